@@ -1,0 +1,376 @@
+//! Reading leads from JSON: one lead, NDJSON or a JSON array, with errors
+//! that name the line, the lead and the field.
+
+use std::io::BufRead;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::{Lead, Text};
+
+/// A lead that could not be read: where, which lead, which field, and why.
+///
+/// ```
+/// use leadgate::Lead;
+///
+/// let json = r#"{"id": "L-7", "created_at": "2026-11-01T00:00:00Z",
+///                "touchpoints": [{"at": "yesterday", "channel": "web_visit"}]}"#;
+/// let err = Lead::from_json(json).unwrap_err();
+/// assert_eq!(err.lead_id(), Some("L-7"));
+/// assert_eq!(err.path(), Some("touchpoints[0].at"));
+/// assert!(err.to_string().starts_with(
+///     "lead \"L-7\": touchpoints[0].at: invalid RFC 3339 time \"yesterday\""));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.render())]
+pub struct InputError {
+    line: Option<usize>,
+    lead_id: Option<Text>,
+    path: Option<String>,
+    message: String,
+    kind: Kind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Syntax,
+    Data,
+    Io,
+}
+
+impl InputError {
+    /// The 1-based input line the lead started on, when read from a batch.
+    pub fn line(&self) -> Option<usize> {
+        self.line
+    }
+
+    /// The lead's `id`, when it could be read.
+    pub fn lead_id(&self) -> Option<&str> {
+        self.lead_id.as_deref()
+    }
+
+    /// The path of the offending field, such as `touchpoints[3].at`; `None`
+    /// when the error is not about one field (broken JSON, for instance).
+    pub fn path(&self) -> Option<&str> {
+        self.path.as_deref()
+    }
+
+    /// What is wrong, without the location.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Whether the input was not JSON at all (as opposed to JSON of the wrong shape).
+    ///
+    /// ```
+    /// assert!(leadgate::Lead::from_json("{nope").unwrap_err().is_syntax());
+    /// ```
+    pub fn is_syntax(&self) -> bool {
+        self.kind == Kind::Syntax
+    }
+
+    /// Whether reading the input itself failed (an I/O error or bytes that are not UTF-8).
+    pub fn is_io(&self) -> bool {
+        self.kind == Kind::Io
+    }
+
+    fn render(&self) -> String {
+        let mut s = String::new();
+        if let Some(line) = self.line {
+            s.push_str(&format!("line {line}: "));
+        }
+        if let Some(id) = &self.lead_id {
+            s.push_str(&format!("lead {:?}: ", id.as_str()));
+        }
+        if let Some(path) = &self.path {
+            s.push_str(path);
+            s.push_str(": ");
+        }
+        s.push_str(&self.message);
+        s
+    }
+
+    fn io(line: usize, message: String) -> Self {
+        InputError { line: Some(line), lead_id: None, path: None, message, kind: Kind::Io }
+    }
+
+    fn at_line(mut self, line: usize) -> Self {
+        self.line = Some(line);
+        self
+    }
+}
+
+impl Lead {
+    /// Reads one lead from JSON. See the README for the JSON shape.
+    ///
+    /// ```
+    /// let lead = leadgate::Lead::from_json(
+    ///     r#"{"id": "L-1", "created_at": "2026-11-01T09:00:00Z", "company": {"industry": "software"}}"#,
+    /// )?;
+    /// assert_eq!(lead.company.industry.as_deref(), Some("software"));
+    /// # Ok::<(), leadgate::InputError>(())
+    /// ```
+    pub fn from_json(json: &str) -> Result<Lead, InputError> {
+        let mut de = serde_json::Deserializer::from_str(json);
+        let lead = serde_path_to_error::deserialize(&mut de)
+            .map_err(|e| (e.path().to_string(), e.into_inner()))
+            .and_then(|lead| de.end().map(|()| lead).map_err(|e| (".".to_owned(), e)));
+        lead.map_err(|(path, inner)| {
+            let kind = match inner.classify() {
+                serde_json::error::Category::Data => Kind::Data,
+                serde_json::error::Category::Io => Kind::Io,
+                _ => Kind::Syntax,
+            };
+            let mut message = inner.to_string();
+            let suffix = format!(" at line {} column {}", inner.line(), inner.column());
+            if let Some(stripped) = message.strip_suffix(&suffix) {
+                message = match kind {
+                    Kind::Syntax => format!("{stripped} (column {})", inner.column()),
+                    _ => stripped.to_owned(),
+                };
+            }
+            let (path, message) = split_path(path, message);
+            InputError { line: None, lead_id: probe_id(json), path, message, kind }
+        })
+    }
+}
+
+/// Splits a `field[1].x: message` prefix that validation put in the message
+/// (serde reports those at the root) into the path.
+fn split_path(path: String, message: String) -> (Option<String>, String) {
+    if path != "." {
+        return (Some(path), message);
+    }
+    let looks_like_path = |p: &str| {
+        !p.is_empty()
+            && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_.[]".contains(&b))
+    };
+    match message.split_once(": ") {
+        Some((p, rest)) if looks_like_path(p) => (Some(p.to_owned()), rest.to_owned()),
+        _ => (None, message),
+    }
+}
+
+/// The lead's id, read leniently from JSON that failed to parse as a lead.
+fn probe_id(json: &str) -> Option<Text> {
+    #[derive(Deserialize)]
+    struct Probe {
+        id: Option<serde_json::Value>,
+    }
+    match serde_json::from_str::<Probe>(json).ok()?.id? {
+        serde_json::Value::String(s) => Some(s.into()),
+        serde_json::Value::Number(n) => Some(n.to_string().into()),
+        _ => None,
+    }
+}
+
+/// One item of a batch: the 1-based line the lead started on, and the lead.
+pub type Record = (usize, Lead);
+
+/// Reads a batch of leads from a string: NDJSON (one lead per line; blank
+/// lines are skipped) or a JSON array, told apart by the first character.
+///
+/// Each lead is read on its own, so a bad one is reported with its line
+/// number and the others are still read. Only a JSON array that is itself
+/// broken (unbalanced brackets, say) yields a single error.
+///
+/// ```
+/// let ndjson = concat!(
+///     r#"{"id": "L-1", "created_at": "2026-11-01T00:00:00Z"}"#, "\n",
+///     r#"{"id": "L-2", "created_at": "not a time"}"#, "\n",
+///     r#"{"id": "L-3", "created_at": "2026-11-03T00:00:00Z"}"#, "\n",
+/// );
+/// let results: Vec<_> = leadgate::read_leads(ndjson).collect();
+/// assert_eq!(results.len(), 3);
+/// assert_eq!(results[0].as_ref().unwrap().1.id, "L-1");
+/// let err = results[1].as_ref().unwrap_err();
+/// assert_eq!((err.line(), err.lead_id(), err.path()), (Some(2), Some("L-2"), Some("created_at")));
+/// assert_eq!(results[2].as_ref().unwrap().0, 3); // line number
+/// ```
+pub fn read_leads(input: &str) -> impl Iterator<Item = Result<Record, InputError>> + '_ {
+    let trimmed = input.trim_start();
+    let items: Box<dyn Iterator<Item = Result<Record, InputError>> + '_> = if trimmed.starts_with('[') {
+        Box::new(read_array(input).into_iter())
+    } else {
+        Box::new(input.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, l)| {
+            Lead::from_json(l).map(|lead| (i + 1, lead)).map_err(|e| e.at_line(i + 1))
+        }))
+    };
+    items
+}
+
+fn read_array(input: &str) -> Vec<Result<Record, InputError>> {
+    let elements: Vec<&RawValue> = match serde_json::from_str(input) {
+        Ok(v) => v,
+        Err(e) => {
+            return vec![Err(InputError {
+                line: Some(e.line()),
+                lead_id: None,
+                path: None,
+                message: format!("the JSON array could not be read: {e}"),
+                kind: Kind::Syntax,
+            })]
+        }
+    };
+    let base = input.as_ptr() as usize;
+    elements
+        .into_iter()
+        .map(|raw| {
+            let text = raw.get();
+            let offset = (text.as_ptr() as usize).saturating_sub(base);
+            let line = 1 + input.as_bytes()[..offset.min(input.len())].iter().filter(|&&b| b == b'\n').count();
+            Lead::from_json(text).map(|lead| (line, lead)).map_err(|e| e.at_line(line))
+        })
+        .collect()
+}
+
+/// Reads a batch of leads from a reader (a file, stdin), like [`read_leads`].
+///
+/// NDJSON is streamed line by line; a line that is not UTF-8, or an I/O
+/// error, is reported for that line and reading goes on. A JSON array is
+/// read whole first.
+///
+/// ```
+/// let input = std::io::Cursor::new(b"{\"id\": \"L-1\", \"created_at\": \"2026-11-01T00:00:00Z\"}\n\xff\n".to_vec());
+/// let results: Vec<_> = leadgate::read_leads_from(input).collect();
+/// assert!(results[0].is_ok());
+/// assert!(results[1].as_ref().unwrap_err().is_io());
+/// ```
+pub fn read_leads_from<R: BufRead>(reader: R) -> impl Iterator<Item = Result<Record, InputError>> {
+    ReaderLeads { reader, line: 0, started: false, pending: None, done: false }
+}
+
+struct ReaderLeads<R> {
+    reader: R,
+    line: usize,
+    started: bool,
+    pending: Option<std::vec::IntoIter<Result<Record, InputError>>>,
+    done: bool,
+}
+
+impl<R: BufRead> Iterator for ReaderLeads<R> {
+    type Item = Result<Record, InputError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(pending) = &mut self.pending {
+            return pending.next();
+        }
+        let mut buf = Vec::new();
+        while !self.done {
+            buf.clear();
+            self.line += 1;
+            match self.reader.read_until(b'\n', &mut buf) {
+                Ok(0) => self.done = true,
+                Ok(_) => {
+                    let text = match std::str::from_utf8(&buf) {
+                        Ok(t) => t,
+                        Err(e) => {
+                            return Some(Err(InputError::io(
+                                self.line,
+                                format!("not valid UTF-8 (byte {})", e.valid_up_to() + 1),
+                            )))
+                        }
+                    };
+                    if text.trim().is_empty() {
+                        continue;
+                    }
+                    let first = !std::mem::replace(&mut self.started, true);
+                    if first && text.trim_start().starts_with('[') {
+                        return self.read_rest_as_array(text.to_owned());
+                    }
+                    let line = self.line;
+                    return Some(Lead::from_json(text).map(|l| (line, l)).map_err(|e| e.at_line(line)));
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(InputError::io(self.line, format!("read failed: {e}"))));
+                }
+            }
+        }
+        None
+    }
+}
+
+impl<R: BufRead> ReaderLeads<R> {
+    fn read_rest_as_array(&mut self, mut text: String) -> Option<Result<Record, InputError>> {
+        let first_line = self.line;
+        self.done = true;
+        if let Err(e) = self.reader.read_to_string(&mut text) {
+            return Some(Err(InputError::io(first_line, format!("read failed: {e}"))));
+        }
+        let offset = first_line - 1;
+        let results: Vec<_> = read_array(&text)
+            .into_iter()
+            .map(|r| match r {
+                Ok((line, lead)) => Ok((line + offset, lead)),
+                Err(e) => {
+                    let line = e.line.map(|l| l + offset);
+                    Err(InputError { line, ..e })
+                }
+            })
+            .collect();
+        let mut iter = results.into_iter();
+        let first = iter.next();
+        self.pending = Some(iter);
+        first
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OK: &str = r#"{"id":"a","created_at":"2026-01-01T00:00:00Z"}"#;
+
+    #[test]
+    fn array_elements_report_their_line() {
+        let input = format!("[\n{OK},\n{{\"id\": \"b\", \"created_at\": 5}},\n{OK}\n]");
+        let r: Vec<_> = read_leads(&input).collect();
+        assert_eq!(r.len(), 3);
+        assert_eq!(r[0].as_ref().unwrap().0, 2);
+        let e = r[1].as_ref().unwrap_err();
+        assert_eq!((e.line(), e.lead_id(), e.path()), (Some(3), Some("b"), Some("created_at")));
+    }
+
+    #[test]
+    fn broken_array_is_one_syntax_error() {
+        let r: Vec<_> = read_leads("[{\"id\": ").collect();
+        assert_eq!(r.len(), 1);
+        assert!(r[0].as_ref().unwrap_err().is_syntax());
+    }
+
+    #[test]
+    fn reader_handles_arrays_and_blank_lines() {
+        let input = format!("\n[{OK},\n{OK}]\n");
+        let r: Vec<_> = read_leads_from(input.as_bytes()).collect();
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[1].as_ref().unwrap().0, 3);
+        let input = format!("{OK}\n\n{OK}\n");
+        let lines: Vec<_> = read_leads_from(input.as_bytes()).map(|r| r.unwrap().0).collect();
+        assert_eq!(lines, [1, 3]);
+    }
+
+    #[test]
+    fn trailing_garbage_is_an_error() {
+        assert!(Lead::from_json(&format!("{OK} x")).is_err());
+    }
+
+    #[test]
+    fn unknown_enum_values_name_the_field_and_the_choices() {
+        let e = Lead::from_json(r#"{"id":"a","created_at":"2026-01-01T00:00:00Z","person":{"seniority":"boss"}}"#)
+            .unwrap_err();
+        assert_eq!(e.path(), Some("person.seniority"));
+        assert!(e.message().contains("expected one of"), "{e}");
+    }
+
+    #[test]
+    fn history_errors_name_the_entry() {
+        let e = Lead::from_json(
+            r#"{"id":"a","created_at":"2026-01-01T00:00:00Z","stage_history":[
+                {"stage":"lead","at":"2026-01-01T00:00:00Z"},{"stage":"sql","at":"2026-01-01T00:00:00Z"}]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.path(), Some("stage_history[1]"));
+        assert_eq!(e.message(), "illegal stage transition from lead to sql");
+    }
+}

@@ -1,0 +1,293 @@
+//! Lifecycle stages and the transition table between them.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::{suggest, Team, Text};
+
+/// A lifecycle stage.
+///
+/// The main path is subscriber → lead → MQL → SAL → SQL → opportunity →
+/// customer, with two side exits: *recycled* (handed back to marketing for
+/// nurture) and *disqualified*. Marketing owns the stages up to MQL (and
+/// recycled), sales owns SAL onwards. See [`Stage::can_move_to`] for the
+/// transition table.
+///
+/// ```
+/// use leadgate::{Stage, Team};
+/// assert_eq!(Stage::Mql.owner(), Some(Team::Marketing));
+/// assert_eq!(Stage::Sal.owner(), Some(Team::Sales));
+/// assert_eq!("sql".parse::<Stage>()?, Stage::Sql);
+/// assert!(Stage::Lead < Stage::Customer); // ordered along the main path
+/// # Ok::<(), String>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Opted in to content, not yet a lead.
+    Subscriber,
+    /// A potential customer, not yet qualified.
+    Lead,
+    /// Marketing-qualified lead: ready for sales to look at.
+    Mql,
+    /// Sales-accepted lead.
+    Sal,
+    /// Sales-qualified lead: sales confirmed the opportunity is real.
+    Sql,
+    /// An open deal.
+    Opportunity,
+    /// Won.
+    Customer,
+    /// Handed back to marketing for nurture, with a reason.
+    Recycled,
+    /// Not a fit, with a reason.
+    Disqualified,
+}
+
+impl Stage {
+    /// Every stage: the main path in order, then the side exits.
+    pub const ALL: [Stage; 9] = [
+        Stage::Subscriber,
+        Stage::Lead,
+        Stage::Mql,
+        Stage::Sal,
+        Stage::Sql,
+        Stage::Opportunity,
+        Stage::Customer,
+        Stage::Recycled,
+        Stage::Disqualified,
+    ];
+
+    /// The snake_case name used in JSON and scripts.
+    ///
+    /// ```
+    /// assert_eq!(leadgate::Stage::Mql.as_str(), "mql");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Stage::Subscriber => "subscriber",
+            Stage::Lead => "lead",
+            Stage::Mql => "mql",
+            Stage::Sal => "sal",
+            Stage::Sql => "sql",
+            Stage::Opportunity => "opportunity",
+            Stage::Customer => "customer",
+            Stage::Recycled => "recycled",
+            Stage::Disqualified => "disqualified",
+        }
+    }
+
+    /// The team that owns leads in this stage; `None` for disqualified leads,
+    /// which nobody works.
+    pub const fn owner(self) -> Option<Team> {
+        match self {
+            Stage::Subscriber | Stage::Lead | Stage::Mql | Stage::Recycled => Some(Team::Marketing),
+            Stage::Sal | Stage::Sql | Stage::Opportunity | Stage::Customer => Some(Team::Sales),
+            Stage::Disqualified => None,
+        }
+    }
+
+    /// Whether the transition table allows moving from `self` to `to`.
+    ///
+    /// | from | to | meaning |
+    /// |---|---|---|
+    /// | subscriber | lead, mql | marketing qualifies (a form fill may skip a step) |
+    /// | lead | mql | marketing qualifies |
+    /// | mql | sal | sales accepts the handoff |
+    /// | sal → sql → opportunity → customer | the next one | sales moves the deal forward |
+    /// | mql, sal, sql, opportunity | recycled | sales rejects or loses it: back to nurture (reason required) |
+    /// | recycled | lead, mql | re-engagement |
+    /// | any but customer and disqualified | disqualified | not a fit (reason required) |
+    /// | disqualified | lead | reopened (reason required) |
+    ///
+    /// Every other move, including staying in the same stage, is illegal;
+    /// customer is final.
+    ///
+    /// ```
+    /// use leadgate::Stage;
+    /// assert!(Stage::Mql.can_move_to(Stage::Sal));
+    /// assert!(!Stage::Lead.can_move_to(Stage::Sql)); // sales must accept first
+    /// assert!(!Stage::Customer.can_move_to(Stage::Recycled));
+    /// ```
+    pub const fn can_move_to(self, to: Stage) -> bool {
+        use Stage::*;
+        matches!(
+            (self, to),
+            (Subscriber, Lead | Mql)
+                | (Lead, Mql)
+                | (Mql, Sal)
+                | (Sal, Sql)
+                | (Sql, Opportunity)
+                | (Opportunity, Customer)
+                | (Mql | Sal | Sql | Opportunity, Recycled)
+                | (Recycled, Lead | Mql)
+                | (Subscriber | Lead | Mql | Sal | Sql | Opportunity | Recycled, Disqualified)
+                | (Disqualified, Lead)
+        )
+    }
+
+    /// Whether a move from `self` to `to` must say why: recycling,
+    /// disqualifying and reopening a disqualified lead.
+    ///
+    /// ```
+    /// use leadgate::Stage;
+    /// assert!(Stage::Sal.requires_reason(Stage::Recycled));
+    /// assert!(!Stage::Lead.requires_reason(Stage::Mql));
+    /// ```
+    pub const fn requires_reason(self, to: Stage) -> bool {
+        matches!(to, Stage::Recycled | Stage::Disqualified) || matches!(self, Stage::Disqualified)
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Stage {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Stage::ALL.into_iter().find(|st| st.as_str() == s).ok_or_else(|| {
+            format!(
+                "unknown stage {s:?}{}",
+                suggest::hint(s, Stage::ALL.iter().map(|st| st.as_str()))
+            )
+        })
+    }
+}
+
+/// One entry of a lead's stage history: the stage entered, when, and why.
+///
+/// ```
+/// use leadgate::{Stage, StageChange};
+/// let change: StageChange = serde_json::from_str(
+///     r#"{"stage": "recycled", "at": "2026-10-02T08:00:00Z", "reason": "bad timing"}"#)?;
+/// assert_eq!(change.stage, Stage::Recycled);
+/// assert_eq!(change.reason.as_deref(), Some("bad timing"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct StageChange {
+    /// The stage entered.
+    pub stage: Stage,
+    /// When it was entered.
+    #[serde(with = "crate::time::rfc3339")]
+    pub at: DateTime<Utc>,
+    /// Why (required for recycling and disqualifying).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Text>,
+    /// Fields this library does not know, kept on a round trip.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl StageChange {
+    /// A change into `stage` at `at`.
+    ///
+    /// ```
+    /// use leadgate::{Stage, StageChange};
+    /// let c = StageChange::new(Stage::Mql, "2026-11-01T00:00:00Z".parse()?, Some("score 72".into()));
+    /// assert_eq!(c.stage, Stage::Mql);
+    /// # Ok::<(), chrono::ParseError>(())
+    /// ```
+    pub fn new(stage: Stage, at: DateTime<Utc>, reason: Option<Text>) -> Self {
+        StageChange { stage, at, reason, extra: Map::new() }
+    }
+}
+
+/// A stage move the transition table refuses. The lead is left unchanged.
+///
+/// ```
+/// use leadgate::{Lead, Stage, TransitionError};
+/// let mut lead = Lead::new("L-1", "2026-11-01T00:00:00Z".parse()?);
+/// let err = lead.move_to(Stage::Customer, "2026-11-02T00:00:00Z".parse()?, None).unwrap_err();
+/// assert_eq!(err, TransitionError::Illegal { from: Stage::Lead, to: Stage::Customer });
+/// assert_eq!(err.to_string(), "illegal stage transition from lead to customer");
+/// assert_eq!(lead.stage(), Stage::Lead);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TransitionError {
+    /// The table has no move from `from` to `to`.
+    #[error("illegal stage transition from {from} to {to}")]
+    Illegal {
+        /// The current stage.
+        from: Stage,
+        /// The stage asked for.
+        to: Stage,
+    },
+    /// Recycling, disqualifying and reopening must give a reason.
+    #[error("moving from {from} to {to} requires a reason")]
+    ReasonRequired {
+        /// The current stage.
+        from: Stage,
+        /// The stage asked for.
+        to: Stage,
+    },
+    /// The move is dated before the lead entered its current stage.
+    #[error("stage change at {at} is earlier than the previous one at {previous}")]
+    OutOfOrder {
+        /// The time of the refused move.
+        at: DateTime<Utc>,
+        /// When the current stage was entered.
+        previous: DateTime<Utc>,
+    },
+}
+
+/// Checks one step of a history against the table.
+pub(crate) fn check_step(
+    from: Stage,
+    previous_at: Option<DateTime<Utc>>,
+    change: &StageChange,
+) -> Result<(), TransitionError> {
+    let to = change.stage;
+    if !from.can_move_to(to) {
+        return Err(TransitionError::Illegal { from, to });
+    }
+    if from.requires_reason(to) && change.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        return Err(TransitionError::ReasonRequired { from, to });
+    }
+    if let Some(previous) = previous_at {
+        if change.at < previous {
+            return Err(TransitionError::OutOfOrder { at: change.at, previous });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn customer_is_final_and_self_moves_are_illegal() {
+        for s in Stage::ALL {
+            assert!(!Stage::Customer.can_move_to(s));
+            assert!(!s.can_move_to(s));
+        }
+    }
+
+    #[test]
+    fn every_stage_but_customer_can_be_disqualified() {
+        for s in Stage::ALL {
+            let expected = !matches!(s, Stage::Customer | Stage::Disqualified);
+            assert_eq!(s.can_move_to(Stage::Disqualified), expected, "{s}");
+        }
+    }
+
+    #[test]
+    fn names_round_trip_and_typos_get_a_hint() {
+        for s in Stage::ALL {
+            assert_eq!(s.as_str().parse::<Stage>().unwrap(), s);
+            assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{s}\""));
+        }
+        assert!("mqll".parse::<Stage>().unwrap_err().contains("did you mean \"mql\""));
+    }
+}

@@ -1,0 +1,174 @@
+//! [`Text`]: the crate's shared, immutable string.
+
+use std::borrow::Borrow;
+use std::fmt;
+use std::ops::Deref;
+
+use rhai::ImmutableString;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// An immutable, reference-counted string.
+///
+/// Every string in a [`Lead`](crate::Lead) and a [`Decision`](crate::Decision)
+/// is a `Text`. Cloning one is a reference-count increment, never a copy,
+/// which is what lets the engine hand a lead's strings to rule scripts, and
+/// put rule names and reasons into every decision, without allocating.
+///
+/// It dereferences to [`str`], compares with `&str` and `String`, and
+/// (de)serializes as a plain JSON string.
+///
+/// ```
+/// use leadgate::Text;
+///
+/// let industry = Text::from("software");
+/// assert_eq!(industry, "software");
+/// assert!(industry.starts_with("soft"));
+/// let copy = industry.clone(); // no allocation
+/// assert_eq!(copy.len(), 8);
+/// ```
+#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Text(ImmutableString);
+
+impl Text {
+    /// The string slice.
+    ///
+    /// ```
+    /// assert_eq!(leadgate::Text::from("hot").as_str(), "hot");
+    /// ```
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    #[inline]
+    pub(crate) fn to_script(&self) -> ImmutableString {
+        self.0.clone()
+    }
+
+    #[inline]
+    pub(crate) fn from_script(s: ImmutableString) -> Self {
+        Text(s)
+    }
+}
+
+impl Deref for Text {
+    type Target = str;
+    #[inline]
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Self {
+        Text(s.into())
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Self {
+        Text(s.into())
+    }
+}
+
+impl From<&String> for Text {
+    fn from(s: &String) -> Self {
+        Text(s.as_str().into())
+    }
+}
+
+impl From<Text> for String {
+    fn from(t: Text) -> Self {
+        t.0.into_owned()
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<Text> for &str {
+    fn eq(&self, other: &Text) -> bool {
+        *self == other.as_str()
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self)
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Text;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Text, E> {
+                Ok(Text::from(v))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Text, E> {
+                Ok(Text::from(v))
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_round_trip_is_a_plain_string() {
+        let t: Text = serde_json::from_str("\"café\"").unwrap();
+        assert_eq!(t, "café");
+        assert_eq!(serde_json::to_string(&t).unwrap(), "\"café\"");
+    }
+
+    #[test]
+    fn rejects_non_strings() {
+        assert!(serde_json::from_str::<Text>("5").is_err());
+    }
+}

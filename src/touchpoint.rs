@@ -1,0 +1,350 @@
+//! Touchpoints: every contact between a lead and the company.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+use crate::{suggest, Text};
+
+/// The team that owns a touchpoint or a lifecycle stage.
+///
+/// Marketing works one-to-many (ads, content, email, events); sales works
+/// one-to-one (calls, meetings, proposals).
+///
+/// ```
+/// use leadgate::{Channel, Team};
+/// assert_eq!(Channel::Meeting.default_team(), Team::Sales);
+/// assert_eq!(serde_json::to_string(&Team::Marketing)?, "\"marketing\"");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Team {
+    /// One-to-many: awareness, lead generation, nurture.
+    Marketing,
+    /// One-to-one: calls, meetings, demos, proposals, closing.
+    Sales,
+}
+
+impl Team {
+    /// The snake_case name used in JSON and in rule scripts.
+    ///
+    /// ```
+    /// assert_eq!(leadgate::Team::Sales.as_str(), "sales");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Team::Marketing => "marketing",
+            Team::Sales => "sales",
+        }
+    }
+}
+
+impl fmt::Display for Team {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Team {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "marketing" => Ok(Team::Marketing),
+            "sales" => Ok(Team::Sales),
+            _ => Err(format!("unknown team {s:?}, expected \"marketing\" or \"sales\"")),
+        }
+    }
+}
+
+macro_rules! channels {
+    ($($(#[$doc:meta])* $variant:ident = $name:literal => $team:ident,)*) => {
+        /// The channel of a touchpoint.
+        ///
+        /// The built-in channels cover what CRMs and marketing-automation
+        /// tools record; anything else is [`Channel::Custom`], written
+        /// `"custom:<name>"` in JSON and scripts (for example
+        /// `"custom:podcast"`). An unknown name without the `custom:` prefix
+        /// is an error, so a typo such as `"webnar"` is caught instead of
+        /// silently scoring nothing.
+        ///
+        /// | JSON name | default team |
+        /// |---|---|
+        $(#[doc = concat!("| `", $name, "` | ", stringify!($team), " |")])*
+        /// | `custom:<name>` | Marketing |
+        ///
+        /// ```
+        /// use leadgate::Channel;
+        ///
+        /// assert_eq!("pricing_page".parse::<Channel>()?, Channel::PricingPage);
+        /// assert_eq!("custom:podcast".parse::<Channel>()?, Channel::Custom("podcast".into()));
+        /// let err = "webnar".parse::<Channel>().unwrap_err();
+        /// assert!(err.contains("did you mean \"webinar\""));
+        /// # Ok::<(), String>(())
+        /// ```
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Channel {
+            $($(#[$doc])* $variant,)*
+            /// Any other channel, named by the host (`custom:<name>` in JSON).
+            Custom(Text),
+        }
+
+        impl Channel {
+            /// Every built-in channel, in declaration order.
+            pub const BUILT_IN: &'static [Channel] = &[$(Channel::$variant,)*];
+
+            /// The name used in JSON and scripts (`custom:<name>` for custom channels).
+            ///
+            /// ```
+            /// use leadgate::Channel;
+            /// assert_eq!(Channel::EmailClick.name(), "email_click");
+            /// assert_eq!(Channel::Custom("podcast".into()).name(), "custom:podcast");
+            /// ```
+            pub fn name(&self) -> std::borrow::Cow<'static, str> {
+                match self {
+                    $(Channel::$variant => std::borrow::Cow::Borrowed($name),)*
+                    Channel::Custom(name) => std::borrow::Cow::Owned(format!("custom:{name}")),
+                }
+            }
+
+            /// The team that usually owns touchpoints on this channel; used when a
+            /// touchpoint does not say.
+            ///
+            /// ```
+            /// use leadgate::{Channel, Team};
+            /// assert_eq!(Channel::Webinar.default_team(), Team::Marketing);
+            /// assert_eq!(Channel::Call.default_team(), Team::Sales);
+            /// ```
+            pub fn default_team(&self) -> Team {
+                match self {
+                    $(Channel::$variant => Team::$team,)*
+                    Channel::Custom(_) => Team::Marketing,
+                }
+            }
+
+            /// Position of a built-in channel in [`Channel::BUILT_IN`]; `None` for custom ones.
+            pub(crate) fn index(&self) -> Option<usize> {
+                Channel::BUILT_IN.iter().position(|c| c == self)
+            }
+
+            fn built_in_names() -> impl Iterator<Item = &'static str> {
+                [$($name,)*].into_iter()
+            }
+
+            fn parse_built_in(s: &str) -> Option<Channel> {
+                match s {
+                    $($name => Some(Channel::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+channels! {
+    /// A click on a paid ad.
+    AdClick = "ad_click" => Marketing,
+    /// A visit to the website.
+    WebVisit = "web_visit" => Marketing,
+    /// A view of the pricing page (a strong buying signal).
+    PricingPage = "pricing_page" => Marketing,
+    /// A whitepaper, e-book or case-study download.
+    ContentDownload = "content_download" => Marketing,
+    /// A marketing email sent to the lead.
+    EmailSent = "email_sent" => Marketing,
+    /// A marketing email opened.
+    EmailOpen = "email_open" => Marketing,
+    /// A link clicked in a marketing email.
+    EmailClick = "email_click" => Marketing,
+    /// A reply to an email.
+    EmailReply = "email_reply" => Marketing,
+    /// A form submitted (contact, newsletter, gated content).
+    FormSubmit = "form_submit" => Marketing,
+    /// A webinar registration or attendance.
+    Webinar = "webinar" => Marketing,
+    /// A trade show, conference or meetup.
+    Event = "event" => Marketing,
+    /// An interaction on social media.
+    Social = "social" => Marketing,
+    /// Physical mail.
+    DirectMail = "direct_mail" => Marketing,
+    /// A website chat conversation.
+    Chat = "chat" => Marketing,
+    /// A demo requested by the lead.
+    DemoRequest = "demo_request" => Marketing,
+    /// A free trial or freemium sign-up.
+    FreeTrial = "free_trial" => Marketing,
+    /// A referral from a customer or partner.
+    Referral = "referral" => Marketing,
+    /// A phone call with a sales rep.
+    Call = "call" => Sales,
+    /// A meeting with a sales rep.
+    Meeting = "meeting" => Sales,
+    /// A proposal or quote sent.
+    Proposal = "proposal" => Sales,
+    /// The lead unsubscribed (a negative signal).
+    Unsubscribe = "unsubscribe" => Marketing,
+    /// An email to the lead bounced (a negative signal).
+    EmailBounce = "email_bounce" => Marketing,
+}
+
+impl FromStr for Channel {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        if let Some(c) = Channel::parse_built_in(s) {
+            return Ok(c);
+        }
+        if let Some(name) = s.strip_prefix("custom:") {
+            let valid = !name.is_empty()
+                && name.len() <= 64
+                && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+            return if valid {
+                Ok(Channel::Custom(name.into()))
+            } else {
+                Err(format!(
+                    "invalid custom channel {s:?}: the name after \"custom:\" must be 1 to 64 of a-z, 0-9, _ or -"
+                ))
+            };
+        }
+        Err(format!(
+            "unknown channel {s:?}{}; use a built-in channel or \"custom:<name>\"",
+            suggest::hint(s, Channel::built_in_names())
+        ))
+    }
+}
+
+impl fmt::Display for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name())
+    }
+}
+
+impl Serialize for Channel {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Channel {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Channel;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a channel name")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Channel, E> {
+                v.parse().map_err(E::custom)
+            }
+        }
+        d.deserialize_str(Visitor)
+    }
+}
+
+/// One contact between a lead and the company.
+///
+/// ```
+/// use leadgate::{Channel, Team, Touchpoint};
+///
+/// let json = r#"{"at": "2026-11-20T10:00:00Z", "channel": "pricing_page",
+///                "detail": {"page": "/pricing/enterprise"}}"#;
+/// let tp: Touchpoint = serde_json::from_str(json)?;
+/// assert_eq!(tp.channel, Channel::PricingPage);
+/// assert_eq!(tp.team(), Team::Marketing); // from the channel, as none was given
+/// assert_eq!(tp.detail["page"], "/pricing/enterprise");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Touchpoint {
+    /// When it happened.
+    #[serde(with = "crate::time::rfc3339")]
+    pub at: DateTime<Utc>,
+    /// Where it happened.
+    pub channel: Channel,
+    /// The owning team, when the source system says; see [`Touchpoint::team`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<Team>,
+    /// The campaign it belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<Text>,
+    /// Free detail: page, subject, duration, anything the source system records.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub detail: Map<String, Value>,
+    /// Fields this library does not know, kept so that nothing is lost on a round trip.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Touchpoint {
+    /// A touchpoint on `channel` at `at`, with no team, campaign or detail.
+    ///
+    /// ```
+    /// use leadgate::{Channel, Touchpoint};
+    /// let at = "2026-11-20T10:00:00Z".parse()?;
+    /// let tp = Touchpoint::new(at, Channel::Webinar).with_campaign("q4-launch");
+    /// assert_eq!(tp.campaign.as_deref(), Some("q4-launch"));
+    /// # Ok::<(), chrono::ParseError>(())
+    /// ```
+    pub fn new(at: DateTime<Utc>, channel: Channel) -> Self {
+        Touchpoint { at, channel, team: None, campaign: None, detail: Map::new(), extra: Map::new() }
+    }
+
+    /// Sets the campaign.
+    pub fn with_campaign(mut self, campaign: impl Into<Text>) -> Self {
+        self.campaign = Some(campaign.into());
+        self
+    }
+
+    /// Sets the owning team.
+    ///
+    /// ```
+    /// use leadgate::{Channel, Team, Touchpoint};
+    /// let tp = Touchpoint::new("2026-11-20T10:00:00Z".parse()?, Channel::Event).with_team(Team::Sales);
+    /// assert_eq!(tp.team(), Team::Sales);
+    /// # Ok::<(), chrono::ParseError>(())
+    /// ```
+    pub fn with_team(mut self, team: Team) -> Self {
+        self.team = Some(team);
+        self
+    }
+
+    /// The owning team: the one recorded, or else the channel's default.
+    pub fn team(&self) -> Team {
+        self.team.unwrap_or_else(|| self.channel.default_team())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_built_in_channel_round_trips_by_name() {
+        for c in Channel::BUILT_IN {
+            assert_eq!(c.name().parse::<Channel>().unwrap(), *c);
+            assert_eq!(c.index().map(|i| &Channel::BUILT_IN[i]), Some(c));
+        }
+    }
+
+    #[test]
+    fn custom_channel_names_are_checked() {
+        assert!("custom:".parse::<Channel>().is_err());
+        assert!("custom:Pod Cast".parse::<Channel>().is_err());
+        assert_eq!(Channel::Custom("x".into()).index(), None);
+    }
+
+    #[test]
+    fn unknown_fields_are_kept() {
+        let json = r#"{"at":"2026-01-01T00:00:00Z","channel":"call","crm_id":42}"#;
+        let tp: Touchpoint = serde_json::from_str(json).unwrap();
+        assert_eq!(tp.extra["crm_id"], 42);
+        assert_eq!(tp.team(), Team::Sales);
+        let back = serde_json::to_value(&tp).unwrap();
+        assert_eq!(back, serde_json::from_str::<Value>(json).unwrap());
+    }
+}
