@@ -120,7 +120,6 @@ impl Assessment {
         status: CriterionStatus,
         evidence: Option<Text>,
     ) -> Result<&mut Criterion, String> {
-        let names = || self.criteria.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ");
         match self.criteria.iter().position(|(n, _)| n == name) {
             Some(i) => {
                 let c = &mut self.criteria[i].1;
@@ -128,11 +127,7 @@ impl Assessment {
                 c.evidence = evidence;
                 Ok(c)
             }
-            None => Err(format!(
-                "unknown criterion {name:?}{}; this framework has: {}",
-                crate::suggest::hint(name, self.criteria.iter().map(|(n, _)| n.as_str())),
-                names()
-            )),
+            None => Err(self.unknown_name(name)),
         }
     }
 
@@ -161,12 +156,13 @@ impl Assessment {
         self.criteria.iter().filter(|(_, c)| c.status == status).map(|(n, _)| n.clone()).collect()
     }
 
-    pub(crate) fn criterion_mut(&mut self, index: usize) -> Option<&mut Criterion> {
-        self.criteria.get_mut(index).map(|(_, c)| c)
-    }
-
-    pub(crate) fn position(&self, name: &str) -> Option<usize> {
-        self.criteria.iter().position(|(n, _)| n == name)
+    /// The error for a criterion name this framework does not have.
+    pub(crate) fn unknown_name(&self, name: &str) -> String {
+        format!(
+            "unknown criterion {name:?}{}; this framework has: {}",
+            crate::suggest::hint(name, self.criteria.iter().map(|(n, _)| n.as_str())),
+            self.criteria.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")
+        )
     }
 }
 

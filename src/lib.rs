@@ -27,8 +27,14 @@ assert_eq!(lead.touchpoints.len(), 1);
 #![warn(missing_debug_implementations)]
 
 mod assessment;
+mod decision;
 mod input;
 mod lead;
+mod pack;
+mod params;
+mod qualifier;
+mod sandbox;
+mod script;
 mod stage;
 mod suggest;
 mod temperature;
@@ -37,8 +43,13 @@ mod time;
 mod touchpoint;
 
 pub use assessment::{Assessment, Criterion, CriterionStatus};
+pub use decision::{Category, Contribution, Decision, Handoff, PackId, Reasoned, WhyNotYet};
 pub use input::{read_leads, read_leads_from, InputError, Record};
 pub use lead::{BuyingRole, Company, Currency, Lead, Money, Person, Qualification, Seniority, Timeline};
+pub use pack::{Location, Pack, PackError, Problem, ProblemKind};
+pub use params::ParamValue;
+pub use qualifier::{EvalError, EvalErrorKind, Qualifier, QualifierBuilder};
+pub use sandbox::Limits;
 pub use stage::{Stage, StageChange, TransitionError};
 pub use temperature::{Grade, Temperature};
 pub use text::Text;

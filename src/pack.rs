@@ -1,0 +1,636 @@
+//! Rule packs in source form: a manifest (name, version, criteria,
+//! parameters, point table) and the rule scripts, loaded and checked but not
+//! yet compiled.
+
+use std::fmt;
+use std::path::Path;
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::params::known;
+use crate::{Assessment, Channel, ParamValue, Text};
+
+/// Where in a pack's sources something is: the script (a file name, or
+/// `pack.toml` for inline rules), and a 1-based line and column (0 when
+/// unknown).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Location {
+    /// The file, as the pack names it.
+    pub script: Text,
+    /// 1-based line, or 0.
+    pub line: usize,
+    /// 1-based column, or 0.
+    pub column: usize,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (0, _) => write!(f, "{}", self.script),
+            (l, 0) => write!(f, "{}:{l}", self.script),
+            (l, c) => write!(f, "{}:{l}:{c}", self.script),
+        }
+    }
+}
+
+/// What kind of problem a pack has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProblemKind {
+    /// A file could not be read.
+    Io,
+    /// The manifest is not valid TOML or not a valid manifest.
+    Manifest,
+    /// A rule script does not compile.
+    Syntax,
+    /// A parameter is unknown, wrongly typed or invalid.
+    Param,
+    /// A source exceeds a size limit.
+    TooLarge,
+    /// Anything else that makes the pack unusable (duplicate rule names...).
+    Invalid,
+}
+
+/// One problem found in a pack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    kind: ProblemKind,
+    rule: Option<Text>,
+    location: Option<Location>,
+    message: String,
+}
+
+impl Problem {
+    pub(crate) fn new(kind: ProblemKind, message: impl Into<String>) -> Self {
+        Problem { kind, rule: None, location: None, message: message.into() }
+    }
+
+    pub(crate) fn at(mut self, location: Location) -> Self {
+        self.location = Some(location);
+        self
+    }
+
+    pub(crate) fn in_rule(mut self, rule: &Text) -> Self {
+        self.rule = Some(rule.clone());
+        self
+    }
+
+    /// The kind of problem.
+    pub fn kind(&self) -> ProblemKind {
+        self.kind
+    }
+
+    /// The rule it is in, if any.
+    pub fn rule(&self) -> Option<&str> {
+        self.rule.as_deref()
+    }
+
+    /// Where it is, if known.
+    pub fn location(&self) -> Option<&Location> {
+        self.location.as_ref()
+    }
+
+    /// What is wrong.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(loc) = &self.location {
+            write!(f, "{loc}: ")?;
+        }
+        if let Some(rule) = &self.rule {
+            write!(f, "rule {:?}: ", rule.as_str())?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// A pack that cannot be loaded or compiled, with every problem found.
+///
+/// ```
+/// use leadgate::{Pack, ProblemKind, Qualifier};
+///
+/// let pack = Pack::from_script("broken", "decision.fit(10, \"x\"\n")?;
+/// let err = Qualifier::new(&pack).unwrap_err();
+/// let problem = &err.problems()[0];
+/// assert_eq!(problem.kind(), ProblemKind::Syntax);
+/// assert_eq!(problem.location().unwrap().line, 2);
+/// # Ok::<(), leadgate::PackError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct PackError {
+    problems: Vec<Problem>,
+}
+
+impl PackError {
+    pub(crate) fn new(problems: Vec<Problem>) -> Self {
+        debug_assert!(!problems.is_empty());
+        PackError { problems }
+    }
+
+    /// Every problem found, in source order.
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+}
+
+impl From<Problem> for PackError {
+    fn from(p: Problem) -> Self {
+        PackError { problems: vec![p] }
+    }
+}
+
+impl fmt::Display for PackError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+/// One rule of a pack, in source form.
+#[derive(Debug, Clone)]
+pub(crate) struct RuleSource {
+    pub(crate) name: Text,
+    pub(crate) description: Option<Text>,
+    pub(crate) source: String,
+    pub(crate) script: Text,
+    /// Lines before the rule's first line in `script` (non-zero for inline rules).
+    pub(crate) line_offset: usize,
+}
+
+/// A rule pack in source form: name, version, qualification criteria,
+/// declared parameters with their defaults, and the rule scripts in the
+/// order they run.
+///
+/// Load one with [`Pack::load`] (a pack directory, a `pack.toml` or a single
+/// `.rhai` file), [`Pack::from_toml`] or [`Pack::from_script`], or use a
+/// shipped pack ([`Pack::b2b_bant`], [`Pack::meddic`]); then compile it into
+/// a [`Qualifier`](crate::Qualifier). The manifest format is documented in
+/// the rule-authoring guide (`docs/RULES.md`).
+///
+/// ```
+/// use leadgate::Pack;
+///
+/// let pack = Pack::from_toml(r#"
+///     name = "tiny"
+///     version = "1.0.0"
+///     [params]
+///     mql_threshold = 40
+///     [[rules]]
+///     name = "industry"
+///     script = '''
+///     if lead.industry == "software" { decision.fit(50, "Software company"); }
+///     '''
+/// "#)?;
+/// assert_eq!(pack.name(), "tiny");
+/// assert_eq!(pack.rules().collect::<Vec<_>>(), ["industry"]);
+/// assert_eq!(pack.hash().len(), 64);
+/// # Ok::<(), leadgate::PackError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Pack {
+    name: Text,
+    version: Text,
+    description: Option<Text>,
+    criteria: Vec<Text>,
+    params: Vec<(Text, ParamValue)>,
+    pub(crate) rules: Vec<RuleSource>,
+    hash: String,
+}
+
+/// The manifest as written in `pack.toml`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Manifest {
+    name: String,
+    version: String,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    criteria: Option<Vec<String>>,
+    #[serde(default)]
+    params: toml::Table,
+    #[serde(default)]
+    points: toml::Table,
+    #[serde(default)]
+    rules: Vec<RuleEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleEntry {
+    name: String,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    file: Option<String>,
+    #[serde(default)]
+    script: Option<toml::Spanned<String>>,
+}
+
+const MANIFEST: &str = "pack.toml";
+const RESERVED_RULES: [&str; 2] = ["points", "caps"];
+
+impl Pack {
+    /// Loads a pack from `path`: a directory holding `pack.toml`, a
+    /// `pack.toml` file (rule files are read relative to it), or a single
+    /// `.rhai` script (a one-rule pack named after the file, with the BANT
+    /// criteria and no parameters).
+    ///
+    /// ```no_run
+    /// let pack = leadgate::Pack::load("packs/b2b-bant")?;
+    /// # Ok::<(), leadgate::PackError>(())
+    /// ```
+    pub fn load(path: impl AsRef<Path>) -> Result<Pack, PackError> {
+        let path = path.as_ref();
+        let read = |p: &Path| {
+            std::fs::read_to_string(p).map_err(|e| {
+                Problem::new(ProblemKind::Io, format!("cannot read {}: {e}", p.display()))
+            })
+        };
+        if path.extension().is_some_and(|e| e == "rhai") {
+            let name = path.file_stem().map(|s| s.to_string_lossy()).unwrap_or_default();
+            let source = read(path)?;
+            let mut pack = Pack::from_script(&name, &source)?;
+            pack.rules[0].script = Text::from(path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default());
+            return Ok(pack);
+        }
+        let manifest = if path.is_dir() { path.join(MANIFEST) } else { path.to_path_buf() };
+        let dir = manifest.parent().unwrap_or(Path::new("."));
+        let text = read(&manifest)?;
+        Pack::from_manifest(&text, &|file| read(&dir.join(file)).map_err(|p| vec![p]))
+    }
+
+    /// Reads a pack from the text of a `pack.toml` whose rules are all
+    /// inline (`script = '''...'''`); a rule that names a `file` is an error
+    /// here, use [`Pack::load`] for those.
+    pub fn from_toml(manifest: &str) -> Result<Pack, PackError> {
+        Pack::from_manifest(manifest, &|file| {
+            Err(vec![Problem::new(
+                ProblemKind::Invalid,
+                format!("rule file {file:?} cannot be read: this pack was not loaded from a directory"),
+            )])
+        })
+    }
+
+    /// A pack of one rule, `source`, named `name`, version `0.0.0`, with the
+    /// BANT criteria and no parameters.
+    ///
+    /// ```
+    /// let pack = leadgate::Pack::from_script("quick", r#"decision.fit(10, "Any lead")"#)?;
+    /// assert_eq!(pack.version(), "0.0.0");
+    /// # Ok::<(), leadgate::PackError>(())
+    /// ```
+    pub fn from_script(name: &str, source: &str) -> Result<Pack, PackError> {
+        let name = if name.is_empty() { "script" } else { name };
+        let rule = RuleSource {
+            name: name.into(),
+            description: None,
+            source: source.to_owned(),
+            script: format!("{name}.rhai").into(),
+            line_offset: 0,
+        };
+        Pack::build(name.into(), "0.0.0".into(), None, None, Vec::new(), vec![rule])
+    }
+
+    /// The shipped default pack: B2B qualification with BANT. Fit on
+    /// industry, company size, seniority and role; engagement from a decayed
+    /// point table with negative signals; MQL on score; an SQL-ready handoff
+    /// when BANT is mostly met. Its sources are in `packs/b2b-bant/`.
+    ///
+    /// ```
+    /// let pack = leadgate::Pack::b2b_bant();
+    /// assert_eq!(pack.name(), "b2b-bant");
+    /// assert_eq!(pack.criteria().len(), 4);
+    /// ```
+    pub fn b2b_bant() -> Pack {
+        embedded(
+            include_str!("../packs/b2b-bant/pack.toml"),
+            &[
+                ("fit.rhai", include_str!("../packs/b2b-bant/fit.rhai")),
+                ("engagement.rhai", include_str!("../packs/b2b-bant/engagement.rhai")),
+                ("bant.rhai", include_str!("../packs/b2b-bant/bant.rhai")),
+                ("handoff.rhai", include_str!("../packs/b2b-bant/handoff.rhai")),
+            ],
+        )
+    }
+
+    /// The shipped MEDDIC pack (metrics, economic buyer, decision criteria,
+    /// decision process, identify pain, champion), showing that criteria
+    /// belong to the pack, not the engine. Its sources are in `packs/meddic/`.
+    ///
+    /// ```
+    /// let pack = leadgate::Pack::meddic();
+    /// assert_eq!(pack.criteria()[1], "economic_buyer");
+    /// ```
+    pub fn meddic() -> Pack {
+        embedded(include_str!("../packs/meddic/pack.toml"), &[("meddic.rhai", include_str!("../packs/meddic/meddic.rhai"))])
+    }
+
+    /// The pack's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The pack's version, as its author wrote it.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// The pack's description.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// The qualification criteria, in order (BANT unless the pack says otherwise).
+    pub fn criteria(&self) -> &[Text] {
+        &self.criteria
+    }
+
+    /// The declared parameters and their defaults, sorted by name. The point
+    /// table appears as `points.<channel>` parameters.
+    ///
+    /// ```
+    /// use leadgate::{Pack, ParamValue};
+    /// let pack = Pack::b2b_bant();
+    /// let (_, mql) = pack.params().find(|(n, _)| *n == "mql_threshold").unwrap();
+    /// assert!(matches!(mql, ParamValue::Int(_)));
+    /// ```
+    pub fn params(&self) -> impl Iterator<Item = (&str, &ParamValue)> {
+        self.params.iter().map(|(n, v)| (n.as_str(), v))
+    }
+
+    /// The rule names, in the order they run.
+    pub fn rules(&self) -> impl Iterator<Item = &str> {
+        self.rules.iter().map(|r| r.name.as_str())
+    }
+
+    /// The description of rule `name`, if it has one.
+    ///
+    /// ```
+    /// let pack = leadgate::Pack::b2b_bant();
+    /// assert!(pack.rule_description("fit").is_some());
+    /// ```
+    pub fn rule_description(&self, name: &str) -> Option<&str> {
+        self.rules.iter().find(|r| r.name == name).and_then(|r| r.description.as_deref())
+    }
+
+    /// A SHA-256 of the pack's content (name, version, criteria, parameter
+    /// defaults and rule sources), as 64 hex digits. Two packs with the same
+    /// hash decide identically under the same parameters.
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+
+    fn from_manifest(
+        text: &str,
+        read_file: &dyn Fn(&str) -> Result<String, Vec<Problem>>,
+    ) -> Result<Pack, PackError> {
+        let manifest: Manifest = toml::from_str(text).map_err(|e| {
+            let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
+            Problem::new(ProblemKind::Manifest, e.message().to_owned()).at(Location {
+                script: MANIFEST.into(),
+                line,
+                column,
+            })
+        })?;
+        let mut problems = Vec::new();
+        let mut params = Vec::new();
+        for (name, value) in &manifest.params {
+            match ParamValue::from_toml(value) {
+                Ok(v) => params.push((Text::from(name.as_str()), v)),
+                Err(e) => problems.push(Problem::new(ProblemKind::Param, format!("parameter {name:?}: {e}"))),
+            }
+        }
+        for (channel, value) in &manifest.points {
+            match (channel.parse::<Channel>(), value.as_integer()) {
+                (Ok(c), Some(points)) => {
+                    params.push((format!("{}{}", known::POINTS_PREFIX, c.name()).into(), ParamValue::Int(points)))
+                }
+                (Err(e), _) => problems.push(Problem::new(ProblemKind::Invalid, format!("[points]: {e}"))),
+                (_, None) => problems.push(Problem::new(
+                    ProblemKind::Param,
+                    format!("[points] {channel}: points must be a whole number, got {value}"),
+                )),
+            }
+        }
+        let mut rules = Vec::new();
+        for entry in manifest.rules {
+            let name: Text = entry.name.as_str().into();
+            let description = entry.description.map(Text::from);
+            match (entry.file, entry.script) {
+                (Some(file), None) => match read_file(&file) {
+                    Ok(source) => {
+                        rules.push(RuleSource { name, description, source, script: file.into(), line_offset: 0 })
+                    }
+                    Err(ps) => problems.extend(ps.into_iter().map(|p| p.in_rule(&name))),
+                },
+                (None, Some(script)) => {
+                    let start = script.span().start;
+                    let (line, _) = line_col(text, start);
+                    // A newline right after the opening quotes is not part of the string.
+                    let rest = &text[start..];
+                    let delimiter = if rest.starts_with("'''") || rest.starts_with("\"\"\"") { 3 } else { 1 };
+                    let skips_newline = rest[delimiter.min(rest.len())..].starts_with(['\n', '\r']);
+                    rules.push(RuleSource {
+                        name,
+                        description,
+                        source: script.into_inner(),
+                        script: MANIFEST.into(),
+                        line_offset: line - 1 + usize::from(skips_newline && delimiter == 3),
+                    });
+                }
+                _ => problems.push(
+                    Problem::new(ProblemKind::Manifest, "a rule needs exactly one of `file` or `script`")
+                        .in_rule(&name),
+                ),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(PackError::new(problems));
+        }
+        Pack::build(
+            manifest.name.into(),
+            manifest.version.into(),
+            manifest.description.map(Text::from),
+            manifest.criteria.map(|c| c.into_iter().map(Text::from).collect()),
+            params,
+            rules,
+        )
+    }
+
+    fn build(
+        name: Text,
+        version: Text,
+        description: Option<Text>,
+        criteria: Option<Vec<Text>>,
+        mut params: Vec<(Text, ParamValue)>,
+        rules: Vec<RuleSource>,
+    ) -> Result<Pack, PackError> {
+        let mut problems = Vec::new();
+        let mut invalid = |m: String| problems.push(Problem::new(ProblemKind::Invalid, m));
+        if name.trim().is_empty() {
+            invalid("the pack name must not be empty".into());
+        }
+        if version.trim().is_empty() {
+            invalid("the pack version must not be empty".into());
+        }
+        let criteria = criteria.unwrap_or_else(|| Assessment::BANT.map(Text::from).to_vec());
+        for (i, c) in criteria.iter().enumerate() {
+            if !is_identifier(c) {
+                invalid(format!("criterion {c:?}: names are lower-case letters, digits and _"));
+            } else if criteria[..i].contains(c) {
+                invalid(format!("criterion {c:?} is declared twice"));
+            }
+        }
+        for (i, r) in rules.iter().enumerate() {
+            if !is_identifier(&r.name) {
+                invalid(format!("rule {:?}: names are lower-case letters, digits and _", r.name.as_str()));
+            } else if RESERVED_RULES.contains(&r.name.as_str()) {
+                invalid(format!("rule {:?}: this name is reserved for the engine", r.name.as_str()));
+            } else if rules[..i].iter().any(|o| o.name == r.name) {
+                invalid(format!("rule {:?} is declared twice", r.name.as_str()));
+            }
+        }
+        params.sort_by(|a, b| a.0.cmp(&b.0));
+        for (i, (n, v)) in params.iter().enumerate() {
+            if i > 0 && params[i - 1].0 == *n {
+                problems.push(Problem::new(ProblemKind::Param, format!("parameter {n:?} is declared twice")));
+            } else if known::is_numeric(n) && v.as_f64().is_none() {
+                problems.push(Problem::new(
+                    ProblemKind::Param,
+                    format!("parameter {n:?} must be a number, got {} {v}", v.type_name()),
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(PackError::new(problems));
+        }
+        let hash = content_hash(&name, &version, &criteria, &params, &rules);
+        Ok(Pack { name, version, description, criteria, params, rules, hash })
+    }
+}
+
+fn embedded(manifest: &str, files: &[(&str, &'static str)]) -> Pack {
+    let read = |file: &str| {
+        files
+            .iter()
+            .find(|(f, _)| *f == file)
+            .map(|(_, s)| (*s).to_owned())
+            .ok_or_else(|| vec![Problem::new(ProblemKind::Io, format!("{file} is not embedded"))])
+    };
+    match Pack::from_manifest(manifest, &read) {
+        Ok(pack) => pack,
+        // The shipped packs are checked by this crate's tests.
+        Err(e) => unreachable!("shipped pack is invalid: {e}"),
+    }
+}
+
+fn is_identifier(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && !s.starts_with(|c: char| c.is_ascii_digit())
+}
+
+fn content_hash(
+    name: &str,
+    version: &str,
+    criteria: &[Text],
+    params: &[(Text, ParamValue)],
+    rules: &[RuleSource],
+) -> String {
+    let mut h = Sha256::new();
+    let mut field = |s: &str| {
+        h.update((s.len() as u64).to_le_bytes());
+        h.update(s.as_bytes());
+    };
+    field("leadgate-pack/1");
+    field(name);
+    field(version);
+    criteria.iter().for_each(|c| field(c));
+    field("params");
+    for (n, v) in params {
+        field(n);
+        field(&v.to_string());
+    }
+    for r in rules {
+        field(&r.name);
+        field(&r.source);
+    }
+    hex(&h.finalize())
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// 1-based line and column of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_packs_load() {
+        assert_eq!(Pack::b2b_bant().name(), "b2b-bant");
+        assert_eq!(Pack::meddic().criteria().len(), 6);
+    }
+
+    #[test]
+    fn manifest_errors_have_a_position() {
+        let err = Pack::from_toml("name = \"x\"\nversion = 1\n").unwrap_err();
+        let loc = err.problems()[0].location().unwrap();
+        assert_eq!((loc.script.as_str(), loc.line), ("pack.toml", 2));
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let err = Pack::from_toml(
+            "name = \"x\"\nversion = \"1\"\ncriteria = [\"a\", \"a\"]\n[params]\nmql_threshold = \"high\"\n\
+             [points]\nwebnar = 5\n[[rules]]\nname = \"points\"\nscript = \"\"\n",
+        )
+        .unwrap_err();
+        // The point table's typo is found while reading; the rest once the manifest is read.
+        assert_eq!(err.problems().len(), 1, "{err}");
+        assert!(err.to_string().contains("did you mean \"webinar\""));
+        let err = Pack::from_toml(
+            "name = \"x\"\nversion = \"1\"\ncriteria = [\"a\", \"a\"]\n[params]\nmql_threshold = \"high\"\n\
+             [[rules]]\nname = \"points\"\nscript = \"\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(err.problems().len(), 3, "{err}");
+    }
+
+    #[test]
+    fn hash_depends_on_content_only() {
+        let a = Pack::from_script("a", "decision.fit(1, \"x\")").unwrap();
+        let b = Pack::from_script("a", "decision.fit(1, \"x\")").unwrap();
+        let c = Pack::from_script("a", "decision.fit(2, \"x\")").unwrap();
+        assert_eq!(a.hash(), b.hash());
+        assert_ne!(a.hash(), c.hash());
+    }
+
+    #[test]
+    fn inline_rule_lines_map_to_the_manifest() {
+        let pack = Pack::from_toml("name = \"x\"\nversion = \"1\"\n[[rules]]\nname = \"r\"\nscript = '''\nline one\n'''\n")
+            .unwrap();
+        assert_eq!(pack.rules[0].line_offset, 5);
+        assert_eq!(pack.rules[0].source, "line one\n");
+    }
+}

@@ -1,0 +1,737 @@
+//! [`Qualifier`]: a compiled pack that evaluates leads.
+
+use std::fmt;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use rhai::{Engine, EvalAltResult, Scope, AST};
+use sha2::{Digest, Sha256};
+
+use crate::decision::{Handoff, PackId, Reasoned, WhyNotYet};
+use crate::pack::{hex, Location, Problem, ProblemKind};
+use crate::params::{known, ParamTable};
+use crate::script::{self, decay, Draft, HandoffChoice, Params, ScriptLead};
+use crate::{
+    Assessment, Category, Channel, CriterionStatus, Decision, Grade, Lead, Limits, Pack, PackError, ParamValue,
+    Stage, Team, Temperature, Text,
+};
+
+/// The variables every rule sees, in scope order.
+const SCRIPT_VARIABLES: [&str; 3] = ["lead", "params", "decision"];
+
+/// A compiled rule pack, ready to evaluate leads.
+///
+/// Compiling checks everything that can be checked before a lead is seen
+/// (syntax, parameter names and types, limits) and is done once per pack
+/// version; evaluating is then cheap and never touches the source again. A
+/// `Qualifier` is immutable, `Send + Sync`, and cheap to clone (clones share
+/// the compiled pack), so one instance can serve every thread.
+///
+/// Evaluation is deterministic: it reads the time only from its `as_of`
+/// argument, ignores touchpoints after it, and uses no randomness, so the
+/// same pack, parameters, lead and `as_of` always give the same decision.
+///
+/// ```
+/// use leadgate::{Lead, Pack, Qualifier};
+///
+/// let qualifier = Qualifier::builder(&Pack::b2b_bant())
+///     .param("mql_threshold", 50) // a tenant's own threshold
+///     .build()?;
+/// let lead = Lead::from_json(r#"{
+///     "id": "L-1", "created_at": "2026-10-01T00:00:00Z",
+///     "person": {"seniority": "vp"},
+///     "company": {"industry": "software", "employees": 800}
+/// }"#)?;
+/// let decision = qualifier.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?)?;
+/// assert!(decision.fit > 0);
+/// assert_eq!(decision.pack.name, "b2b-bant");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct Qualifier {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    engine: Engine,
+    rules: Vec<CompiledRule>,
+    pack: Arc<PackId>,
+    params: ParamTable,
+    script_params: Params,
+    criteria: Assessment,
+    settings: Settings,
+    uses_attributes: bool,
+    limits: Limits,
+}
+
+struct CompiledRule {
+    name: Text,
+    ast: AST,
+    script: Text,
+    line_offset: usize,
+}
+
+/// What the engine does natively, from the well-known parameters.
+struct Settings {
+    mql: Option<i64>,
+    warm: Option<f64>,
+    hot: Option<f64>,
+    grades: Vec<(f64, Grade)>,
+    half_life_days: f64,
+    channel_daily_cap: Option<f64>,
+    fit_cap: Option<i64>,
+    engagement_cap: Option<i64>,
+    score_cap: Option<i64>,
+    /// Points per touch for built-in channels, by index, then custom channels.
+    points: Vec<Option<(i64, Text)>>,
+    custom_points: Vec<(Channel, i64, Text)>,
+}
+
+impl fmt::Debug for Qualifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Qualifier")
+            .field("pack", &self.inner.pack)
+            .field("rules", &self.inner.rules.iter().map(|r| r.name.as_str()).collect::<Vec<_>>())
+            .field("limits", &self.inner.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Qualifier`] with parameter overrides and limits.
+///
+/// ```
+/// use leadgate::{Limits, Pack, Qualifier};
+///
+/// let q = Qualifier::builder(&Pack::b2b_bant())
+///     .param_str("target_industries", "software, fintech") // as typed on a command line
+///     .limits(Limits { max_operations: 10_000, ..Limits::default() })
+///     .build()?;
+/// assert_eq!(q.limits().max_operations, 10_000);
+///
+/// let err = Qualifier::builder(&Pack::b2b_bant()).param("mql_treshold", 50).build().unwrap_err();
+/// assert!(err.to_string().contains("did you mean \"mql_threshold\""));
+/// # Ok::<(), leadgate::PackError>(())
+/// ```
+#[derive(Debug)]
+#[must_use]
+pub struct QualifierBuilder<'a> {
+    pack: &'a Pack,
+    overrides: Vec<(String, Override)>,
+    limits: Limits,
+}
+
+#[derive(Debug)]
+enum Override {
+    Value(ParamValue),
+    Text(String),
+}
+
+impl<'a> QualifierBuilder<'a> {
+    /// Overrides a declared parameter. An undeclared name or a value of
+    /// another type is reported by [`build`](Self::build).
+    pub fn param(mut self, name: &str, value: impl Into<ParamValue>) -> Self {
+        self.overrides.push((name.to_owned(), Override::Value(value.into())));
+        self
+    }
+
+    /// Overrides a declared parameter from text, parsed as the declared type
+    /// (see [`ParamValue::parse_like`]).
+    pub fn param_str(mut self, name: &str, value: &str) -> Self {
+        self.overrides.push((name.to_owned(), Override::Text(value.to_owned())));
+        self
+    }
+
+    /// Sets the resource limits (default: [`Limits::default`]).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Compiles the pack. Every problem found is reported, not just the first.
+    pub fn build(self) -> Result<Qualifier, PackError> {
+        let pack = self.pack;
+        let mut problems = Vec::new();
+
+        let mut params: ParamTable = pack.params().map(|(n, v)| (Text::from(n), v.clone())).collect();
+        for (name, value) in self.overrides {
+            let Some(declared) = params.get(name.as_str()) else {
+                problems.push(Problem::new(
+                    ProblemKind::Param,
+                    format!(
+                        "unknown parameter {name:?}{}",
+                        crate::suggest::hint(&name, params.keys().map(Text::as_str))
+                    ),
+                ));
+                continue;
+            };
+            let value = match value {
+                Override::Value(v) => declared.coerce(v),
+                Override::Text(t) => declared.parse_like(&t),
+            };
+            match value {
+                Ok(v) => {
+                    params.insert(name.as_str().into(), v);
+                }
+                Err(e) => problems.push(Problem::new(ProblemKind::Param, format!("parameter {name:?}: {e}"))),
+            }
+        }
+
+        let mut engine = crate::sandbox::engine(&self.limits);
+        script::register(&mut engine);
+        // Strict variables: the names rules may use are known when compiling.
+        let mut names = Scope::new();
+        for name in SCRIPT_VARIABLES {
+            names.push_constant(name, ());
+        }
+        let mut rules = Vec::with_capacity(pack.rules.len());
+        for rule in &pack.rules {
+            let location = |line: usize, column: usize| Location {
+                script: rule.script.clone(),
+                line: if line == 0 { 0 } else { line + rule.line_offset },
+                column,
+            };
+            if rule.source.len() > self.limits.max_source_size {
+                problems.push(
+                    Problem::new(
+                        ProblemKind::TooLarge,
+                        format!(
+                            "the script is {} bytes, over the limit of {}",
+                            rule.source.len(),
+                            self.limits.max_source_size
+                        ),
+                    )
+                    .in_rule(&rule.name)
+                    .at(location(0, 0)),
+                );
+                continue;
+            }
+            match engine.compile_with_scope(&names, &rule.source) {
+                Ok(ast) => rules.push(CompiledRule {
+                    name: rule.name.clone(),
+                    ast,
+                    script: rule.script.clone(),
+                    line_offset: rule.line_offset,
+                }),
+                Err(e) => {
+                    let pos = e.position();
+                    problems.push(
+                        Problem::new(ProblemKind::Syntax, e.err_type().to_string())
+                            .in_rule(&rule.name)
+                            .at(location(pos.line().unwrap_or(0), pos.position().unwrap_or(0))),
+                    );
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(PackError::new(problems));
+        }
+
+        let settings = Settings::new(&params);
+        let mut h = Sha256::new();
+        for (n, v) in &params {
+            h.update(format!("{}={v}\n", n.as_str()));
+        }
+        let id = PackId {
+            name: pack.name().into(),
+            version: pack.version().into(),
+            hash: pack.hash().into(),
+            params_hash: hex(&h.finalize()).into(),
+        };
+        let uses_attributes = pack.rules.iter().any(|r| r.source.contains("attr"));
+        Ok(Qualifier {
+            inner: Arc::new(Inner {
+                engine,
+                rules,
+                pack: Arc::new(id),
+                script_params: Params::new(&params),
+                params,
+                criteria: Assessment::new(pack.criteria().iter().cloned()),
+                settings,
+                uses_attributes,
+                limits: self.limits,
+            }),
+        })
+    }
+}
+
+impl Settings {
+    fn new(params: &ParamTable) -> Self {
+        let num = |name: &str| params.get(name).and_then(ParamValue::as_f64);
+        let whole = |name: &str| num(name).map(|f| f.ceil() as i64);
+        let half_life_days = num(known::HALF_LIFE_DAYS).unwrap_or(0.0);
+        let daily_cap = num(known::CHANNEL_DAILY_CAP);
+        let mut points = vec![None; Channel::BUILT_IN.len()];
+        let mut custom_points = Vec::new();
+        for (name, value) in params {
+            let Some(channel) = name.strip_prefix(known::POINTS_PREFIX) else { continue };
+            let (Ok(channel), Some(p)) = (channel.parse::<Channel>(), value.as_f64()) else { continue };
+            let p = p as i64;
+            let mut reason = format!("{channel}: {p} points per touch");
+            if half_life_days > 0.0 {
+                reason.push_str(&format!(", halved every {half_life_days} days"));
+            }
+            if let Some(cap) = daily_cap {
+                reason.push_str(&format!(", at most {cap} a day"));
+            }
+            match channel.index() {
+                Some(i) => points[i] = Some((p, reason.into())),
+                None => custom_points.push((channel, p, reason.into())),
+            }
+        }
+        let mut grades: Vec<(f64, Grade)> =
+            known::GRADES.iter().filter_map(|(n, g)| num(n).map(|t| (t, *g))).collect();
+        grades.sort_by(|a, b| a.1.cmp(&b.1));
+        Settings {
+            mql: whole(known::MQL_THRESHOLD),
+            warm: num(known::WARM_THRESHOLD),
+            hot: num(known::HOT_THRESHOLD),
+            grades,
+            half_life_days,
+            channel_daily_cap: daily_cap,
+            fit_cap: whole(known::FIT_CAP),
+            engagement_cap: whole(known::ENGAGEMENT_CAP),
+            score_cap: whole(known::SCORE_CAP),
+            points,
+            custom_points,
+        }
+    }
+
+    fn points_for(&self, channel: &Channel) -> Option<(i64, &Text)> {
+        match channel.index() {
+            Some(i) => self.points[i].as_ref().map(|(p, r)| (*p, r)),
+            None => self.custom_points.iter().find(|(c, ..)| c == channel).map(|(_, p, r)| (*p, r)),
+        }
+    }
+}
+
+impl Qualifier {
+    /// Compiles `pack` with its default parameters and the default limits.
+    ///
+    /// ```
+    /// let q = leadgate::Qualifier::new(&leadgate::Pack::b2b_bant())?;
+    /// assert_eq!(q.pack().version, "1.0.0");
+    /// # Ok::<(), leadgate::PackError>(())
+    /// ```
+    pub fn new(pack: &Pack) -> Result<Qualifier, PackError> {
+        Qualifier::builder(pack).build()
+    }
+
+    /// A builder for parameter overrides and limits.
+    pub fn builder(pack: &Pack) -> QualifierBuilder<'_> {
+        QualifierBuilder { pack, overrides: Vec::new(), limits: Limits::default() }
+    }
+
+    /// The pack's identity, as every decision names it.
+    pub fn pack(&self) -> &PackId {
+        &self.inner.pack
+    }
+
+    /// The effective parameters, sorted by name.
+    ///
+    /// ```
+    /// # use leadgate::{Pack, ParamValue, Qualifier};
+    /// let q = Qualifier::builder(&Pack::b2b_bant()).param("mql_threshold", 70).build()?;
+    /// let mql = q.params().find(|(n, _)| *n == "mql_threshold").map(|(_, v)| v.clone());
+    /// assert_eq!(mql, Some(ParamValue::Int(70)));
+    /// # Ok::<(), leadgate::PackError>(())
+    /// ```
+    pub fn params(&self) -> impl Iterator<Item = (&str, &ParamValue)> {
+        self.inner.params.iter().map(|(n, v)| (n.as_str(), v))
+    }
+
+    /// The limits scripts run under.
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    /// Decides about `lead` as of `as_of`.
+    ///
+    /// Rules run in the pack's order after the point table; a rule that
+    /// disqualifies or calls `decision.stop()` ends the run. A script error
+    /// or a broken limit is an [`EvalError`] naming the rule, the script
+    /// position and the cause; it never panics.
+    pub fn evaluate(&self, lead: &Lead, as_of: DateTime<Utc>) -> Result<Decision, EvalError> {
+        catch_unwind(AssertUnwindSafe(|| self.evaluate_unguarded(lead, as_of))).unwrap_or_else(|panic| {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(EvalError::new(lead, None, None, EvalErrorKind::Panic, format!("internal panic: {message}")))
+        })
+    }
+
+    /// Decides about every lead in `leads`: one result per lead, in input
+    /// order. A lead that fails does not affect the others.
+    ///
+    /// ```
+    /// # use leadgate::{Lead, Pack, Qualifier};
+    /// let q = Qualifier::new(&Pack::from_script("t", r#"
+    ///     if lead.industry == "" { throw "industry missing" }
+    ///     decision.fit(10, "Has an industry");
+    /// "#)?)?;
+    /// let leads = [
+    ///     Lead::from_json(r#"{"id": "a", "created_at": "2026-11-01T00:00:00Z"}"#)?,
+    ///     Lead::from_json(r#"{"id": "b", "created_at": "2026-11-01T00:00:00Z", "company": {"industry": "retail"}}"#)?,
+    /// ];
+    /// let results = q.evaluate_batch(&leads, "2026-11-23T00:00:00Z".parse()?);
+    /// assert!(results[0].as_ref().unwrap_err().to_string().contains("industry missing"));
+    /// assert_eq!(results[1].as_ref().unwrap().fit, 10);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn evaluate_batch(&self, leads: &[Lead], as_of: DateTime<Utc>) -> Vec<Result<Decision, EvalError>> {
+        leads.iter().map(|lead| self.evaluate(lead, as_of)).collect()
+    }
+
+    fn evaluate_unguarded(&self, lead: &Lead, as_of: DateTime<Utc>) -> Result<Decision, EvalError> {
+        let inner = &*self.inner;
+        let script_lead = ScriptLead::new(lead, as_of, inner.uses_attributes);
+        let mut draft = Draft::new(inner.criteria.clone());
+        let mut fired = Vec::new();
+        if inner.point_table(&script_lead, &mut draft) {
+            fired.push(Text::from("points"));
+        }
+
+        let mut scope = Scope::with_capacity(SCRIPT_VARIABLES.len());
+        let [lead_var, params_var, decision_var] = SCRIPT_VARIABLES;
+        scope.push_constant(lead_var, script_lead);
+        scope.push_constant(params_var, inner.script_params.clone());
+        scope.push_constant(decision_var, draft);
+        let mut stopped_by = None;
+        for rule in &inner.rules {
+            let d = draft_mut(&mut scope, lead)?;
+            d.rule = rule.name.clone();
+            d.acted = false;
+            let result = inner.engine.run_ast_with_scope(&mut scope, &rule.ast);
+            scope.rewind(SCRIPT_VARIABLES.len());
+            let d = draft_mut(&mut scope, lead)?;
+            if d.acted {
+                fired.push(rule.name.clone());
+            }
+            match result {
+                Ok(()) => {}
+                Err(e) if script::is_stop(&e) => {
+                    stopped_by = Some(rule.name.clone());
+                    break;
+                }
+                Err(e) => return Err(EvalError::from_script(lead, rule, *e)),
+            }
+        }
+        let mut draft = scope.remove::<Draft>("decision").ok_or_else(|| lost_decision(lead))?;
+        if inner.caps(&mut draft) {
+            fired.push(Text::from("caps"));
+        }
+        Ok(inner.finish(lead, as_of, draft, fired, stopped_by))
+    }
+}
+
+fn draft_mut<'s>(scope: &'s mut Scope, lead: &Lead) -> Result<&'s mut Draft, EvalError> {
+    scope.get_value_mut::<Draft>("decision").ok_or_else(|| lost_decision(lead))
+}
+
+fn lost_decision(lead: &Lead) -> EvalError {
+    EvalError::new(lead, None, None, EvalErrorKind::Script, "the `decision` variable was replaced".into())
+}
+
+impl Inner {
+    /// Awards the pack's point table natively; whether it awarded anything.
+    fn point_table(&self, lead: &ScriptLead, draft: &mut Draft) -> bool {
+        let s = &self.settings;
+        draft.rule = Text::from("points");
+        let mut awarded = false;
+        let touches = &lead.touches;
+        let mut i = 0;
+        // Touches are sorted by channel, then day: each channel is a run of days.
+        while i < touches.len() {
+            let channel = &touches[i].channel;
+            let end = i + touches[i..].iter().take_while(|t| t.channel == *channel).count();
+            if let Some((points, reason)) = s.points_for(channel) {
+                let mut total = 0.0;
+                let mut day_start = i;
+                while day_start < end {
+                    let day = touches[day_start].day;
+                    let day_end = day_start + touches[day_start..end].iter().take_while(|t| t.day == day).count();
+                    let day_touches = &touches[day_start..day_end];
+                    let raw = (points * day_touches.len() as i64) as f64;
+                    let scale = match s.channel_daily_cap {
+                        Some(cap) if raw.abs() > cap => cap / raw.abs(),
+                        _ => 1.0,
+                    };
+                    total += day_touches.iter().map(|t| points as f64 * scale * decay(t.age_days, s.half_life_days)).sum::<f64>();
+                    day_start = day_end;
+                }
+                let total = total.round() as i64;
+                if total != 0 {
+                    let category = if points < 0 { Category::Negative } else { Category::Engagement };
+                    // Sums of whole points cannot overflow here: they are bounded by touches × points.
+                    let _ = draft.add(category, total, reason.clone());
+                    awarded = true;
+                }
+            }
+            i = end;
+        }
+        awarded
+    }
+
+    /// Applies the category and score caps; whether any applied.
+    fn caps(&self, draft: &mut Draft) -> bool {
+        let s = &self.settings;
+        draft.rule = Text::from("caps");
+        let mut capped = false;
+        let mut cap = |draft: &mut Draft, category: Category, total: i64, cap: Option<i64>, what: &str| {
+            if let Some(cap) = cap {
+                if total > cap {
+                    let _ = draft.add(category, cap - total, format!("{what} capped at {cap}").into());
+                    capped = true;
+                }
+            }
+        };
+        cap(draft, Category::Fit, draft.fit, s.fit_cap, "Fit");
+        cap(draft, Category::Engagement, draft.engagement, s.engagement_cap, "Engagement");
+        if let Some(limit) = s.score_cap {
+            let excess = draft.score() - limit;
+            if excess > 0 {
+                // Engagement gives way first, so the fit grade keeps its meaning.
+                let from_engagement = excess.min(draft.engagement.max(0));
+                let reason: Text = format!("Score capped at {limit}").into();
+                if from_engagement > 0 {
+                    let _ = draft.add(Category::Engagement, -from_engagement, reason.clone());
+                }
+                if excess > from_engagement {
+                    let _ = draft.add(Category::Fit, from_engagement - excess, reason);
+                }
+                capped = true;
+            }
+        }
+        capped
+    }
+
+    fn finish(
+        &self,
+        lead: &Lead,
+        as_of: DateTime<Utc>,
+        d: Draft,
+        fired: Vec<Text>,
+        stopped_by: Option<Text>,
+    ) -> Decision {
+        let s = &self.settings;
+        let score = d.score();
+        let grade = d.grade.or_else(|| {
+            if s.grades.is_empty() {
+                return None;
+            }
+            Some(s.grades.iter().find(|(t, _)| d.fit as f64 >= *t).map_or(Grade::F, |(_, g)| *g))
+        });
+        let temperature = d.temperature.or_else(|| match (s.hot, s.warm) {
+            (None, None) => None,
+            (hot, warm) => Some(if hot.is_some_and(|t| score as f64 >= t) {
+                Temperature::Hot
+            } else if warm.is_some_and(|t| score as f64 >= t) {
+                Temperature::Warm
+            } else {
+                Temperature::Cold
+            }),
+        });
+
+        let current = lead.stage();
+        let with_marketing = current.owner() == Some(Team::Marketing);
+        let reaches_mql = s.mql.is_some_and(|t| score >= t);
+        let (stage, stage_reason) = match (&d.disqualified, d.stage) {
+            (Some(_), _) => (Stage::Disqualified, None),
+            (None, Some((stage, reason))) => (stage, Some(reason)),
+            (None, None) if reaches_mql && matches!(current, Stage::Subscriber | Stage::Lead | Stage::Recycled) => {
+                (Stage::Mql, None)
+            }
+            (None, None) => (current, None),
+        };
+        let sales_ready = stage == Stage::Mql || stage.owner() == Some(Team::Sales);
+        let (handoff, held) = match d.handoff {
+            _ if d.disqualified.is_some() || !with_marketing => (None, None),
+            HandoffChoice::Now(Reasoned { reason, rule }) => (
+                Some(Handoff { stage: if sales_ready { stage } else { Stage::Mql }, reason, rule: Some(rule) }),
+                None,
+            ),
+            HandoffChoice::Hold(held) => (None, Some(held)),
+            HandoffChoice::Derive if sales_ready => {
+                let reason = match (&stage_reason, s.mql) {
+                    (Some(r), _) => r.clone(),
+                    (None, Some(t)) => format!("Score {score} reached the MQL threshold of {t}").into(),
+                    (None, None) => format!("Recommended stage is {stage}").into(),
+                };
+                (Some(Handoff { stage, reason, rule: None }), None)
+            }
+            HandoffChoice::Derive => (None, None),
+        };
+        let why_not_yet = (handoff.is_none() && d.disqualified.is_none() && with_marketing).then(|| WhyNotYet {
+            threshold: s.mql,
+            points_needed: s.mql.map(|t| (t - score).max(0)),
+            unmet: d.bant.names_with(CriterionStatus::NotMet),
+            unknown: d.bant.names_with(CriterionStatus::Unknown),
+            held,
+        });
+
+        Decision {
+            lead_id: lead.id.clone(),
+            as_of,
+            pack: self.pack.clone(),
+            fit: d.fit,
+            engagement: d.engagement,
+            negative: d.negative,
+            score,
+            grade,
+            temperature,
+            bant: d.bant,
+            stage,
+            stage_reason,
+            handoff,
+            why_not_yet,
+            disqualified: d.disqualified,
+            contributions: d.contributions,
+            fired,
+            stopped_by,
+        }
+    }
+}
+
+/// Why a lead could not be evaluated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EvalErrorKind {
+    /// A rule ran more operations than [`Limits::max_operations`].
+    TooManyOperations,
+    /// Calls nested deeper than [`Limits::max_call_depth`].
+    TooDeep,
+    /// A string, array or map grew past its limit, or too many variables.
+    TooLarge,
+    /// The script failed: a type error, an unknown property or parameter, a
+    /// division by zero, a `throw`...
+    Script,
+    /// A bug in leadgate or rhai, caught so the host keeps running. Please report it.
+    Panic,
+}
+
+/// A lead that could not be evaluated: which lead, which rule, where in the
+/// script, and why. Other leads of a batch are not affected.
+///
+/// ```
+/// use leadgate::{EvalErrorKind, Lead, Pack, Qualifier};
+///
+/// let q = Qualifier::new(&Pack::from_script("typo", "\nlet x = lead.industy;")?)?;
+/// let lead = Lead::new("L-9", "2026-11-01T00:00:00Z".parse()?);
+/// let err = q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?).unwrap_err();
+/// assert_eq!(err.kind(), EvalErrorKind::Script);
+/// assert_eq!(err.lead_id(), "L-9");
+/// assert_eq!(err.rule(), Some("typo"));
+/// assert_eq!(err.location().unwrap().line, 2);
+/// assert!(err.to_string().contains("industy"), "{err}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct EvalError {
+    lead_id: Text,
+    rule: Option<Text>,
+    location: Option<Location>,
+    kind: EvalErrorKind,
+    message: String,
+}
+
+impl EvalError {
+    fn new(
+        lead: &Lead,
+        rule: Option<Text>,
+        location: Option<Location>,
+        kind: EvalErrorKind,
+        message: String,
+    ) -> Self {
+        EvalError { lead_id: lead.id.clone(), rule, location, kind, message }
+    }
+
+    fn from_script(lead: &Lead, rule: &CompiledRule, mut err: EvalAltResult) -> Self {
+        let pos = err.take_position();
+        let kind = match err {
+            EvalAltResult::ErrorTooManyOperations(..) => EvalErrorKind::TooManyOperations,
+            EvalAltResult::ErrorStackOverflow(..) => EvalErrorKind::TooDeep,
+            EvalAltResult::ErrorDataTooLarge(..) | EvalAltResult::ErrorTooManyVariables(..) => {
+                EvalErrorKind::TooLarge
+            }
+            _ => EvalErrorKind::Script,
+        };
+        let message = match &err {
+            EvalAltResult::ErrorRuntime(value, _) => value.to_string(),
+            other => other.to_string(),
+        };
+        let location = Location {
+            script: rule.script.clone(),
+            line: pos.line().map_or(0, |l| l + rule.line_offset),
+            column: pos.position().unwrap_or(0),
+        };
+        EvalError::new(lead, Some(rule.name.clone()), Some(location), kind, message)
+    }
+
+    /// The id of the lead.
+    pub fn lead_id(&self) -> &str {
+        &self.lead_id
+    }
+
+    /// The rule that failed, if a rule did.
+    pub fn rule(&self) -> Option<&str> {
+        self.rule.as_deref()
+    }
+
+    /// Where in the rule's script.
+    pub fn location(&self) -> Option<&Location> {
+        self.location.as_ref()
+    }
+
+    /// What kind of failure.
+    pub fn kind(&self) -> EvalErrorKind {
+        self.kind
+    }
+
+    /// Whether a resource limit stopped the rule (operations, depth, size).
+    ///
+    /// ```
+    /// # use leadgate::{Lead, Limits, Pack, Qualifier};
+    /// let pack = Pack::from_script("big", r#"let s = "x"; s.pad(100000, "x");"#)?;
+    /// let q = Qualifier::builder(&pack).limits(Limits { max_string_size: 1000, ..Limits::default() }).build()?;
+    /// let err = q.evaluate(&Lead::new("a", "2026-11-01T00:00:00Z".parse()?), "2026-11-02T00:00:00Z".parse()?).unwrap_err();
+    /// assert!(err.is_limit());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_limit(&self) -> bool {
+        matches!(self.kind, EvalErrorKind::TooManyOperations | EvalErrorKind::TooDeep | EvalErrorKind::TooLarge)
+    }
+
+    /// What went wrong, without the location.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for EvalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "lead {:?}: ", self.lead_id.as_str())?;
+        if let Some(rule) = &self.rule {
+            write!(f, "rule {:?}", rule.as_str())?;
+            if let Some(loc) = &self.location {
+                write!(f, " ({loc})")?;
+            }
+            f.write_str(": ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn qualifier_is_send_and_sync() {
+        assert_send_sync::<Qualifier>();
+        assert_send_sync::<Decision>();
+    }
+}

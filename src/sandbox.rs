@@ -1,0 +1,146 @@
+//! The one hardened Rhai engine every pack is compiled and run on.
+//!
+//! `rhai::Engine::new()` is not a sandbox: it can read files (`import`),
+//! sleep, read the clock and print. This module builds an engine from
+//! nothing, adding only what rules need, with every limit set.
+
+use rhai::packages::{
+    ArithmeticPackage, BasicArrayPackage, BasicMapPackage, BasicMathPackage, BasicStringPackage,
+    LogicPackage, MoreStringPackage, Package,
+};
+use rhai::{Engine, OptimizationLevel};
+
+/// Resource limits for rule scripts.
+///
+/// Every limit is deterministic: the same pack and lead always stop at the
+/// same point, whatever the machine's load. A script that exceeds one gets
+/// an [`EvalError`](crate::EvalError) (or, for source limits, a
+/// [`PackError`](crate::PackError)) naming the rule, the line and the limit.
+///
+/// ```
+/// use leadgate::Limits;
+/// let limits = Limits { max_operations: 20_000, ..Limits::default() };
+/// assert_eq!(limits.max_call_depth, Limits::default().max_call_depth);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Operations one rule may perform on one lead (default 100,000; a
+    /// typical rule uses well under 1,000).
+    pub max_operations: u64,
+    /// Nesting of function calls (default 16).
+    pub max_call_depth: usize,
+    /// Nesting of expressions in the source (default 32). Deeper source is
+    /// refused at load time, which also protects the parser's stack.
+    pub max_expr_depth: usize,
+    /// Length of any string a script builds, in bytes (default 65,536).
+    pub max_string_size: usize,
+    /// Length of any array a script builds (default 1,024).
+    pub max_array_size: usize,
+    /// Entries in any object map a script builds (default 1,024).
+    pub max_map_size: usize,
+    /// Size of one rule's source, in bytes (default 65,536).
+    pub max_source_size: usize,
+    /// Variables one rule may declare (default 256).
+    pub max_variables: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_operations: 100_000,
+            max_call_depth: 16,
+            max_expr_depth: 32,
+            max_string_size: 64 * 1024,
+            max_array_size: 1024,
+            max_map_size: 1024,
+            max_source_size: 64 * 1024,
+            max_variables: 256,
+        }
+    }
+}
+
+/// A raw engine with only the rule-safe packages, limits and strict options.
+///
+/// The calls below are deliberately not `cfg`-gated: rhai removes the limit
+/// setters under its `unchecked` feature, so a host that enables it breaks
+/// this crate's build instead of silently running scripts without limits.
+pub(crate) fn engine(limits: &Limits) -> Engine {
+    let mut engine = Engine::new_raw();
+    for module in [
+        ArithmeticPackage::new().as_shared_module(),
+        LogicPackage::new().as_shared_module(),
+        BasicStringPackage::new().as_shared_module(),
+        MoreStringPackage::new().as_shared_module(),
+        BasicMathPackage::new().as_shared_module(),
+        BasicArrayPackage::new().as_shared_module(),
+        BasicMapPackage::new().as_shared_module(),
+    ] {
+        engine.register_global_module(module);
+    }
+
+    // The optimiser has panicked on assignments to constants since rhai 1.24
+    // and turns misspelled properties into `false`; rules are small, so
+    // optimising them buys nothing worth that.
+    engine.set_optimization_level(OptimizationLevel::None);
+    engine.set_strict_variables(true);
+    engine.set_fail_on_invalid_map_property(true);
+    engine.set_allow_looping(false);
+    engine.set_allow_anonymous_fn(false);
+    engine.set_allow_shadowing(false);
+    // The interner takes a lock on every string it sees; with one engine
+    // shared by every thread that lock is the bottleneck.
+    engine.set_max_strings_interned(0);
+    for symbol in ["fn", "private", "import", "export", "eval", "Fn", "call", "curry", "print", "debug"] {
+        engine.disable_symbol(symbol);
+    }
+
+    engine.set_max_operations(limits.max_operations.max(1));
+    engine.set_max_call_levels(limits.max_call_depth);
+    engine.set_max_expr_depths(limits.max_expr_depth.max(1), limits.max_expr_depth.max(1));
+    engine.set_max_string_size(limits.max_string_size.max(1));
+    engine.set_max_array_size(limits.max_array_size.max(1));
+    engine.set_max_map_size(limits.max_map_size.max(1));
+    engine.set_max_variables(limits.max_variables.max(1));
+    engine.set_max_functions(0);
+    engine.set_max_modules(0);
+    engine
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn compile_err(src: &str) -> String {
+        engine(&Limits::default()).compile(src).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn dangerous_features_do_not_compile() {
+        for src in ["loop {}", "while true {}", "for x in [1] {}", "fn f() {}", "eval(\"1\")", "import \"a\" as m;", "|x| x"] {
+            assert!(engine(&Limits::default()).compile(src).is_err(), "{src} compiled");
+        }
+    }
+
+    #[test]
+    fn clock_sleep_and_print_are_not_there() {
+        let e = engine(&Limits::default());
+        for src in ["sleep(1)", "timestamp()", "parse_json(\"{}\")"] {
+            let err = e.run(src).unwrap_err();
+            assert!(matches!(*err, rhai::EvalAltResult::ErrorFunctionNotFound(..)), "{src}: {err}");
+        }
+        assert!(compile_err("print(1)").contains("print"));
+    }
+
+    #[test]
+    fn deep_source_is_refused_at_compile_time() {
+        let deep = format!("{}1{}", "(".repeat(10_000), ")".repeat(10_000));
+        let msg = compile_err(&deep);
+        assert!(msg.contains("complex"), "{msg}");
+    }
+
+    #[test]
+    fn undeclared_variables_are_compile_errors() {
+        assert!(compile_err("leed.industry").contains("leed"));
+    }
+}

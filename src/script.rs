@@ -1,0 +1,521 @@
+//! What rule scripts see: `lead` (read-only), `params` (read-only) and
+//! `decision` (the result the rules fill). Registered natively so that the
+//! natural way to write a rule is also the fast one: touchpoint
+//! aggregations run in Rust, never as script loops.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, Position, FLOAT, INT};
+
+use crate::decision::{Contribution, Reasoned};
+use crate::lead::{Company, Person, Qualification};
+use crate::params::ParamTable;
+use crate::{Assessment, Category, Channel, CriterionStatus, Grade, Lead, ParamValue, Stage, Team, Temperature, Text};
+
+type Fallible<T> = Result<T, Box<EvalAltResult>>;
+
+const SECONDS_PER_DAY: f64 = 86_400.0;
+
+/// One touchpoint, reduced to what aggregations need.
+#[derive(Debug, Clone)]
+pub(crate) struct Touch {
+    pub(crate) age_days: f64,
+    /// Days since the Unix epoch (UTC), for per-day caps.
+    pub(crate) day: i64,
+    pub(crate) channel: Channel,
+    pub(crate) team: Team,
+    pub(crate) campaign: Option<Text>,
+}
+
+/// The lead as scripts see it: a read-only snapshot as of the evaluation time.
+#[derive(Debug, Clone)]
+pub(crate) struct ScriptLead {
+    id: Text,
+    created_at: DateTime<Utc>,
+    person: Person,
+    company: Company,
+    qualification: Qualification,
+    source: Option<Text>,
+    campaign: Option<Text>,
+    stage: Stage,
+    stage_entered_at: Option<DateTime<Utc>>,
+    attributes: Option<serde_json::Map<String, serde_json::Value>>,
+    as_of: DateTime<Utc>,
+    /// Touchpoints at or before `as_of`, sorted by channel then day.
+    pub(crate) touches: Vec<Touch>,
+}
+
+impl ScriptLead {
+    pub(crate) fn new(lead: &Lead, as_of: DateTime<Utc>, with_attributes: bool) -> Self {
+        let mut touches: Vec<Touch> = lead
+            .touchpoints
+            .iter()
+            .filter(|t| t.at <= as_of)
+            .map(|t| Touch {
+                age_days: (as_of - t.at).num_milliseconds() as f64 / (SECONDS_PER_DAY * 1000.0),
+                day: t.at.timestamp().div_euclid(86_400),
+                channel: t.channel.clone(),
+                team: t.team(),
+                campaign: t.campaign.clone(),
+            })
+            .collect();
+        touches.sort_by(|a, b| a.channel.cmp(&b.channel).then(a.day.cmp(&b.day)));
+        ScriptLead {
+            id: lead.id.clone(),
+            created_at: lead.created_at,
+            person: lead.person.clone(),
+            company: lead.company.clone(),
+            qualification: lead.qualification.clone(),
+            source: lead.source.clone(),
+            campaign: lead.campaign.clone(),
+            stage: lead.stage(),
+            stage_entered_at: lead.stage_entered_at(),
+            attributes: with_attributes.then(|| lead.attributes.clone()),
+            as_of,
+            touches,
+        }
+    }
+
+    fn days_since(&self, at: DateTime<Utc>) -> FLOAT {
+        (self.as_of - at).num_milliseconds() as FLOAT / (SECONDS_PER_DAY * 1000.0)
+    }
+
+    fn within(&self, days: FLOAT) -> impl Iterator<Item = &Touch> {
+        self.touches.iter().filter(move |t| t.age_days <= days)
+    }
+}
+
+/// A list parameter; `x in params.list` is a native lookup.
+#[derive(Debug, Clone)]
+pub(crate) struct List(Arc<[ImmutableString]>);
+
+/// The pack's effective parameters, shared by every evaluation.
+#[derive(Debug, Clone)]
+pub(crate) struct Params(Arc<Vec<(Text, Dynamic)>>);
+
+impl Params {
+    pub(crate) fn new(table: &ParamTable) -> Self {
+        let values = table
+            .iter()
+            .map(|(name, value)| {
+                let dynamic = match value {
+                    ParamValue::Bool(b) => Dynamic::from_bool(*b),
+                    ParamValue::Int(i) => Dynamic::from_int(*i),
+                    ParamValue::Float(f) => Dynamic::from_float(*f),
+                    ParamValue::Text(t) => t.to_script().into(),
+                    ParamValue::List(items) => Dynamic::from(List(items.iter().map(Text::to_script).collect())),
+                };
+                (name.clone(), dynamic)
+            })
+            .collect();
+        Params(Arc::new(values))
+    }
+
+    fn get(&self, name: &str) -> Fallible<Dynamic> {
+        match self.0.binary_search_by(|(n, _)| n.as_str().cmp(name)) {
+            Ok(i) => Ok(self.0[i].1.clone()),
+            Err(_) => Err(format!(
+                "unknown parameter {name:?}{}; declare it in the pack's [params]",
+                crate::suggest::hint(name, self.0.iter().map(|(n, _)| n.as_str()))
+            )
+            .into()),
+        }
+    }
+}
+
+/// How the handoff was decided by rules, if at all.
+#[derive(Debug, Clone, Default)]
+pub(crate) enum HandoffChoice {
+    #[default]
+    Derive,
+    Now(Reasoned),
+    Hold(Reasoned),
+}
+
+/// The decision being built; `decision` in scripts.
+#[derive(Debug)]
+pub(crate) struct Draft {
+    /// A copy made by the script (`let d = decision`): using it would lose
+    /// its effects silently, so every call on it fails instead.
+    detached: bool,
+    pub(crate) rule: Text,
+    pub(crate) acted: bool,
+    pub(crate) contributions: Vec<Contribution>,
+    pub(crate) fit: i64,
+    pub(crate) engagement: i64,
+    pub(crate) negative: i64,
+    pub(crate) bant: Assessment,
+    pub(crate) grade: Option<Grade>,
+    pub(crate) temperature: Option<Temperature>,
+    pub(crate) stage: Option<(Stage, Text)>,
+    pub(crate) handoff: HandoffChoice,
+    pub(crate) disqualified: Option<Reasoned>,
+    pub(crate) stop: bool,
+}
+
+impl Clone for Draft {
+    fn clone(&self) -> Self {
+        Draft { detached: true, ..Draft::new(Assessment::default()) }
+    }
+}
+
+impl Draft {
+    pub(crate) fn new(bant: Assessment) -> Self {
+        Draft {
+            detached: false,
+            rule: Text::default(),
+            acted: false,
+            contributions: Vec::new(),
+            fit: 0,
+            engagement: 0,
+            negative: 0,
+            bant,
+            grade: None,
+            temperature: None,
+            stage: None,
+            handoff: HandoffChoice::Derive,
+            disqualified: None,
+            stop: false,
+        }
+    }
+
+    pub(crate) fn score(&self) -> i64 {
+        self.fit + self.engagement + self.negative
+    }
+
+    fn check(&mut self) -> Fallible<()> {
+        if self.detached {
+            return Err("this is a copy of `decision`; call methods on `decision` itself".into());
+        }
+        self.acted = true;
+        Ok(())
+    }
+
+    /// Adds points; the caller has checked the rule may act.
+    pub(crate) fn add(&mut self, category: Category, points: i64, reason: Text) -> Fallible<()> {
+        let total = match category {
+            Category::Fit => &mut self.fit,
+            Category::Engagement => &mut self.engagement,
+            Category::Negative => &mut self.negative,
+        };
+        *total = total.checked_add(points).ok_or("score overflow")?;
+        self.contributions.push(Contribution { points, reason, category, rule: self.rule.clone() });
+        Ok(())
+    }
+
+    fn award(&mut self, category: Category, points: Dynamic, reason: ImmutableString) -> Fallible<()> {
+        self.check()?;
+        let points = whole_points(points)?;
+        let points = if category == Category::Negative { -points.checked_abs().ok_or("score overflow")? } else { points };
+        if points == 0 {
+            return Ok(());
+        }
+        self.add(category, points, Text::from_script(reason))
+    }
+
+    fn criterion(&mut self, name: &str, status: CriterionStatus, evidence: ImmutableString) -> Fallible<()> {
+        self.check()?;
+        let rule = self.rule.clone();
+        let evidence = (!evidence.is_empty()).then(|| Text::from_script(evidence));
+        let c = self.bant.set(name, status, evidence)?;
+        c.rule = Some(rule);
+        Ok(())
+    }
+
+    fn reasoned(&self, reason: ImmutableString) -> Reasoned {
+        Reasoned { reason: Text::from_script(reason), rule: self.rule.clone() }
+    }
+}
+
+/// Points from a script number: integers as they are, floats rounded.
+fn whole_points(points: Dynamic) -> Fallible<i64> {
+    if let Some(i) = points.clone().try_cast::<INT>() {
+        return Ok(i);
+    }
+    match points.try_cast::<FLOAT>() {
+        Some(f) if f.is_finite() && f.abs() < 1e15 => Ok(f.round() as i64),
+        Some(f) => Err(format!("points must be a finite number, got {f}").into()),
+        None => Err("points must be a number".into()),
+    }
+}
+
+/// Ends the run of rules; recognised by the engine, not an error.
+#[derive(Debug, Clone)]
+pub(crate) struct Stop;
+
+fn stop() -> Box<EvalAltResult> {
+    Box::new(EvalAltResult::ErrorTerminated(Dynamic::from(Stop), Position::NONE))
+}
+
+pub(crate) fn is_stop(err: &EvalAltResult) -> bool {
+    matches!(err, EvalAltResult::ErrorTerminated(token, _) if token.is::<Stop>())
+}
+
+fn text(value: &Option<Text>) -> Dynamic {
+    value.as_ref().map_or_else(|| ImmutableString::new().into(), |t| t.to_script().into())
+}
+
+fn opt<T: Into<Dynamic>>(value: Option<T>) -> Dynamic {
+    value.map_or(Dynamic::UNIT, Into::into)
+}
+
+fn channel(name: &str) -> Fallible<Channel> {
+    name.parse::<Channel>().map_err(Into::into)
+}
+
+fn json_to_dynamic(value: &serde_json::Value) -> Dynamic {
+    use serde_json::Value;
+    match value {
+        Value::Null => Dynamic::UNIT,
+        Value::Bool(b) => (*b).into(),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => i.into(),
+            None => n.as_f64().unwrap_or(f64::NAN).into(),
+        },
+        Value::String(s) => s.as_str().into(),
+        Value::Array(items) => items.iter().map(json_to_dynamic).collect::<rhai::Array>().into(),
+        Value::Object(map) => {
+            map.iter().map(|(k, v)| (k.as_str().into(), json_to_dynamic(v))).collect::<rhai::Map>().into()
+        }
+    }
+}
+
+const FREE_MAIL: &[&str] = &[
+    "gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com", "msn.com",
+    "icloud.com", "me.com", "aol.com", "gmx.com", "gmx.de", "gmx.net", "web.de", "mail.ru", "yandex.ru",
+    "yandex.com", "proton.me", "protonmail.com", "qq.com", "163.com", "zoho.com",
+];
+
+fn email_domain(lead: &ScriptLead) -> Option<&str> {
+    lead.person.email.as_deref().and_then(|e| e.rsplit_once('@')).map(|(_, d)| d)
+}
+
+/// Registers the script API on `engine`.
+pub(crate) fn register(engine: &mut Engine) {
+    register_lead(engine);
+    register_params(engine);
+    register_decision(engine);
+}
+
+fn register_lead(engine: &mut Engine) {
+    engine.register_type_with_name::<ScriptLead>("Lead");
+    macro_rules! get {
+        ($($name:literal => |$l:ident| $body:expr;)*) => {
+            $(engine.register_get($name, |$l: &mut ScriptLead| -> Dynamic { $body });)*
+        };
+    }
+    get! {
+        "id" => |l| l.id.to_script().into();
+        "age_days" => |l| { let d = l.days_since(l.created_at); d.into() };
+        "source" => |l| text(&l.source);
+        "campaign" => |l| text(&l.campaign);
+        "stage" => |l| l.stage.as_str().into();
+        "days_in_stage" => |l| opt(l.stage_entered_at.map(|at| l.days_since(at)));
+        "name" => |l| text(&l.person.name);
+        "email" => |l| text(&l.person.email);
+        "email_domain" => |l| email_domain(l).unwrap_or_default().to_ascii_lowercase().into();
+        "free_email" => |l| {
+            let domain = email_domain(l).map(str::to_ascii_lowercase);
+            domain.is_some_and(|d| FREE_MAIL.contains(&d.as_str())).into()
+        };
+        "job_title" => |l| text(&l.person.job_title);
+        "seniority" => |l| l.person.seniority.map_or("", |s| s.as_str()).into();
+        "department" => |l| text(&l.person.department);
+        "company" => |l| text(&l.company.name);
+        "domain" => |l| text(&l.company.domain);
+        "industry" => |l| text(&l.company.industry);
+        "employees" => |l| opt(l.company.employees.map(|e| INT::try_from(e).unwrap_or(INT::MAX)));
+        "revenue" => |l| opt(l.company.annual_revenue.map(|m| m.amount));
+        "revenue_currency" => |l| l.company.annual_revenue.as_ref().map_or("", |m| m.currency.as_str()).into();
+        "country" => |l| text(&l.company.country);
+        "budget" => |l| opt(l.qualification.budget.map(|m| m.amount));
+        "budget_currency" => |l| l.qualification.budget.as_ref().map_or("", |m| m.currency.as_str()).into();
+        "budget_confirmed" => |l| opt(l.qualification.budget_confirmed);
+        "buying_role" => |l| l.qualification.buying_role.map_or("", |r| r.as_str()).into();
+        "need" => |l| text(&l.qualification.need);
+        "pain_points" => |l| l.qualification.pain_points.iter().map(|p| Dynamic::from(p.to_script())).collect::<rhai::Array>().into();
+        "timeline" => |l| l.qualification.timeline.map_or("", |t| t.as_str()).into();
+        "days_to_purchase" => |l| {
+            let q = &l.qualification;
+            opt(match q.purchase_date {
+                Some(d) => Some((d - l.as_of.date_naive()).num_days()),
+                None => q.timeline.and_then(crate::Timeline::max_days),
+            })
+        };
+    }
+
+    engine.register_fn("attr", |l: &mut ScriptLead, name: &str| -> Fallible<Dynamic> {
+        match &l.attributes {
+            Some(map) => Ok(map.get(name).map_or(Dynamic::UNIT, json_to_dynamic)),
+            None => Err("custom attributes are not loaded".into()),
+        }
+    });
+
+    engine.register_fn("touches", |l: &mut ScriptLead| l.touches.len() as INT);
+    engine.register_fn("touches", |l: &mut ScriptLead, days: INT| l.within(days as FLOAT).count() as INT);
+    engine.register_fn("count", |l: &mut ScriptLead, ch: &str| -> Fallible<INT> {
+        let ch = channel(ch)?;
+        Ok(l.touches.iter().filter(|t| t.channel == ch).count() as INT)
+    });
+    engine.register_fn("count", |l: &mut ScriptLead, ch: &str, days: INT| -> Fallible<INT> {
+        let ch = channel(ch)?;
+        Ok(l.within(days as FLOAT).filter(|t| t.channel == ch).count() as INT)
+    });
+    engine.register_fn("count_team", |l: &mut ScriptLead, team: &str, days: INT| -> Fallible<INT> {
+        let team: Team = team.parse()?;
+        Ok(l.within(days as FLOAT).filter(|t| t.team == team).count() as INT)
+    });
+    engine.register_fn("count_campaign", |l: &mut ScriptLead, campaign: &str, days: INT| -> INT {
+        l.within(days as FLOAT).filter(|t| t.campaign.as_deref() == Some(campaign)).count() as INT
+    });
+    engine.register_fn("channels", |l: &mut ScriptLead| distinct_channels(l.touches.iter()));
+    engine.register_fn("channels", |l: &mut ScriptLead, days: INT| distinct_channels(l.within(days as FLOAT)));
+    engine.register_fn("days_since_last", |l: &mut ScriptLead| {
+        opt(l.touches.iter().map(|t| t.age_days).min_by(f64::total_cmp))
+    });
+    engine.register_fn("days_since", |l: &mut ScriptLead, ch: &str| -> Fallible<Dynamic> {
+        let ch = channel(ch)?;
+        Ok(opt(l.touches.iter().filter(|t| t.channel == ch).map(|t| t.age_days).min_by(f64::total_cmp)))
+    });
+    engine.register_fn(
+        "decayed",
+        |l: &mut ScriptLead, ch: &str, points: Dynamic, half_life_days: Dynamic| -> Fallible<FLOAT> {
+            let ch = channel(ch)?;
+            let points = number(points, "points")?;
+            let half_life = number(half_life_days, "half_life_days")?;
+            Ok(l.touches.iter().filter(|t| t.channel == ch).map(|t| points * decay(t.age_days, half_life)).sum())
+        },
+    );
+}
+
+/// Sorted by channel, so distinct channels are runs.
+fn distinct_channels<'a>(touches: impl Iterator<Item = &'a Touch>) -> INT {
+    let mut last: Option<&Channel> = None;
+    let mut n = 0;
+    for t in touches {
+        if last != Some(&t.channel) {
+            n += 1;
+            last = Some(&t.channel);
+        }
+    }
+    n
+}
+
+/// `0.5^(age / half_life)`; no decay for a half-life of zero or less.
+pub(crate) fn decay(age_days: f64, half_life_days: f64) -> f64 {
+    if half_life_days > 0.0 {
+        (-(age_days.max(0.0)) / half_life_days * std::f64::consts::LN_2).exp()
+    } else {
+        1.0
+    }
+}
+
+fn number(value: Dynamic, what: &str) -> Fallible<FLOAT> {
+    let type_name = value.type_name();
+    let n = if value.is_int() { value.as_int().map(|i| i as FLOAT).ok() } else { value.as_float().ok() };
+    match n {
+        Some(n) if n.is_finite() => Ok(n),
+        _ => Err(format!("{what} must be a finite number, got {type_name}").into()),
+    }
+}
+
+fn register_params(engine: &mut Engine) {
+    engine.register_type_with_name::<Params>("Params");
+    engine.register_indexer_get(|p: &mut Params, name: &str| p.get(name));
+    engine.register_type_with_name::<List>("List");
+    engine.register_fn("contains", |l: &mut List, item: Dynamic| {
+        item.into_immutable_string().is_ok_and(|s| l.0.contains(&s))
+    });
+    engine.register_fn("len", |l: &mut List| l.0.len() as INT);
+    engine.register_get("len", |l: &mut List| l.0.len() as INT);
+    engine.register_indexer_get(|l: &mut List, i: INT| -> Fallible<ImmutableString> {
+        usize::try_from(i).ok().and_then(|i| l.0.get(i).cloned()).ok_or_else(|| format!("index {i} is out of bounds").into())
+    });
+}
+
+fn register_decision(engine: &mut Engine) {
+    engine.register_type_with_name::<Draft>("Decision");
+
+    engine.register_fn("fit", |d: &mut Draft, points: Dynamic, reason: ImmutableString| {
+        d.award(Category::Fit, points, reason)
+    });
+    engine.register_fn("engagement", |d: &mut Draft, points: Dynamic, reason: ImmutableString| {
+        d.award(Category::Engagement, points, reason)
+    });
+    engine.register_fn("negative", |d: &mut Draft, points: Dynamic, reason: ImmutableString| {
+        d.award(Category::Negative, points, reason)
+    });
+
+    engine.register_fn("met", |d: &mut Draft, c: &str, evidence: ImmutableString| {
+        d.criterion(c, CriterionStatus::Met, evidence)
+    });
+    engine.register_fn("not_met", |d: &mut Draft, c: &str, evidence: ImmutableString| {
+        d.criterion(c, CriterionStatus::NotMet, evidence)
+    });
+    engine.register_fn("unknown", |d: &mut Draft, c: &str, evidence: ImmutableString| {
+        d.criterion(c, CriterionStatus::Unknown, evidence)
+    });
+
+    engine.register_fn("grade", |d: &mut Draft, grade: &str| -> Fallible<()> {
+        d.check()?;
+        d.grade = Some(grade.parse()?);
+        Ok(())
+    });
+    engine.register_fn("temperature", |d: &mut Draft, t: &str| -> Fallible<()> {
+        d.check()?;
+        d.temperature = Some(t.parse()?);
+        Ok(())
+    });
+    engine.register_fn("stage", |d: &mut Draft, stage: &str, reason: ImmutableString| -> Fallible<()> {
+        d.check()?;
+        let stage: Stage = stage.parse()?;
+        if stage == Stage::Disqualified {
+            return Err("use decision.disqualify(reason) to disqualify".into());
+        }
+        d.stage = Some((stage, Text::from_script(reason)));
+        Ok(())
+    });
+    engine.register_fn("handoff", |d: &mut Draft, reason: ImmutableString| -> Fallible<()> {
+        d.check()?;
+        d.handoff = HandoffChoice::Now(d.reasoned(reason));
+        Ok(())
+    });
+    engine.register_fn("hold", |d: &mut Draft, reason: ImmutableString| -> Fallible<()> {
+        d.check()?;
+        d.handoff = HandoffChoice::Hold(d.reasoned(reason));
+        Ok(())
+    });
+    engine.register_fn("disqualify", |d: &mut Draft, reason: ImmutableString| -> Fallible<()> {
+        d.check()?;
+        d.disqualified = Some(d.reasoned(reason));
+        d.stop = true;
+        Err(stop())
+    });
+    engine.register_fn("stop", |d: &mut Draft| -> Fallible<()> {
+        d.check()?;
+        d.stop = true;
+        Err(stop())
+    });
+
+    engine.register_get("score", |d: &mut Draft| d.score());
+    engine.register_get("fit_score", |d: &mut Draft| d.fit);
+    engine.register_get("engagement_score", |d: &mut Draft| d.engagement);
+    engine.register_get("negative_score", |d: &mut Draft| d.negative);
+    engine.register_get("met_count", |d: &mut Draft| d.bant.count(CriterionStatus::Met) as INT);
+    engine.register_get("not_met_count", |d: &mut Draft| d.bant.count(CriterionStatus::NotMet) as INT);
+    engine.register_get("unknown_count", |d: &mut Draft| d.bant.count(CriterionStatus::Unknown) as INT);
+    engine.register_fn("status", |d: &mut Draft, c: &str| -> Fallible<ImmutableString> {
+        match d.bant.get(c) {
+            Some(c) => Ok(c.status.as_str().into()),
+            None => Err(d.bant.unknown_name(c).into()),
+        }
+    });
+    engine.register_fn("is_met", |d: &mut Draft, c: &str| -> Fallible<bool> {
+        match d.bant.get(c) {
+            Some(c) => Ok(c.status == CriterionStatus::Met),
+            None => Err(d.bant.unknown_name(c).into()),
+        }
+    });
+    engine.register_get("disqualified", |d: &mut Draft| d.disqualified.is_some());
+}
