@@ -192,9 +192,13 @@ pub fn read_leads(input: &str) -> impl Iterator<Item = Result<Record, InputError
     let items: Box<dyn Iterator<Item = Result<Record, InputError>> + '_> = if trimmed.starts_with('[') {
         Box::new(read_array(input).into_iter())
     } else {
-        Box::new(input.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, l)| {
-            Lead::from_json(l).map(|lead| (i + 1, lead)).map_err(|e| e.at_line(i + 1))
-        }))
+        Box::new(
+            input
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+                .map(|(i, l)| Lead::from_json(l).map(|lead| (i + 1, lead)).map_err(|e| e.at_line(i + 1))),
+        )
     };
     items
 }
@@ -218,7 +222,8 @@ fn read_array(input: &str) -> Vec<Result<Record, InputError>> {
         .map(|raw| {
             let text = raw.get();
             let offset = (text.as_ptr() as usize).saturating_sub(base);
-            let line = 1 + input.as_bytes()[..offset.min(input.len())].iter().filter(|&&b| b == b'\n').count();
+            let line =
+                1 + input.as_bytes()[..offset.min(input.len())].iter().filter(|&&b| b == b'\n').count();
             Lead::from_json(text).map(|lead| (line, lead)).map_err(|e| e.at_line(line))
         })
         .collect()
@@ -262,7 +267,8 @@ impl<R: BufRead> Iterator for ReaderLeads<R> {
             match self.reader.read_until(b'\n', &mut buf) {
                 Ok(0) => self.done = true,
                 Ok(_) => {
-                    let text = match std::str::from_utf8(&buf) {
+                    let line_end = buf.iter().rev().take_while(|&&b| b == b'\n' || b == b'\r').count();
+                    let text = match std::str::from_utf8(&buf[..buf.len() - line_end]) {
                         Ok(t) => t,
                         Err(e) => {
                             return Some(Err(InputError::io(
@@ -276,7 +282,8 @@ impl<R: BufRead> Iterator for ReaderLeads<R> {
                     }
                     let first = !std::mem::replace(&mut self.started, true);
                     if first && text.trim_start().starts_with('[') {
-                        return self.read_rest_as_array(text.to_owned());
+                        // Keep the line ending: line numbers count it.
+                        return self.read_rest_as_array(String::from_utf8_lossy(&buf).into_owned());
                     }
                     let line = self.line;
                     return Some(Lead::from_json(text).map(|l| (line, l)).map_err(|e| e.at_line(line)));
@@ -357,8 +364,10 @@ mod tests {
 
     #[test]
     fn unknown_enum_values_name_the_field_and_the_choices() {
-        let e = Lead::from_json(r#"{"id":"a","created_at":"2026-01-01T00:00:00Z","person":{"seniority":"boss"}}"#)
-            .unwrap_err();
+        let e = Lead::from_json(
+            r#"{"id":"a","created_at":"2026-01-01T00:00:00Z","person":{"seniority":"boss"}}"#,
+        )
+        .unwrap_err();
         assert_eq!(e.path(), Some("person.seniority"));
         assert!(e.message().contains("expected one of"), "{e}");
     }

@@ -314,10 +314,20 @@ pub struct Qualification {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Money {
     /// The amount, finite and not negative.
-    #[serde(deserialize_with = "non_negative")]
+    #[serde(deserialize_with = "non_negative", serialize_with = "whole_if_integral")]
     pub amount: f64,
     /// The currency.
     pub currency: Currency,
+}
+
+/// `50000`, not `50000.0`: amounts written back look as they were read.
+fn whole_if_integral<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    if v.fract() == 0.0 && v.abs() < EXACT {
+        s.serialize_i64(*v as i64)
+    } else {
+        s.serialize_f64(*v)
+    }
 }
 
 fn non_negative<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
@@ -361,7 +371,7 @@ impl FromStr for Currency {
 
 impl fmt::Display for Currency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -399,7 +409,7 @@ macro_rules! keyword_enum {
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
+                f.pad(self.as_str())
             }
         }
     };

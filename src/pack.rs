@@ -254,15 +254,15 @@ impl Pack {
     pub fn load(path: impl AsRef<Path>) -> Result<Pack, PackError> {
         let path = path.as_ref();
         let read = |p: &Path| {
-            std::fs::read_to_string(p).map_err(|e| {
-                Problem::new(ProblemKind::Io, format!("cannot read {}: {e}", p.display()))
-            })
+            std::fs::read_to_string(p)
+                .map_err(|e| Problem::new(ProblemKind::Io, format!("cannot read {}: {e}", p.display())))
         };
         if path.extension().is_some_and(|e| e == "rhai") {
             let name = path.file_stem().map(|s| s.to_string_lossy()).unwrap_or_default();
             let source = read(path)?;
             let mut pack = Pack::from_script(&name, &source)?;
-            pack.rules[0].script = Text::from(path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default());
+            pack.rules[0].script =
+                Text::from(path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default());
             return Ok(pack);
         }
         let manifest = if path.is_dir() { path.join(MANIFEST) } else { path.to_path_buf() };
@@ -334,7 +334,10 @@ impl Pack {
     /// assert_eq!(pack.criteria()[1], "economic_buyer");
     /// ```
     pub fn meddic() -> Pack {
-        embedded(include_str!("../packs/meddic/pack.toml"), &[("meddic.rhai", include_str!("../packs/meddic/meddic.rhai"))])
+        embedded(
+            include_str!("../packs/meddic/pack.toml"),
+            &[("meddic.rhai", include_str!("../packs/meddic/meddic.rhai"))],
+        )
     }
 
     /// The pack's name.
@@ -414,9 +417,8 @@ impl Pack {
         }
         for (channel, value) in &manifest.points {
             match (channel.parse::<Channel>(), value.as_integer()) {
-                (Ok(c), Some(points)) => {
-                    params.push((format!("{}{}", known::POINTS_PREFIX, c.name()).into(), ParamValue::Int(points)))
-                }
+                (Ok(c), Some(points)) => params
+                    .push((format!("{}{}", known::POINTS_PREFIX, c.name()).into(), ParamValue::Int(points))),
                 (Err(e), _) => problems.push(Problem::new(ProblemKind::Invalid, format!("[points]: {e}"))),
                 (_, None) => problems.push(Problem::new(
                     ProblemKind::Param,
@@ -430,9 +432,13 @@ impl Pack {
             let description = entry.description.map(Text::from);
             match (entry.file, entry.script) {
                 (Some(file), None) => match read_file(&file) {
-                    Ok(source) => {
-                        rules.push(RuleSource { name, description, source, script: file.into(), line_offset: 0 })
-                    }
+                    Ok(source) => rules.push(RuleSource {
+                        name,
+                        description,
+                        source,
+                        script: file.into(),
+                        line_offset: 0,
+                    }),
                     Err(ps) => problems.extend(ps.into_iter().map(|p| p.in_rule(&name))),
                 },
                 (None, Some(script)) => {
@@ -628,8 +634,10 @@ mod tests {
 
     #[test]
     fn inline_rule_lines_map_to_the_manifest() {
-        let pack = Pack::from_toml("name = \"x\"\nversion = \"1\"\n[[rules]]\nname = \"r\"\nscript = '''\nline one\n'''\n")
-            .unwrap();
+        let pack = Pack::from_toml(
+            "name = \"x\"\nversion = \"1\"\n[[rules]]\nname = \"r\"\nscript = '''\nline one\n'''\n",
+        )
+        .unwrap();
         assert_eq!(pack.rules[0].line_offset, 5);
         assert_eq!(pack.rules[0].source, "line one\n");
     }

@@ -11,10 +11,10 @@ use sha2::{Digest, Sha256};
 use crate::decision::{Handoff, PackId, Reasoned, WhyNotYet};
 use crate::pack::{hex, Location, Problem, ProblemKind};
 use crate::params::{known, ParamTable};
-use crate::script::{self, decay, Draft, HandoffChoice, Params, ScriptLead};
+use crate::script::{self, decay, Caps, Draft, HandoffChoice, Params, ScriptLead};
 use crate::{
-    Assessment, Category, Channel, CriterionStatus, Decision, Grade, Lead, Limits, Pack, PackError, ParamValue,
-    Stage, Team, Temperature, Text,
+    Assessment, Category, Channel, CriterionStatus, Decision, Grade, Lead, Limits, Pack, PackError,
+    ParamValue, Stage, Team, Temperature, Text,
 };
 
 /// The variables every rule sees, in scope order.
@@ -80,9 +80,7 @@ struct Settings {
     grades: Vec<(f64, Grade)>,
     half_life_days: f64,
     channel_daily_cap: Option<f64>,
-    fit_cap: Option<i64>,
-    engagement_cap: Option<i64>,
-    score_cap: Option<i64>,
+    caps: Caps,
     /// Points per touch for built-in channels, by index, then custom channels.
     points: Vec<Option<(i64, Text)>>,
     custom_points: Vec<(Channel, i64, Text)>,
@@ -103,9 +101,11 @@ impl fmt::Debug for Qualifier {
 /// ```
 /// use leadgate::{Limits, Pack, Qualifier};
 ///
+/// let mut limits = Limits::default();
+/// limits.max_operations = 10_000;
 /// let q = Qualifier::builder(&Pack::b2b_bant())
 ///     .param_str("target_industries", "software, fintech") // as typed on a command line
-///     .limits(Limits { max_operations: 10_000, ..Limits::default() })
+///     .limits(limits)
 ///     .build()?;
 /// assert_eq!(q.limits().max_operations, 10_000);
 ///
@@ -260,38 +260,36 @@ impl Settings {
         let num = |name: &str| params.get(name).and_then(ParamValue::as_f64);
         let whole = |name: &str| num(name).map(|f| f.ceil() as i64);
         let half_life_days = num(known::HALF_LIFE_DAYS).unwrap_or(0.0);
-        let daily_cap = num(known::CHANNEL_DAILY_CAP);
         let mut points = vec![None; Channel::BUILT_IN.len()];
         let mut custom_points = Vec::new();
         for (name, value) in params {
             let Some(channel) = name.strip_prefix(known::POINTS_PREFIX) else { continue };
             let (Ok(channel), Some(p)) = (channel.parse::<Channel>(), value.as_f64()) else { continue };
             let p = p as i64;
-            let mut reason = format!("{channel}: {p} points per touch");
-            if half_life_days > 0.0 {
-                reason.push_str(&format!(", halved every {half_life_days} days"));
-            }
-            if let Some(cap) = daily_cap {
-                reason.push_str(&format!(", at most {cap} a day"));
-            }
+            let reason = if half_life_days > 0.0 {
+                format!("{channel} activity ({p} per touch, half-life {half_life_days} days)")
+            } else {
+                format!("{channel} activity ({p} per touch)")
+            };
             match channel.index() {
                 Some(i) => points[i] = Some((p, reason.into())),
                 None => custom_points.push((channel, p, reason.into())),
             }
         }
-        let mut grades: Vec<(f64, Grade)> =
-            known::GRADES.iter().filter_map(|(n, g)| num(n).map(|t| (t, *g))).collect();
-        grades.sort_by(|a, b| a.1.cmp(&b.1));
+        // Best grade first, so the first threshold the fit score reaches wins.
+        let grades = known::GRADES.iter().filter_map(|(n, g)| num(n).map(|t| (t, *g))).collect();
         Settings {
             mql: whole(known::MQL_THRESHOLD),
             warm: num(known::WARM_THRESHOLD),
             hot: num(known::HOT_THRESHOLD),
             grades,
             half_life_days,
-            channel_daily_cap: daily_cap,
-            fit_cap: whole(known::FIT_CAP),
-            engagement_cap: whole(known::ENGAGEMENT_CAP),
-            score_cap: whole(known::SCORE_CAP),
+            channel_daily_cap: num(known::CHANNEL_DAILY_CAP),
+            caps: Caps {
+                fit: whole(known::FIT_CAP),
+                engagement: whole(known::ENGAGEMENT_CAP),
+                score: whole(known::SCORE_CAP),
+            },
             points,
             custom_points,
         }
@@ -387,7 +385,7 @@ impl Qualifier {
     fn evaluate_unguarded(&self, lead: &Lead, as_of: DateTime<Utc>) -> Result<Decision, EvalError> {
         let inner = &*self.inner;
         let script_lead = ScriptLead::new(lead, as_of, inner.uses_attributes);
-        let mut draft = Draft::new(inner.criteria.clone());
+        let mut draft = Draft::new(inner.criteria.clone(), inner.settings.caps);
         let mut fired = Vec::new();
         if inner.point_table(&script_lead, &mut draft) {
             fired.push(Text::from("points"));
@@ -451,14 +449,19 @@ impl Inner {
                 let mut day_start = i;
                 while day_start < end {
                     let day = touches[day_start].day;
-                    let day_end = day_start + touches[day_start..end].iter().take_while(|t| t.day == day).count();
+                    let day_end =
+                        day_start + touches[day_start..end].iter().take_while(|t| t.day == day).count();
                     let day_touches = &touches[day_start..day_end];
                     let raw = (points * day_touches.len() as i64) as f64;
+                    // The cap limits what a channel adds in a day; bad signals are never capped.
                     let scale = match s.channel_daily_cap {
-                        Some(cap) if raw.abs() > cap => cap / raw.abs(),
+                        Some(cap) if raw > cap => cap / raw,
                         _ => 1.0,
                     };
-                    total += day_touches.iter().map(|t| points as f64 * scale * decay(t.age_days, s.half_life_days)).sum::<f64>();
+                    total += day_touches
+                        .iter()
+                        .map(|t| points as f64 * scale * decay(t.age_days, s.half_life_days))
+                        .sum::<f64>();
                     day_start = day_end;
                 }
                 let total = total.round() as i64;
@@ -474,35 +477,16 @@ impl Inner {
         awarded
     }
 
-    /// Applies the category and score caps; whether any applied.
+    /// Records the caps' cuts as contributions; whether any applied.
     fn caps(&self, draft: &mut Draft) -> bool {
-        let s = &self.settings;
         draft.rule = Text::from("caps");
+        let cuts = draft.caps.cuts(draft.fit, draft.engagement, draft.negative);
         let mut capped = false;
-        let mut cap = |draft: &mut Draft, category: Category, total: i64, cap: Option<i64>, what: &str| {
-            if let Some(cap) = cap {
-                if total > cap {
-                    let _ = draft.add(category, cap - total, format!("{what} capped at {cap}").into());
-                    capped = true;
-                }
-            }
-        };
-        cap(draft, Category::Fit, draft.fit, s.fit_cap, "Fit");
-        cap(draft, Category::Engagement, draft.engagement, s.engagement_cap, "Engagement");
-        if let Some(limit) = s.score_cap {
-            let excess = draft.score() - limit;
-            if excess > 0 {
-                // Engagement gives way first, so the fit grade keeps its meaning.
-                let from_engagement = excess.min(draft.engagement.max(0));
-                let reason: Text = format!("Score capped at {limit}").into();
-                if from_engagement > 0 {
-                    let _ = draft.add(Category::Engagement, -from_engagement, reason.clone());
-                }
-                if excess > from_engagement {
-                    let _ = draft.add(Category::Fit, from_engagement - excess, reason);
-                }
-                capped = true;
-            }
+        for cut in cuts.into_iter().flatten() {
+            // Cuts only lower totals, so they cannot overflow.
+            let _ =
+                draft.add(cut.category, cut.points, format!("{} capped at {}", cut.what, cut.limit).into());
+            capped = true;
         }
         capped
     }
@@ -516,7 +500,8 @@ impl Inner {
         stopped_by: Option<Text>,
     ) -> Decision {
         let s = &self.settings;
-        let score = d.score();
+        // The caps are recorded as contributions by now, so the raw totals are final.
+        let score = d.fit + d.engagement + d.negative;
         let grade = d.grade.or_else(|| {
             if s.grades.is_empty() {
                 return None;
@@ -537,10 +522,17 @@ impl Inner {
         let current = lead.stage();
         let with_marketing = current.owner() == Some(Team::Marketing);
         let reaches_mql = s.mql.is_some_and(|t| score >= t);
+        let held = matches!(d.handoff, HandoffChoice::Hold(_));
+        let rule_stage = d.stage.is_some();
         let (stage, stage_reason) = match (&d.disqualified, d.stage) {
             (Some(_), _) => (Stage::Disqualified, None),
             (None, Some((stage, reason))) => (stage, Some(reason)),
-            (None, None) if reaches_mql && matches!(current, Stage::Subscriber | Stage::Lead | Stage::Recycled) => {
+            // A held lead stays where it is until a rule lets it go.
+            (None, None)
+                if reaches_mql
+                    && !held
+                    && matches!(current, Stage::Subscriber | Stage::Lead | Stage::Recycled) =>
+            {
                 (Stage::Mql, None)
             }
             (None, None) => (current, None),
@@ -549,27 +541,33 @@ impl Inner {
         let (handoff, held) = match d.handoff {
             _ if d.disqualified.is_some() || !with_marketing => (None, None),
             HandoffChoice::Now(Reasoned { reason, rule }) => (
-                Some(Handoff { stage: if sales_ready { stage } else { Stage::Mql }, reason, rule: Some(rule) }),
+                Some(Handoff {
+                    stage: if sales_ready { stage } else { Stage::Mql },
+                    reason,
+                    rule: Some(rule),
+                }),
                 None,
             ),
             HandoffChoice::Hold(held) => (None, Some(held)),
-            HandoffChoice::Derive if sales_ready => {
-                let reason = match (&stage_reason, s.mql) {
-                    (Some(r), _) => r.clone(),
-                    (None, Some(t)) => format!("Score {score} reached the MQL threshold of {t}").into(),
-                    (None, None) => format!("Recommended stage is {stage}").into(),
-                };
+            HandoffChoice::Derive if rule_stage && sales_ready => {
+                let reason = stage_reason.clone().unwrap_or_default();
+                (Some(Handoff { stage, reason, rule: None }), None)
+            }
+            HandoffChoice::Derive if reaches_mql && sales_ready => {
+                let threshold = s.mql.unwrap_or_default();
+                let reason = format!("Score {score} reached the MQL threshold of {threshold}").into();
                 (Some(Handoff { stage, reason, rule: None }), None)
             }
             HandoffChoice::Derive => (None, None),
         };
-        let why_not_yet = (handoff.is_none() && d.disqualified.is_none() && with_marketing).then(|| WhyNotYet {
-            threshold: s.mql,
-            points_needed: s.mql.map(|t| (t - score).max(0)),
-            unmet: d.bant.names_with(CriterionStatus::NotMet),
-            unknown: d.bant.names_with(CriterionStatus::Unknown),
-            held,
-        });
+        let why_not_yet =
+            (handoff.is_none() && d.disqualified.is_none() && with_marketing).then(|| WhyNotYet {
+                threshold: s.mql,
+                points_needed: s.mql.map(|t| (t - score).max(0)),
+                unmet: d.bant.names_with(CriterionStatus::NotMet),
+                unknown: d.bant.names_with(CriterionStatus::Unknown),
+                held,
+            });
 
         Decision {
             lead_id: lead.id.clone(),
@@ -694,13 +692,18 @@ impl EvalError {
     /// ```
     /// # use leadgate::{Lead, Limits, Pack, Qualifier};
     /// let pack = Pack::from_script("big", r#"let s = "x"; s.pad(100000, "x");"#)?;
-    /// let q = Qualifier::builder(&pack).limits(Limits { max_string_size: 1000, ..Limits::default() }).build()?;
+    /// let mut limits = Limits::default();
+    /// limits.max_string_size = 1000;
+    /// let q = Qualifier::builder(&pack).limits(limits).build()?;
     /// let err = q.evaluate(&Lead::new("a", "2026-11-01T00:00:00Z".parse()?), "2026-11-02T00:00:00Z".parse()?).unwrap_err();
     /// assert!(err.is_limit());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn is_limit(&self) -> bool {
-        matches!(self.kind, EvalErrorKind::TooManyOperations | EvalErrorKind::TooDeep | EvalErrorKind::TooLarge)
+        matches!(
+            self.kind,
+            EvalErrorKind::TooManyOperations | EvalErrorKind::TooDeep | EvalErrorKind::TooLarge
+        )
     }
 
     /// What went wrong, without the location.

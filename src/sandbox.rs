@@ -18,9 +18,13 @@ use rhai::{Engine, OptimizationLevel};
 /// [`PackError`](crate::PackError)) naming the rule, the line and the limit.
 ///
 /// ```
-/// use leadgate::Limits;
-/// let limits = Limits { max_operations: 20_000, ..Limits::default() };
-/// assert_eq!(limits.max_call_depth, Limits::default().max_call_depth);
+/// use leadgate::{Pack, Qualifier, Limits};
+///
+/// let mut limits = Limits::default();
+/// limits.max_operations = 20_000;
+/// let q = Qualifier::builder(&Pack::b2b_bant()).limits(limits).build()?;
+/// assert_eq!(q.limits().max_operations, 20_000);
+/// # Ok::<(), leadgate::PackError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -117,7 +121,15 @@ mod tests {
 
     #[test]
     fn dangerous_features_do_not_compile() {
-        for src in ["loop {}", "while true {}", "for x in [1] {}", "fn f() {}", "eval(\"1\")", "import \"a\" as m;", "|x| x"] {
+        for src in [
+            "loop {}",
+            "while true {}",
+            "for x in [1] {}",
+            "fn f() {}",
+            "eval(\"1\")",
+            "import \"a\" as m;",
+            "|x| x",
+        ] {
             assert!(engine(&Limits::default()).compile(src).is_err(), "{src} compiled");
         }
     }

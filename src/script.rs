@@ -11,7 +11,9 @@ use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, Position, FLOAT, INT
 use crate::decision::{Contribution, Reasoned};
 use crate::lead::{Company, Person, Qualification};
 use crate::params::ParamTable;
-use crate::{Assessment, Category, Channel, CriterionStatus, Grade, Lead, ParamValue, Stage, Team, Temperature, Text};
+use crate::{
+    Assessment, Category, Channel, CriterionStatus, Grade, Lead, ParamValue, Stage, Team, Temperature, Text,
+};
 
 type Fallible<T> = Result<T, Box<EvalAltResult>>;
 
@@ -104,7 +106,9 @@ impl Params {
                     ParamValue::Int(i) => Dynamic::from_int(*i),
                     ParamValue::Float(f) => Dynamic::from_float(*f),
                     ParamValue::Text(t) => t.to_script().into(),
-                    ParamValue::List(items) => Dynamic::from(List(items.iter().map(Text::to_script).collect())),
+                    ParamValue::List(items) => {
+                        Dynamic::from(List(items.iter().map(Text::to_script).collect()))
+                    }
                 };
                 (name.clone(), dynamic)
             })
@@ -121,6 +125,51 @@ impl Params {
             )
             .into()),
         }
+    }
+}
+
+/// The pack's caps. Rules read totals with the caps applied, so what a rule
+/// sees (`decision.score`) is what the decision reports.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Caps {
+    pub(crate) fit: Option<i64>,
+    pub(crate) engagement: Option<i64>,
+    pub(crate) score: Option<i64>,
+}
+
+/// Points a cap takes away.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cut {
+    pub(crate) category: Category,
+    pub(crate) points: i64,
+    /// What was capped ("Fit", "Engagement", "Score") and at what.
+    pub(crate) what: &'static str,
+    pub(crate) limit: i64,
+}
+
+impl Caps {
+    /// The cuts that bring raw totals under the caps: category caps first,
+    /// then the score cap, which takes from engagement before fit so the fit
+    /// grade keeps its meaning.
+    pub(crate) fn cuts(&self, fit: i64, engagement: i64, negative: i64) -> [Option<Cut>; 4] {
+        let cut = |category, total: i64, cap: Option<i64>, what| {
+            cap.filter(|&c| total > c).map(|c| Cut { category, points: c - total, what, limit: c })
+        };
+        let fit_cut = cut(Category::Fit, fit, self.fit, "Fit");
+        let engagement_cut = cut(Category::Engagement, engagement, self.engagement, "Engagement");
+        let fit = fit + fit_cut.map_or(0, |c| c.points);
+        let engagement = engagement + engagement_cut.map_or(0, |c| c.points);
+        let (mut from_engagement, mut from_fit) = (None, None);
+        if let Some(limit) = self.score {
+            let excess = fit.saturating_add(engagement).saturating_add(negative).saturating_sub(limit);
+            if excess > 0 {
+                let e = excess.min(engagement.max(0));
+                let score_cut = |category, points| Cut { category, points, what: "Score", limit };
+                from_engagement = (e > 0).then(|| score_cut(Category::Engagement, -e));
+                from_fit = (excess > e).then(|| score_cut(Category::Fit, e - excess));
+            }
+        }
+        [fit_cut, engagement_cut, from_engagement, from_fit]
     }
 }
 
@@ -145,6 +194,7 @@ pub(crate) struct Draft {
     pub(crate) fit: i64,
     pub(crate) engagement: i64,
     pub(crate) negative: i64,
+    pub(crate) caps: Caps,
     pub(crate) bant: Assessment,
     pub(crate) grade: Option<Grade>,
     pub(crate) temperature: Option<Temperature>,
@@ -156,12 +206,12 @@ pub(crate) struct Draft {
 
 impl Clone for Draft {
     fn clone(&self) -> Self {
-        Draft { detached: true, ..Draft::new(Assessment::default()) }
+        Draft { detached: true, ..Draft::new(Assessment::default(), Caps::default()) }
     }
 }
 
 impl Draft {
-    pub(crate) fn new(bant: Assessment) -> Self {
+    pub(crate) fn new(bant: Assessment, caps: Caps) -> Self {
         Draft {
             detached: false,
             rule: Text::default(),
@@ -170,6 +220,7 @@ impl Draft {
             fit: 0,
             engagement: 0,
             negative: 0,
+            caps,
             bant,
             grade: None,
             temperature: None,
@@ -180,8 +231,21 @@ impl Draft {
         }
     }
 
-    pub(crate) fn score(&self) -> i64 {
-        self.fit + self.engagement + self.negative
+    /// Fit, engagement and negative totals with the caps applied.
+    pub(crate) fn totals(&self) -> (i64, i64, i64) {
+        let (mut fit, mut engagement) = (self.fit, self.engagement);
+        for cut in self.caps.cuts(self.fit, self.engagement, self.negative).into_iter().flatten() {
+            match cut.category {
+                Category::Fit => fit += cut.points,
+                _ => engagement += cut.points,
+            }
+        }
+        (fit, engagement, self.negative)
+    }
+
+    fn score(&self) -> i64 {
+        let (fit, engagement, negative) = self.totals();
+        fit + engagement + negative
     }
 
     fn check(&mut self) -> Fallible<()> {
@@ -207,7 +271,11 @@ impl Draft {
     fn award(&mut self, category: Category, points: Dynamic, reason: ImmutableString) -> Fallible<()> {
         self.check()?;
         let points = whole_points(points)?;
-        let points = if category == Category::Negative { -points.checked_abs().ok_or("score overflow")? } else { points };
+        let points = if category == Category::Negative {
+            -points.checked_abs().ok_or("score overflow")?
+        } else {
+            points
+        };
         if points == 0 {
             return Ok(());
         }
@@ -282,9 +350,28 @@ fn json_to_dynamic(value: &serde_json::Value) -> Dynamic {
 }
 
 const FREE_MAIL: &[&str] = &[
-    "gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com", "msn.com",
-    "icloud.com", "me.com", "aol.com", "gmx.com", "gmx.de", "gmx.net", "web.de", "mail.ru", "yandex.ru",
-    "yandex.com", "proton.me", "protonmail.com", "qq.com", "163.com", "zoho.com",
+    "gmail.com",
+    "googlemail.com",
+    "yahoo.com",
+    "hotmail.com",
+    "outlook.com",
+    "live.com",
+    "msn.com",
+    "icloud.com",
+    "me.com",
+    "aol.com",
+    "gmx.com",
+    "gmx.de",
+    "gmx.net",
+    "web.de",
+    "mail.ru",
+    "yandex.ru",
+    "yandex.com",
+    "proton.me",
+    "protonmail.com",
+    "qq.com",
+    "163.com",
+    "zoho.com",
 ];
 
 fn email_domain(lead: &ScriptLead) -> Option<&str> {
@@ -311,6 +398,7 @@ fn register_lead(engine: &mut Engine) {
         "source" => |l| text(&l.source);
         "campaign" => |l| text(&l.campaign);
         "stage" => |l| l.stage.as_str().into();
+        "owner" => |l| l.stage.owner().map_or("", Team::as_str).into();
         "days_in_stage" => |l| opt(l.stage_entered_at.map(|at| l.days_since(at)));
         "name" => |l| text(&l.person.name);
         "email" => |l| text(&l.person.email);
@@ -370,7 +458,8 @@ fn register_lead(engine: &mut Engine) {
         l.within(days as FLOAT).filter(|t| t.campaign.as_deref() == Some(campaign)).count() as INT
     });
     engine.register_fn("channels", |l: &mut ScriptLead| distinct_channels(l.touches.iter()));
-    engine.register_fn("channels", |l: &mut ScriptLead, days: INT| distinct_channels(l.within(days as FLOAT)));
+    engine
+        .register_fn("channels", |l: &mut ScriptLead, days: INT| distinct_channels(l.within(days as FLOAT)));
     engine.register_fn("days_since_last", |l: &mut ScriptLead| {
         opt(l.touches.iter().map(|t| t.age_days).min_by(f64::total_cmp))
     });
@@ -384,7 +473,11 @@ fn register_lead(engine: &mut Engine) {
             let ch = channel(ch)?;
             let points = number(points, "points")?;
             let half_life = number(half_life_days, "half_life_days")?;
-            Ok(l.touches.iter().filter(|t| t.channel == ch).map(|t| points * decay(t.age_days, half_life)).sum())
+            Ok(l.touches
+                .iter()
+                .filter(|t| t.channel == ch)
+                .map(|t| points * decay(t.age_days, half_life))
+                .sum())
         },
     );
 }
@@ -405,7 +498,7 @@ fn distinct_channels<'a>(touches: impl Iterator<Item = &'a Touch>) -> INT {
 /// `0.5^(age / half_life)`; no decay for a half-life of zero or less.
 pub(crate) fn decay(age_days: f64, half_life_days: f64) -> f64 {
     if half_life_days > 0.0 {
-        (-(age_days.max(0.0)) / half_life_days * std::f64::consts::LN_2).exp()
+        0.5f64.powf(age_days.max(0.0) / half_life_days)
     } else {
         1.0
     }
@@ -430,7 +523,10 @@ fn register_params(engine: &mut Engine) {
     engine.register_fn("len", |l: &mut List| l.0.len() as INT);
     engine.register_get("len", |l: &mut List| l.0.len() as INT);
     engine.register_indexer_get(|l: &mut List, i: INT| -> Fallible<ImmutableString> {
-        usize::try_from(i).ok().and_then(|i| l.0.get(i).cloned()).ok_or_else(|| format!("index {i} is out of bounds").into())
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| l.0.get(i).cloned())
+            .ok_or_else(|| format!("index {i} is out of bounds").into())
     });
 }
 
@@ -499,8 +595,8 @@ fn register_decision(engine: &mut Engine) {
     });
 
     engine.register_get("score", |d: &mut Draft| d.score());
-    engine.register_get("fit_score", |d: &mut Draft| d.fit);
-    engine.register_get("engagement_score", |d: &mut Draft| d.engagement);
+    engine.register_get("fit_score", |d: &mut Draft| d.totals().0);
+    engine.register_get("engagement_score", |d: &mut Draft| d.totals().1);
     engine.register_get("negative_score", |d: &mut Draft| d.negative);
     engine.register_get("met_count", |d: &mut Draft| d.bant.count(CriterionStatus::Met) as INT);
     engine.register_get("not_met_count", |d: &mut Draft| d.bant.count(CriterionStatus::NotMet) as INT);

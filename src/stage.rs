@@ -145,7 +145,7 @@ impl Stage {
 
 impl fmt::Display for Stage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -153,10 +153,7 @@ impl FromStr for Stage {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         Stage::ALL.into_iter().find(|st| st.as_str() == s).ok_or_else(|| {
-            format!(
-                "unknown stage {s:?}{}",
-                suggest::hint(s, Stage::ALL.iter().map(|st| st.as_str()))
-            )
+            format!("unknown stage {s:?}{}", suggest::hint(s, Stage::ALL.iter().map(|st| st.as_str())))
         })
     }
 }

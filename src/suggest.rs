@@ -13,9 +13,7 @@ pub(crate) fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a 
 
 /// ` (did you mean "x"?)`, or nothing.
 pub(crate) fn hint<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
-    closest(input, candidates)
-        .map(|c| format!(" (did you mean {c:?}?)"))
-        .unwrap_or_default()
+    closest(input, candidates).map(|c| format!(" (did you mean {c:?}?)")).unwrap_or_default()
 }
 
 /// Levenshtein distance over chars.

@@ -1,0 +1,37 @@
+//! Integration tests: the public API only, one test crate (it links once).
+
+mod engine;
+mod errors;
+mod input;
+mod lifecycle;
+mod props;
+mod script_api;
+
+use leadgate::{Lead, Pack, Qualifier};
+
+/// The time most tests decide as of.
+pub const AS_OF: &str = "2026-11-23T00:00:00Z";
+
+pub fn as_of() -> chrono::DateTime<chrono::Utc> {
+    AS_OF.parse().unwrap()
+}
+
+pub fn lead(json: &str) -> Lead {
+    Lead::from_json(json).unwrap_or_else(|e| panic!("bad test lead: {e}"))
+}
+
+/// A minimal lead with extra JSON fields spliced in (`extra` is `"k": v, ...` or empty).
+pub fn lead_with(extra: &str) -> Lead {
+    let sep = if extra.is_empty() { "" } else { ", " };
+    lead(&format!(r#"{{"id": "T-1", "created_at": "2026-01-01T00:00:00Z"{sep}{extra}}}"#))
+}
+
+/// A one-rule pack compiled with default limits.
+pub fn qualifier(script: &str) -> Qualifier {
+    Qualifier::new(&Pack::from_script("t", script).unwrap()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A pack from an inline manifest.
+pub fn manifest(toml: &str) -> Qualifier {
+    Qualifier::new(&Pack::from_toml(toml).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_else(|e| panic!("{e}"))
+}

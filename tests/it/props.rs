@@ -1,0 +1,205 @@
+//! Property tests: round trips, the lifecycle invariant, and the engine's guarantees.
+
+use chrono::{DateTime, Duration, Utc};
+use leadgate::{Channel, Lead, Pack, Qualifier, Stage, Touchpoint};
+use proptest::prelude::*;
+use serde_json::{Map, Value};
+
+fn time() -> impl Strategy<Value = DateTime<Utc>> {
+    // 2025-01-01 .. 2027-01-01, millisecond precision.
+    (1_735_689_600_000i64..1_798_761_600_000).prop_map(|ms| DateTime::from_timestamp_millis(ms).unwrap())
+}
+
+fn channel() -> impl Strategy<Value = Channel> {
+    prop_oneof![
+        4 => proptest::sample::select(Channel::BUILT_IN.to_vec()),
+        1 => "[a-z][a-z0-9_-]{0,10}".prop_map(|n| Channel::Custom(n.into())),
+    ]
+}
+
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+        ".{0,12}".prop_map(Value::from),
+    ];
+    leaf.prop_recursive(3, 16, 4, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+            proptest::collection::btree_map("[a-z]{1,6}", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+fn extra() -> impl Strategy<Value = Map<String, Value>> {
+    // Names that are never known fields.
+    proptest::collection::btree_map("x_[a-z]{1,6}", json_value(), 0..3).prop_map(|m| m.into_iter().collect())
+}
+
+fn opt_text() -> impl Strategy<Value = Option<leadgate::Text>> {
+    proptest::option::of(".{0,16}".prop_map(leadgate::Text::from))
+}
+
+fn touchpoint() -> impl Strategy<Value = Touchpoint> {
+    (
+        time(),
+        channel(),
+        proptest::option::of(prop_oneof![Just(leadgate::Team::Marketing), Just(leadgate::Team::Sales)]),
+        opt_text(),
+        extra(),
+        extra(),
+    )
+        .prop_map(|(at, channel, team, campaign, detail, extra)| {
+            let mut tp = Touchpoint::new(at, channel);
+            tp.team = team;
+            tp.campaign = campaign;
+            tp.detail = detail;
+            tp.extra = extra;
+            tp
+        })
+}
+
+fn arb_lead() -> impl Strategy<Value = Lead> {
+    (
+        "[A-Z]-[0-9]{1,6}",
+        time(),
+        (
+            opt_text(),
+            opt_text(),
+            proptest::option::of(proptest::sample::select(leadgate::Seniority::ALL.to_vec())),
+        ),
+        (opt_text(), proptest::option::of(0u64..1_000_000), proptest::option::of(0.0f64..1e9)),
+        (
+            proptest::option::of(proptest::sample::select(leadgate::BuyingRole::ALL.to_vec())),
+            proptest::option::of(proptest::sample::select(leadgate::Timeline::ALL.to_vec())),
+            proptest::option::of(any::<bool>()),
+        ),
+        proptest::collection::vec(touchpoint(), 0..12),
+        proptest::collection::btree_map("[a-z_]{1,8}", json_value(), 0..4),
+        extra(),
+    )
+        .prop_map(
+            |(
+                id,
+                created,
+                (name, email, seniority),
+                (industry, employees, budget),
+                (role, timeline, confirmed),
+                touchpoints,
+                attributes,
+                extra,
+            )| {
+                let mut lead = Lead::new(id, created);
+                lead.person.name = name;
+                lead.person.email = email;
+                lead.person.seniority = seniority;
+                lead.company.industry = industry;
+                lead.company.employees = employees;
+                lead.qualification.budget = budget.map(|amount| {
+                    serde_json::from_value(serde_json::json!({"amount": amount, "currency": "EUR"})).unwrap()
+                });
+                lead.qualification.buying_role = role;
+                lead.qualification.timeline = timeline;
+                lead.qualification.budget_confirmed = confirmed;
+                lead.touchpoints = touchpoints;
+                lead.attributes = attributes.into_iter().collect();
+                lead.extra = extra;
+                lead
+            },
+        )
+}
+
+fn as_of() -> DateTime<Utc> {
+    crate::as_of()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, .. ProptestConfig::default() })]
+
+    #[test]
+    fn leads_round_trip_through_json(lead in arb_lead()) {
+        let json = serde_json::to_string(&lead).unwrap();
+        let back = Lead::from_json(&json).unwrap();
+        prop_assert_eq!(&back, &lead);
+        prop_assert_eq!(serde_json::to_string(&back).unwrap(), json);
+    }
+
+    #[test]
+    fn touchpoints_round_trip_through_json(tp in touchpoint()) {
+        let json = serde_json::to_string(&tp).unwrap();
+        prop_assert_eq!(serde_json::from_str::<Touchpoint>(&json).unwrap(), tp);
+    }
+
+    #[test]
+    fn no_sequence_of_moves_breaks_the_transition_table(
+        moves in proptest::collection::vec((proptest::sample::select(Stage::ALL.to_vec()), any::<bool>(), -2i64..5), 0..40)
+    ) {
+        let mut lead = Lead::new("p", "2026-01-01T00:00:00Z".parse().unwrap());
+        let mut at: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().unwrap();
+        for (to, with_reason, days) in moves {
+            at += Duration::days(days);
+            let before = lead.clone();
+            match lead.move_to(to, at, with_reason.then_some("because")) {
+                Ok(_) => prop_assert_eq!(lead.stage(), to),
+                Err(_) => prop_assert_eq!(&lead, &before),
+            }
+        }
+        for pair in lead.history().windows(2) {
+            prop_assert!(pair[0].stage.can_move_to(pair[1].stage));
+            prop_assert!(pair[0].at <= pair[1].at);
+        }
+        // The history is valid input too: it reads back as the same lead.
+        let json = serde_json::to_string(&lead).unwrap();
+        prop_assert_eq!(Lead::from_json(&json).unwrap(), lead);
+    }
+
+    #[test]
+    fn decisions_are_deterministic_and_add_up(lead in arb_lead()) {
+        let q = default_qualifier();
+        let a = q.evaluate(&lead, as_of());
+        let b = q.evaluate(&lead, as_of());
+        prop_assert_eq!(&a, &b);
+        if let Ok(d) = a {
+            prop_assert_eq!(d.contributions.iter().map(|c| c.points).sum::<i64>(), d.score);
+            prop_assert_eq!(d.fit + d.engagement + d.negative, d.score);
+            let json = serde_json::to_string(&d).unwrap();
+            prop_assert_eq!(serde_json::from_str::<leadgate::Decision>(&json).unwrap(), d);
+        }
+    }
+
+    #[test]
+    fn more_recent_engagement_never_lowers_the_score(lead in arb_lead(), days in 1i64..60) {
+        // Positive channels only, all in the past; then everything moves `days` closer to now.
+        let mut lead = lead;
+        lead.touchpoints.retain(|t| !matches!(t.channel, Channel::Unsubscribe | Channel::EmailBounce));
+        for t in &mut lead.touchpoints {
+            t.at = as_of() - Duration::days(days + 1 + (as_of() - t.at).num_days().abs() % 200);
+        }
+        let mut recent = lead.clone();
+        for t in &mut recent.touchpoints {
+            t.at += Duration::days(days);
+        }
+        let q = default_qualifier();
+        let (old, new) = (q.evaluate(&lead, as_of()).unwrap(), q.evaluate(&recent, as_of()).unwrap());
+        prop_assert!(new.engagement >= old.engagement, "{} < {}", new.engagement, old.engagement);
+    }
+
+    #[test]
+    fn any_text_as_a_script_is_an_error_or_a_decision_never_a_panic(script in ".{0,200}") {
+        let outcome = std::panic::catch_unwind(|| {
+            let pack = Pack::from_script("fuzz", &script).unwrap();
+            if let Ok(q) = Qualifier::new(&pack) {
+                let _ = q.evaluate(&crate::lead_with(""), as_of());
+            }
+        });
+        prop_assert!(outcome.is_ok());
+    }
+}
+
+fn default_qualifier() -> &'static Qualifier {
+    static Q: std::sync::OnceLock<Qualifier> = std::sync::OnceLock::new();
+    Q.get_or_init(|| Qualifier::new(&Pack::b2b_bant()).unwrap())
+}
