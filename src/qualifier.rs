@@ -55,7 +55,11 @@ pub struct Qualifier {
 
 struct Inner {
     engine: Engine,
+    /// Every rule, each in its own block after a marker call, as one program:
+    /// one run per lead shares rhai's function-resolution cache across rules.
+    program: AST,
     rules: Vec<CompiledRule>,
+    rule_names: Arc<[Text]>,
     pack: Arc<PackId>,
     params: ParamTable,
     script_params: Params,
@@ -67,9 +71,10 @@ struct Inner {
 
 struct CompiledRule {
     name: Text,
-    ast: AST,
     script: Text,
     line_offset: usize,
+    /// The program line holding the rule's first line.
+    start_line: usize,
 }
 
 /// What the engine does natively, from the well-known parameters.
@@ -206,12 +211,13 @@ impl<'a> QualifierBuilder<'a> {
                 );
                 continue;
             }
+            // Each rule compiles on its own first, so errors carry its own lines.
             match engine.compile_with_scope(&names, &rule.source) {
-                Ok(ast) => rules.push(CompiledRule {
+                Ok(_) => rules.push(CompiledRule {
                     name: rule.name.clone(),
-                    ast,
                     script: rule.script.clone(),
                     line_offset: rule.line_offset,
+                    start_line: 0,
                 }),
                 Err(e) => {
                     let pos = e.position();
@@ -226,6 +232,22 @@ impl<'a> QualifierBuilder<'a> {
         if !problems.is_empty() {
             return Err(PackError::new(problems));
         }
+
+        let mut program = String::new();
+        let mut line = 1;
+        for (i, (rule, source)) in rules.iter_mut().zip(&pack.rules).enumerate() {
+            program.push_str(&format!("decision.{}({i});{{\n", script::RULE_MARKER));
+            rule.start_line = line + 1;
+            program.push_str(&source.source);
+            if !source.source.ends_with('\n') {
+                program.push('\n');
+            }
+            program.push_str("}\n");
+            line = program.matches('\n').count() + 1;
+        }
+        let program = engine.compile_with_scope(&names, &program).map_err(|e| {
+            Problem::new(ProblemKind::Invalid, format!("the rules do not compile together: {e}"))
+        })?;
 
         let settings = Settings::new(&params);
         let mut h = Sha256::new();
@@ -242,6 +264,8 @@ impl<'a> QualifierBuilder<'a> {
         Ok(Qualifier {
             inner: Arc::new(Inner {
                 engine,
+                program,
+                rule_names: rules.iter().map(|r| r.name.clone()).collect(),
                 rules,
                 pack: Arc::new(id),
                 script_params: Params::new(&params),
@@ -385,47 +409,27 @@ impl Qualifier {
     fn evaluate_unguarded(&self, lead: &Lead, as_of: DateTime<Utc>) -> Result<Decision, EvalError> {
         let inner = &*self.inner;
         let script_lead = ScriptLead::new(lead, as_of, inner.uses_attributes);
-        let mut draft = Draft::new(inner.criteria.clone(), inner.settings.caps);
-        let mut fired = Vec::new();
-        if inner.point_table(&script_lead, &mut draft) {
-            fired.push(Text::from("points"));
-        }
+        let mut draft = Draft::new(inner.criteria.clone(), inner.settings.caps, inner.rule_names.clone());
+        inner.point_table(&script_lead, &mut draft);
 
         let mut scope = Scope::with_capacity(SCRIPT_VARIABLES.len());
         let [lead_var, params_var, decision_var] = SCRIPT_VARIABLES;
         scope.push_constant(lead_var, script_lead);
         scope.push_constant(params_var, inner.script_params.clone());
         scope.push_constant(decision_var, draft);
-        let mut stopped_by = None;
-        for rule in &inner.rules {
-            let d = draft_mut(&mut scope, lead)?;
-            d.rule = rule.name.clone();
-            d.acted = false;
-            let result = inner.engine.run_ast_with_scope(&mut scope, &rule.ast);
-            scope.rewind(SCRIPT_VARIABLES.len());
-            let d = draft_mut(&mut scope, lead)?;
-            if d.acted {
-                fired.push(rule.name.clone());
-            }
-            match result {
-                Ok(()) => {}
-                Err(e) if script::is_stop(&e) => {
-                    stopped_by = Some(rule.name.clone());
-                    break;
-                }
-                Err(e) => return Err(EvalError::from_script(lead, rule, *e)),
-            }
-        }
-        let mut draft = scope.remove::<Draft>("decision").ok_or_else(|| lost_decision(lead))?;
-        if inner.caps(&mut draft) {
-            fired.push(Text::from("caps"));
-        }
-        Ok(inner.finish(lead, as_of, draft, fired, stopped_by))
+        let result = inner.engine.run_ast_with_scope(&mut scope, &inner.program);
+        let mut draft = scope.remove::<Draft>(decision_var).ok_or_else(|| lost_decision(lead))?;
+        let rule = draft.current.map(|i| &inner.rules[i]);
+        let stopped_by = match result {
+            Ok(()) => None,
+            Err(e) if script::is_stop(&e) => Some(draft.rule.clone()),
+            Err(e) => return Err(EvalError::from_script(lead, rule, *e)),
+        };
+        draft.begin(Text::from("caps"), None);
+        inner.caps(&mut draft);
+        draft.end();
+        Ok(inner.finish(lead, as_of, draft, stopped_by))
     }
-}
-
-fn draft_mut<'s>(scope: &'s mut Scope, lead: &Lead) -> Result<&'s mut Draft, EvalError> {
-    scope.get_value_mut::<Draft>("decision").ok_or_else(|| lost_decision(lead))
 }
 
 fn lost_decision(lead: &Lead) -> EvalError {
@@ -433,11 +437,10 @@ fn lost_decision(lead: &Lead) -> EvalError {
 }
 
 impl Inner {
-    /// Awards the pack's point table natively; whether it awarded anything.
-    fn point_table(&self, lead: &ScriptLead, draft: &mut Draft) -> bool {
+    /// Awards the pack's point table natively, as the engine's `points` step.
+    fn point_table(&self, lead: &ScriptLead, draft: &mut Draft) {
         let s = &self.settings;
-        draft.rule = Text::from("points");
-        let mut awarded = false;
+        draft.begin(Text::from("points"), None);
         let touches = &lead.touches;
         let mut i = 0;
         // Touches are sorted by channel, then day: each channel is a run of days.
@@ -469,36 +472,24 @@ impl Inner {
                     let category = if points < 0 { Category::Negative } else { Category::Engagement };
                     // Sums of whole points cannot overflow here: they are bounded by touches × points.
                     let _ = draft.add(category, total, reason.clone());
-                    awarded = true;
                 }
             }
             i = end;
         }
-        awarded
+        draft.end();
     }
 
     /// Records the caps' cuts as contributions; whether any applied.
-    fn caps(&self, draft: &mut Draft) -> bool {
-        draft.rule = Text::from("caps");
+    fn caps(&self, draft: &mut Draft) {
         let cuts = draft.caps.cuts(draft.fit, draft.engagement, draft.negative);
-        let mut capped = false;
         for cut in cuts.into_iter().flatten() {
             // Cuts only lower totals, so they cannot overflow.
-            let _ =
-                draft.add(cut.category, cut.points, format!("{} capped at {}", cut.what, cut.limit).into());
-            capped = true;
+            let reason = format!("{} capped at {}", cut.what, cut.limit).into();
+            let _ = draft.add(cut.category, cut.points, reason);
         }
-        capped
     }
 
-    fn finish(
-        &self,
-        lead: &Lead,
-        as_of: DateTime<Utc>,
-        d: Draft,
-        fired: Vec<Text>,
-        stopped_by: Option<Text>,
-    ) -> Decision {
+    fn finish(&self, lead: &Lead, as_of: DateTime<Utc>, d: Draft, stopped_by: Option<Text>) -> Decision {
         let s = &self.settings;
         // The caps are recorded as contributions by now, so the raw totals are final.
         let score = d.fit + d.engagement + d.negative;
@@ -586,7 +577,7 @@ impl Inner {
             why_not_yet,
             disqualified: d.disqualified,
             contributions: d.contributions,
-            fired,
+            fired: d.fired,
             stopped_by,
         }
     }
@@ -645,7 +636,7 @@ impl EvalError {
         EvalError { lead_id: lead.id.clone(), rule, location, kind, message }
     }
 
-    fn from_script(lead: &Lead, rule: &CompiledRule, mut err: EvalAltResult) -> Self {
+    fn from_script(lead: &Lead, rule: Option<&CompiledRule>, mut err: EvalAltResult) -> Self {
         let pos = err.take_position();
         let kind = match err {
             EvalAltResult::ErrorTooManyOperations(..) => EvalErrorKind::TooManyOperations,
@@ -659,9 +650,15 @@ impl EvalError {
             EvalAltResult::ErrorRuntime(value, _) => value.to_string(),
             other => other.to_string(),
         };
+        let Some(rule) = rule else {
+            return EvalError::new(lead, None, None, kind, message);
+        };
         let location = Location {
             script: rule.script.clone(),
-            line: pos.line().map_or(0, |l| l + rule.line_offset),
+            line: pos
+                .line()
+                .filter(|&l| l >= rule.start_line)
+                .map_or(0, |l| l - rule.start_line + 1 + rule.line_offset),
             column: pos.position().unwrap_or(0),
         };
         EvalError::new(lead, Some(rule.name.clone()), Some(location), kind, message)

@@ -29,8 +29,8 @@ use rhai::{Engine, OptimizationLevel};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Limits {
-    /// Operations one rule may perform on one lead (default 100,000; a
-    /// typical rule uses well under 1,000).
+    /// Operations all of a pack's rules together may perform on one lead
+    /// (default 100,000; the default pack uses about 1,000).
     pub max_operations: u64,
     /// Nesting of function calls (default 16).
     pub max_call_depth: usize,
@@ -95,7 +95,11 @@ pub(crate) fn engine(limits: &Limits) -> Engine {
     // The interner takes a lock on every string it sees; with one engine
     // shared by every thread that lock is the bottleneck.
     engine.set_max_strings_interned(0);
-    for symbol in ["fn", "private", "import", "export", "eval", "Fn", "call", "curry", "print", "debug"] {
+    // `return` would end every remaining rule, not just its own: all rules
+    // run as one program (see `Qualifier`).
+    for symbol in
+        ["fn", "private", "import", "export", "eval", "Fn", "call", "curry", "print", "debug", "return"]
+    {
         engine.disable_symbol(symbol);
     }
 
@@ -129,6 +133,7 @@ mod tests {
             "eval(\"1\")",
             "import \"a\" as m;",
             "|x| x",
+            "return 1;",
         ] {
             assert!(engine(&Limits::default()).compile(src).is_err(), "{src} compiled");
         }

@@ -188,8 +188,14 @@ pub(crate) struct Draft {
     /// A copy made by the script (`let d = decision`): using it would lose
     /// its effects silently, so every call on it fails instead.
     detached: bool,
+    /// The pack's rule names, by index.
+    rules: Arc<[Text]>,
+    /// The running rule's index; `None` outside the pack's rules.
+    pub(crate) current: Option<usize>,
     pub(crate) rule: Text,
-    pub(crate) acted: bool,
+    acted: bool,
+    /// Rules that did something, in run order.
+    pub(crate) fired: Vec<Text>,
     pub(crate) contributions: Vec<Contribution>,
     pub(crate) fit: i64,
     pub(crate) engagement: i64,
@@ -206,16 +212,19 @@ pub(crate) struct Draft {
 
 impl Clone for Draft {
     fn clone(&self) -> Self {
-        Draft { detached: true, ..Draft::new(Assessment::default(), Caps::default()) }
+        Draft { detached: true, ..Draft::new(Assessment::default(), Caps::default(), Arc::from([])) }
     }
 }
 
 impl Draft {
-    pub(crate) fn new(bant: Assessment, caps: Caps) -> Self {
+    pub(crate) fn new(bant: Assessment, caps: Caps, rules: Arc<[Text]>) -> Self {
         Draft {
             detached: false,
+            rules,
+            current: None,
             rule: Text::default(),
             acted: false,
+            fired: Vec::new(),
             contributions: Vec::new(),
             fit: 0,
             engagement: 0,
@@ -248,6 +257,21 @@ impl Draft {
         fit + engagement + negative
     }
 
+    /// Starts attributing effects to `rule` (an engine-side step such as
+    /// `points` or `caps`, or one of the pack's rules).
+    pub(crate) fn begin(&mut self, rule: Text, index: Option<usize>) {
+        self.end();
+        self.rule = rule;
+        self.current = index;
+    }
+
+    /// Records the running rule as fired if it did anything.
+    pub(crate) fn end(&mut self) {
+        if std::mem::take(&mut self.acted) {
+            self.fired.push(self.rule.clone());
+        }
+    }
+
     fn check(&mut self) -> Fallible<()> {
         if self.detached {
             return Err("this is a copy of `decision`; call methods on `decision` itself".into());
@@ -258,6 +282,7 @@ impl Draft {
 
     /// Adds points; the caller has checked the rule may act.
     pub(crate) fn add(&mut self, category: Category, points: i64, reason: Text) -> Fallible<()> {
+        self.acted = true;
         let total = match category {
             Category::Fit => &mut self.fit,
             Category::Engagement => &mut self.engagement,
@@ -530,8 +555,16 @@ fn register_params(engine: &mut Engine) {
     });
 }
 
+/// The engine's marker between rules in the compiled program.
+pub(crate) const RULE_MARKER: &str = "__rule";
+
 fn register_decision(engine: &mut Engine) {
     engine.register_type_with_name::<Draft>("Decision");
+    engine.register_fn(RULE_MARKER, |d: &mut Draft, index: INT| -> Fallible<()> {
+        let i = usize::try_from(index).ok().filter(|&i| i < d.rules.len()).ok_or("no such rule")?;
+        d.begin(d.rules[i].clone(), Some(i));
+        Ok(())
+    });
 
     engine.register_fn("fit", |d: &mut Draft, points: Dynamic, reason: ImmutableString| {
         d.award(Category::Fit, points, reason)

@@ -46,6 +46,21 @@ fn inline_rules_report_lines_of_the_manifest() {
 }
 
 #[test]
+fn run_time_errors_name_the_rule_and_its_own_line() {
+    let pack = Pack::from_toml(concat!(
+        "name = \"x\"\nversion = \"1\"\n",
+        "[[rules]]\nname = \"a\"\nscript = '''\ndecision.fit(1, \"ok\");\n'''\n",
+        "[[rules]]\nname = \"b\"\nscript = '''\nlet x = 1;\nlet y = x / 0;\n'''\n",
+    ))
+    .unwrap();
+    let err = eval_err(&Qualifier::new(&pack).unwrap());
+    assert_eq!(err.rule(), Some("b"));
+    let loc = err.location().unwrap();
+    // Line 2 of rule b is line 12 of pack.toml.
+    assert_eq!((loc.script.as_str(), loc.line), ("pack.toml", 12), "{err}");
+}
+
+#[test]
 fn forbidden_features_are_compile_errors() {
     for script in [
         "loop { }",
@@ -56,6 +71,7 @@ fn forbidden_features_are_compile_errors() {
         "import \"x\" as x;",
         "let f = |x| x;",
         "print(\"x\")",
+        "return;",
         "leed.industry",
     ] {
         let problems = compile_problems(script);
