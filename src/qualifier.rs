@@ -479,7 +479,7 @@ impl Inner {
         draft.end();
     }
 
-    /// Records the caps' cuts as contributions; whether any applied.
+    /// Records the caps' cuts as contributions.
     fn caps(&self, draft: &mut Draft) {
         let cuts = draft.caps.cuts(draft.fit, draft.engagement, draft.negative);
         for cut in cuts.into_iter().flatten() {
