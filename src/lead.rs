@@ -114,6 +114,29 @@ impl Lead {
         self.stage_history.last().map(|c| c.at)
     }
 
+    /// The stage the lead was in at time `at`, by its history: the last
+    /// change at or before `at`. Before its first recorded change a lead was
+    /// a `lead` (or a `subscriber`, if that is where its history starts); a
+    /// lead without history is in its current stage. Returns the stage and
+    /// when it was entered, if recorded.
+    ///
+    /// ```
+    /// use leadgate::{Lead, Stage};
+    /// let mut lead = Lead::new("L-1", "2026-11-01T00:00:00Z".parse()?);
+    /// lead.move_to(Stage::Mql, "2026-11-10T00:00:00Z".parse()?, None)?;
+    /// assert_eq!(lead.stage_at("2026-11-05T00:00:00Z".parse()?), (Stage::Lead, None));
+    /// assert_eq!(lead.stage_at("2026-11-20T00:00:00Z".parse()?).0, Stage::Mql);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn stage_at(&self, at: DateTime<Utc>) -> (Stage, Option<DateTime<Utc>>) {
+        let Some(first) = self.stage_history.first() else { return (self.stage, None) };
+        match self.stage_history.iter().rev().find(|c| c.at <= at) {
+            Some(change) => (change.stage, Some(change.at)),
+            None if first.stage == Stage::Subscriber => (Stage::Subscriber, None),
+            None => (Stage::Lead, None),
+        }
+    }
+
     /// Moves the lead to `to` at `at`, through the transition table
     /// ([`Stage::can_move_to`]), and records the change in the history.
     ///

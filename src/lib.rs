@@ -1,26 +1,70 @@
 /*!
-leadgate decides when marketing passes a lead to sales.
+leadgate decides **when marketing passes a lead to sales**, and explains why.
 
 It gives a host application (a CRM, a marketing-automation tool, any Rust
 program with leads) the domain types of the lead lifecycle and a
-qualification engine whose rules are scripts written by the host's users.
+qualification engine whose rules are [Rhai](https://rhai.rs) scripts written
+by the host's users, run in a hardened sandbox.
 
 # Quick start
 
 ```
-use leadgate::{Lead, Stage};
+use leadgate::{Lead, Pack, Qualifier};
 
+// Compile a rule pack once (here the shipped B2B BANT pack) ...
+let qualifier = Qualifier::builder(&Pack::b2b_bant())
+    .param("mql_threshold", 50) // ... with a tenant's own threshold.
+    .build()?;
+
+// Read a lead from JSON: unknown fields are kept, bad ones named.
 let lead = Lead::from_json(r#"{
     "id": "L-1001",
-    "created_at": "2026-11-01T09:30:00Z",
-    "person": {"name": "Ada Lovelace", "seniority": "vp"},
-    "company": {"industry": "software", "employees": 450},
-    "touchpoints": [{"at": "2026-11-20T10:00:00Z", "channel": "pricing_page"}]
+    "created_at": "2026-10-01T09:30:00Z",
+    "person": {"name": "Ada Lovelace", "email": "ada@analytical.io", "seniority": "vp"},
+    "company": {"industry": "software", "employees": 450, "country": "GB"},
+    "touchpoints": [
+        {"at": "2026-11-20T10:00:00Z", "channel": "pricing_page"},
+        {"at": "2026-11-21T15:00:00Z", "channel": "demo_request"}
+    ]
 }"#)?;
-assert_eq!(lead.stage(), Stage::Lead);
-assert_eq!(lead.touchpoints.len(), 1);
+
+// Decide as of a time you choose: evaluation never reads the clock.
+let decision = qualifier.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?)?;
+assert!(decision.score >= 50);
+assert!(decision.handoff.is_some()); // hand it to sales now
+for c in &decision.contributions {
+    println!("{:+4} {:<10} {}", c.points, c.category.as_str(), c.reason);
+}
 # Ok::<(), Box<dyn std::error::Error>>(())
 ```
+
+# Overview
+
+- The lead lifecycle: [`Lead`] (with [`Person`], [`Company`],
+  [`Qualification`]), [`Touchpoint`] and [`Channel`], [`Stage`] with its
+  transition table ([`Lead::move_to`]), [`Temperature`], [`Grade`], and
+  [`Assessment`] for BANT or any other framework's criteria.
+- Reading leads: [`Lead::from_json`], [`read_leads`] and [`read_leads_from`]
+  (NDJSON or JSON arrays), with [`InputError`]s that name the line, the lead
+  and the field.
+- Rule packs: [`Pack`] (a `pack.toml` manifest and Rhai rules; two shipped
+  packs), compiled by [`QualifierBuilder`] into a [`Qualifier`] under
+  [`Limits`]; problems are [`PackError`]s with script, line and column.
+- Decisions: [`Qualifier::evaluate`] and [`Qualifier::evaluate_batch`] give a
+  [`Decision`] (scores, grade, temperature, criteria with evidence, stage,
+  [`Handoff`] or [`WhyNotYet`], every [`Contribution`]), or an [`EvalError`]
+  naming the rule and position.
+
+Writing rules is documented for script writers, who need not know Rust, in
+the [rule-authoring guide](guide). The repository's `ARCHITECTURE.md` says how
+the modules fit together.
+
+# Cargo features of rhai
+
+leadgate enables rhai's `sync` feature, which makes compiled packs
+`Send + Sync`; as cargo unifies features, a host's own rhai gets it too.
+Never enable rhai's `unchecked` feature in a build that uses leadgate: it
+removes every limit of the sandbox, and leadgate refuses to compile with it.
 */
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -54,3 +98,10 @@ pub use stage::{Stage, StageChange, TransitionError};
 pub use temperature::{Grade, Temperature};
 pub use text::Text;
 pub use touchpoint::{Channel, Team, Touchpoint};
+
+/// The rule-authoring guide (`docs/RULES.md`): writing rule packs, for script
+/// writers.
+
+pub mod guide {
+    #![doc = include_str!("../docs/RULES.md")]
+}

@@ -284,7 +284,8 @@ impl Pack {
     }
 
     /// A pack of one rule, `source`, named `name`, version `0.0.0`, with the
-    /// BANT criteria and no parameters.
+    /// BANT criteria and no parameters. The rule is named after the pack,
+    /// made a valid rule name (`my-rule` becomes `my_rule`).
     ///
     /// ```
     /// let pack = leadgate::Pack::from_script("quick", r#"decision.fit(10, "Any lead")"#)?;
@@ -293,8 +294,15 @@ impl Pack {
     /// ```
     pub fn from_script(name: &str, source: &str) -> Result<Pack, PackError> {
         let name = if name.is_empty() { "script" } else { name };
+        let mut rule_name: String = name
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+            .collect();
+        if rule_name.starts_with(|c: char| c.is_ascii_digit()) {
+            rule_name.insert_str(0, "rule_");
+        }
         let rule = RuleSource {
-            name: name.into(),
+            name: rule_name.into(),
             description: None,
             source: source.to_owned(),
             script: format!("{name}.rhai").into(),

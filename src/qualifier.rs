@@ -510,14 +510,15 @@ impl Inner {
             }),
         });
 
-        let current = lead.stage();
+        // Replays see the lead as it was: its stage as of `as_of`.
+        let current = lead.stage_at(as_of).0;
         let with_marketing = current.owner() == Some(Team::Marketing);
         let reaches_mql = s.mql.is_some_and(|t| score >= t);
         let held = matches!(d.handoff, HandoffChoice::Hold(_));
         let rule_stage = d.stage.is_some();
         let (stage, stage_reason) = match (&d.disqualified, d.stage) {
             (Some(_), _) => (Stage::Disqualified, None),
-            (None, Some((stage, reason))) => (stage, Some(reason)),
+            (None, Some((stage, ref set))) => (stage, Some(set.clone())),
             // A held lead stays where it is until a rule lets it go.
             (None, None)
                 if reaches_mql
@@ -541,8 +542,10 @@ impl Inner {
             ),
             HandoffChoice::Hold(held) => (None, Some(held)),
             HandoffChoice::Derive if rule_stage && sales_ready => {
-                let reason = stage_reason.clone().unwrap_or_default();
-                (Some(Handoff { stage, reason, rule: None }), None)
+                let set = stage_reason
+                    .clone()
+                    .unwrap_or_else(|| Reasoned { reason: Text::default(), rule: Text::default() });
+                (Some(Handoff { stage, reason: set.reason, rule: Some(set.rule) }), None)
             }
             HandoffChoice::Derive if reaches_mql && sales_ready => {
                 let threshold = s.mql.unwrap_or_default();
@@ -572,7 +575,7 @@ impl Inner {
             temperature,
             bant: d.bant,
             stage,
-            stage_reason,
+            stage_reason: stage_reason.map(|set| set.reason),
             handoff,
             why_not_yet,
             disqualified: d.disqualified,

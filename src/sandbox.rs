@@ -96,10 +96,12 @@ pub(crate) fn engine(limits: &Limits) -> Engine {
     // shared by every thread that lock is the bottleneck.
     engine.set_max_strings_interned(0);
     // `return` would end every remaining rule, not just its own: all rules
-    // run as one program (see `Qualifier`).
-    for symbol in
-        ["fn", "private", "import", "export", "eval", "Fn", "call", "curry", "print", "debug", "return"]
-    {
+    // run as one program (see `Qualifier`). `try`/`catch` would let a rule
+    // swallow its own typos.
+    for symbol in [
+        "fn", "private", "import", "export", "eval", "Fn", "call", "curry", "print", "debug", "return",
+        "try", "catch",
+    ] {
         engine.disable_symbol(symbol);
     }
 

@@ -63,6 +63,7 @@ impl ScriptLead {
             })
             .collect();
         touches.sort_by(|a, b| a.channel.cmp(&b.channel).then(a.day.cmp(&b.day)));
+        let (stage, stage_entered_at) = lead.stage_at(as_of);
         ScriptLead {
             id: lead.id.clone(),
             created_at: lead.created_at,
@@ -71,8 +72,8 @@ impl ScriptLead {
             qualification: lead.qualification.clone(),
             source: lead.source.clone(),
             campaign: lead.campaign.clone(),
-            stage: lead.stage(),
-            stage_entered_at: lead.stage_entered_at(),
+            stage,
+            stage_entered_at,
             attributes: with_attributes.then(|| lead.attributes.clone()),
             as_of,
             touches,
@@ -204,10 +205,9 @@ pub(crate) struct Draft {
     pub(crate) bant: Assessment,
     pub(crate) grade: Option<Grade>,
     pub(crate) temperature: Option<Temperature>,
-    pub(crate) stage: Option<(Stage, Text)>,
+    pub(crate) stage: Option<(Stage, Reasoned)>,
     pub(crate) handoff: HandoffChoice,
     pub(crate) disqualified: Option<Reasoned>,
-    pub(crate) stop: bool,
 }
 
 impl Clone for Draft {
@@ -236,7 +236,6 @@ impl Draft {
             stage: None,
             handoff: HandoffChoice::Derive,
             disqualified: None,
-            stop: false,
         }
     }
 
@@ -272,10 +271,16 @@ impl Draft {
         }
     }
 
-    fn check(&mut self) -> Fallible<()> {
+    /// Refuses a copy of `decision` (`let d = decision`): its effects would be lost.
+    fn read(&self) -> Fallible<&Self> {
         if self.detached {
-            return Err("this is a copy of `decision`; call methods on `decision` itself".into());
+            return Err("this is a copy of `decision`; use `decision` itself".into());
         }
+        Ok(self)
+    }
+
+    fn check(&mut self) -> Fallible<()> {
+        self.read()?;
         self.acted = true;
         Ok(())
     }
@@ -465,26 +470,40 @@ fn register_lead(engine: &mut Engine) {
         }
     });
 
+    // Windows are in days, whole or not: `lead.count("webinar", 7)`, `lead.touches(0.5)`.
     engine.register_fn("touches", |l: &mut ScriptLead| l.touches.len() as INT);
-    engine.register_fn("touches", |l: &mut ScriptLead, days: INT| l.within(days as FLOAT).count() as INT);
+    engine.register_fn("touches", |l: &mut ScriptLead, days: Dynamic| -> Fallible<INT> {
+        Ok(l.within(window(days)?).count() as INT)
+    });
     engine.register_fn("count", |l: &mut ScriptLead, ch: &str| -> Fallible<INT> {
         let ch = channel(ch)?;
         Ok(l.touches.iter().filter(|t| t.channel == ch).count() as INT)
     });
-    engine.register_fn("count", |l: &mut ScriptLead, ch: &str, days: INT| -> Fallible<INT> {
+    engine.register_fn("count", |l: &mut ScriptLead, ch: &str, days: Dynamic| -> Fallible<INT> {
         let ch = channel(ch)?;
-        Ok(l.within(days as FLOAT).filter(|t| t.channel == ch).count() as INT)
+        Ok(l.within(window(days)?).filter(|t| t.channel == ch).count() as INT)
     });
-    engine.register_fn("count_team", |l: &mut ScriptLead, team: &str, days: INT| -> Fallible<INT> {
+    engine.register_fn("count_team", |l: &mut ScriptLead, team: &str| -> Fallible<INT> {
         let team: Team = team.parse()?;
-        Ok(l.within(days as FLOAT).filter(|t| t.team == team).count() as INT)
+        Ok(l.touches.iter().filter(|t| t.team == team).count() as INT)
     });
-    engine.register_fn("count_campaign", |l: &mut ScriptLead, campaign: &str, days: INT| -> INT {
-        l.within(days as FLOAT).filter(|t| t.campaign.as_deref() == Some(campaign)).count() as INT
+    engine.register_fn("count_team", |l: &mut ScriptLead, team: &str, days: Dynamic| -> Fallible<INT> {
+        let team: Team = team.parse()?;
+        Ok(l.within(window(days)?).filter(|t| t.team == team).count() as INT)
     });
+    engine.register_fn("count_campaign", |l: &mut ScriptLead, campaign: &str| -> INT {
+        l.touches.iter().filter(|t| t.campaign.as_deref() == Some(campaign)).count() as INT
+    });
+    engine.register_fn(
+        "count_campaign",
+        |l: &mut ScriptLead, campaign: &str, days: Dynamic| -> Fallible<INT> {
+            Ok(l.within(window(days)?).filter(|t| t.campaign.as_deref() == Some(campaign)).count() as INT)
+        },
+    );
     engine.register_fn("channels", |l: &mut ScriptLead| distinct_channels(l.touches.iter()));
-    engine
-        .register_fn("channels", |l: &mut ScriptLead, days: INT| distinct_channels(l.within(days as FLOAT)));
+    engine.register_fn("channels", |l: &mut ScriptLead, days: Dynamic| -> Fallible<INT> {
+        Ok(distinct_channels(l.within(window(days)?)))
+    });
     engine.register_fn("days_since_last", |l: &mut ScriptLead| {
         opt(l.touches.iter().map(|t| t.age_days).min_by(f64::total_cmp))
     });
@@ -529,6 +548,11 @@ pub(crate) fn decay(age_days: f64, half_life_days: f64) -> f64 {
     }
 }
 
+/// A time window in days.
+fn window(days: Dynamic) -> Fallible<FLOAT> {
+    number(days, "the number of days")
+}
+
 fn number(value: Dynamic, what: &str) -> Fallible<FLOAT> {
     let type_name = value.type_name();
     let n = if value.is_int() { value.as_int().map(|i| i as FLOAT).ok() } else { value.as_float().ok() };
@@ -560,9 +584,14 @@ pub(crate) const RULE_MARKER: &str = "__rule";
 
 fn register_decision(engine: &mut Engine) {
     engine.register_type_with_name::<Draft>("Decision");
+    // Markers must come in order, so a script calling one cannot pass its
+    // points off as another rule's: the engine's next marker would fail.
     engine.register_fn(RULE_MARKER, |d: &mut Draft, index: INT| -> Fallible<()> {
-        let i = usize::try_from(index).ok().filter(|&i| i < d.rules.len()).ok_or("no such rule")?;
-        d.begin(d.rules[i].clone(), Some(i));
+        let next = d.current.map_or(0, |i| i + 1);
+        if usize::try_from(index).ok() != Some(next) || next >= d.rules.len() {
+            return Err(format!("`{RULE_MARKER}` is for the engine only").into());
+        }
+        d.begin(d.rules[next].clone(), Some(next));
         Ok(())
     });
 
@@ -602,7 +631,7 @@ fn register_decision(engine: &mut Engine) {
         if stage == Stage::Disqualified {
             return Err("use decision.disqualify(reason) to disqualify".into());
         }
-        d.stage = Some((stage, Text::from_script(reason)));
+        d.stage = Some((stage, d.reasoned(reason)));
         Ok(())
     });
     engine.register_fn("handoff", |d: &mut Draft, reason: ImmutableString| -> Fallible<()> {
@@ -618,33 +647,33 @@ fn register_decision(engine: &mut Engine) {
     engine.register_fn("disqualify", |d: &mut Draft, reason: ImmutableString| -> Fallible<()> {
         d.check()?;
         d.disqualified = Some(d.reasoned(reason));
-        d.stop = true;
         Err(stop())
     });
     engine.register_fn("stop", |d: &mut Draft| -> Fallible<()> {
         d.check()?;
-        d.stop = true;
         Err(stop())
     });
 
-    engine.register_get("score", |d: &mut Draft| d.score());
-    engine.register_get("fit_score", |d: &mut Draft| d.totals().0);
-    engine.register_get("engagement_score", |d: &mut Draft| d.totals().1);
-    engine.register_get("negative_score", |d: &mut Draft| d.negative);
-    engine.register_get("met_count", |d: &mut Draft| d.bant.count(CriterionStatus::Met) as INT);
-    engine.register_get("not_met_count", |d: &mut Draft| d.bant.count(CriterionStatus::NotMet) as INT);
-    engine.register_get("unknown_count", |d: &mut Draft| d.bant.count(CriterionStatus::Unknown) as INT);
+    macro_rules! read {
+        ($($name:literal => |$d:ident| $body:expr;)*) => {
+            $(engine.register_get($name, |d: &mut Draft| -> Fallible<INT> { let $d = d.read()?; Ok($body) });)*
+        };
+    }
+    read! {
+        "score" => |d| d.score();
+        "fit_score" => |d| d.totals().0;
+        "engagement_score" => |d| d.totals().1;
+        "negative_score" => |d| d.negative;
+        "met_count" => |d| d.bant.count(CriterionStatus::Met) as INT;
+        "not_met_count" => |d| d.bant.count(CriterionStatus::NotMet) as INT;
+        "unknown_count" => |d| d.bant.count(CriterionStatus::Unknown) as INT;
+    }
     engine.register_fn("status", |d: &mut Draft, c: &str| -> Fallible<ImmutableString> {
-        match d.bant.get(c) {
-            Some(c) => Ok(c.status.as_str().into()),
-            None => Err(d.bant.unknown_name(c).into()),
-        }
+        let bant = &d.read()?.bant;
+        bant.get(c).map(|c| c.status.as_str().into()).ok_or_else(|| bant.unknown_name(c).into())
     });
     engine.register_fn("is_met", |d: &mut Draft, c: &str| -> Fallible<bool> {
-        match d.bant.get(c) {
-            Some(c) => Ok(c.status == CriterionStatus::Met),
-            None => Err(d.bant.unknown_name(c).into()),
-        }
+        let bant = &d.read()?.bant;
+        bant.get(c).map(|c| c.status == CriterionStatus::Met).ok_or_else(|| bant.unknown_name(c).into())
     });
-    engine.register_get("disqualified", |d: &mut Draft| d.disqualified.is_some());
 }

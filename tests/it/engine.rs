@@ -442,3 +442,45 @@ fn a_held_lead_keeps_its_stage() {
     assert!(d.handoff.is_none());
     assert_eq!(d.why_not_yet.unwrap().points_needed, Some(0));
 }
+
+#[test]
+fn replays_see_the_stage_the_lead_had_then() {
+    let q = Qualifier::builder(&Pack::from_toml(THRESHOLDS).unwrap()).param("points", 40).build().unwrap();
+    let later_sal = lead(
+        r#"{"id": "r", "created_at": "2026-01-01T00:00:00Z", "stage_history": [
+            {"stage": "lead", "at": "2026-01-01T00:00:00Z"},
+            {"stage": "mql", "at": "2026-12-01T00:00:00Z"},
+            {"stage": "sal", "at": "2026-12-02T00:00:00Z"}]}"#,
+    );
+    // Today (2026-11-23) it was still a lead, so marketing hands it off.
+    let then = q.evaluate(&later_sal, as_of()).unwrap();
+    assert_eq!(then.stage, Stage::Mql);
+    assert!(then.handoff.is_some());
+    // In December sales has it.
+    let now = q.evaluate(&later_sal, "2026-12-05T00:00:00Z".parse().unwrap()).unwrap();
+    assert_eq!(now.stage, Stage::Sal);
+    assert!(now.handoff.is_none());
+}
+
+#[test]
+fn a_handoff_derived_from_a_rules_stage_names_the_rule() {
+    let d = qualifier(r#"decision.stage("sql", "Asked for a quote");"#)
+        .evaluate(&lead_with(""), as_of())
+        .unwrap();
+    let h = d.handoff.unwrap();
+    assert_eq!((h.stage, &*h.reason, h.rule.as_deref()), (Stage::Sql, "Asked for a quote", Some("t")));
+}
+
+#[test]
+fn a_one_file_pack_is_named_after_its_file() {
+    let dir = std::env::temp_dir().join(format!("leadgate-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("my-rule.rhai");
+    std::fs::write(&path, "decision.fit(3, \"x\");\nlet y = 1 / 0;\n").unwrap();
+    let pack = Pack::load(&path).unwrap();
+    assert_eq!((pack.name(), pack.rules().collect::<Vec<_>>()), ("my-rule", vec!["my_rule"]));
+    let err = Qualifier::new(&pack).unwrap().evaluate(&lead_with(""), as_of()).unwrap_err();
+    let loc = err.location().unwrap();
+    assert_eq!((loc.script.as_str(), loc.line), ("my-rule.rhai", 2));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -2,6 +2,7 @@
 
 mod engine;
 mod errors;
+mod guide;
 mod input;
 mod lifecycle;
 mod props;
