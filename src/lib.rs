@@ -101,7 +101,6 @@ pub use touchpoint::{Channel, Team, Touchpoint};
 
 /// The rule-authoring guide (`docs/RULES.md`): writing rule packs, for script
 /// writers.
-
 pub mod guide {
     #![doc = include_str!("../docs/RULES.md")]
 }
