@@ -146,7 +146,7 @@ mod native {
             grade: Grade::F,
             temperature: Temperature::Cold,
             bant: Assessment::bant(),
-            stage: lead.stage(),
+            stage: lead.stage_at(as_of).0,
             handoff: None,
             contributions: Vec::new(),
         };
@@ -172,7 +172,7 @@ mod native {
                 while s < end {
                     let e = s + touches[s..end].iter().take_while(|t| t.day == touches[s].day).count();
                     let raw = (p * (e - s) as i64) as f64;
-                    let scale = if raw > 20.0 { 20.0 / raw } else { 1.0 };
+                    let scale = if raw > 25.0 { 25.0 / raw } else { 1.0 };
                     total += touches[s..e]
                         .iter()
                         .map(|t| p as f64 * scale * 0.5f64.powf(t.age / 30.0))
@@ -337,17 +337,17 @@ mod native {
         let score = d.fit + d.engagement + d.negative;
 
         // handoff
-        let marketing =
-            matches!(lead.stage(), Stage::Subscriber | Stage::Lead | Stage::Mql | Stage::Recycled);
+        let current = lead.stage_at(as_of).0;
+        let marketing = matches!(current, Stage::Subscriber | Stage::Lead | Stage::Mql | Stage::Recycled);
         let met = d.bant.count(CriterionStatus::Met);
         let mut held = false;
         if marketing && score >= 60 {
             if met >= 3 {
                 d.stage = Stage::Sql;
-                d.handoff = Some(format!("SQL-ready: score {score}, BANT {met}/4 met").into());
+                d.handoff = Some(format!("SQL-ready: score {score}, {met} of 4 BANT criteria met").into());
             } else if d.bant.count(CriterionStatus::NotMet) >= 2 {
                 held = true;
-            } else if matches!(lead.stage(), Stage::Subscriber | Stage::Lead | Stage::Recycled) {
+            } else if matches!(current, Stage::Subscriber | Stage::Lead | Stage::Recycled) {
                 d.stage = Stage::Mql;
             }
             if d.handoff.is_none() && !held && d.stage == Stage::Mql {
