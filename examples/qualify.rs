@@ -137,6 +137,14 @@ fn main() -> ExitCode {
     }
 }
 
+/// The line written for a lead that failed, fields in the documented order.
+#[derive(serde::Serialize)]
+struct Failure {
+    line: Option<usize>,
+    lead_id: Option<String>,
+    error: String,
+}
+
 type Records<'a> = Box<dyn Iterator<Item = Result<leadgate::Record, leadgate::InputError>> + 'a>;
 
 /// One decision per line; one error object per failed lead. Returns the number of failures.
@@ -158,10 +166,7 @@ fn write_json(
             Ok(decision) => serde_json::to_writer(&mut *out, &decision)?,
             Err((line, lead_id, error)) => {
                 failed += 1;
-                serde_json::to_writer(
-                    &mut *out,
-                    &serde_json::json!({"line": line, "lead_id": lead_id, "error": error}),
-                )?
+                serde_json::to_writer(&mut *out, &Failure { line, lead_id, error })?
             }
         }
         out.write_all(b"\n")?;
