@@ -1,7 +1,8 @@
 //! Reading leads from JSON: one lead, NDJSON or a JSON array, with errors
 //! that name the line, the lead and the field.
 
-use std::io::BufRead;
+use std::collections::HashMap;
+use std::io::{BufRead, Read};
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -36,7 +37,17 @@ enum Kind {
     Syntax,
     Data,
     Io,
+    TooLarge,
+    Duplicate,
 }
+
+/// The largest single lead read, in bytes of JSON (1 MiB). A larger one is
+/// refused with an [`InputError`] and reading goes on with the next.
+pub const MAX_LEAD_BYTES: usize = 1 << 20;
+
+/// The largest JSON array [`read_leads_from`] reads (256 MiB): an array is
+/// read whole, so larger inputs should be NDJSON, which is streamed.
+pub const MAX_ARRAY_BYTES: usize = 256 << 20;
 
 impl InputError {
     /// The 1-based input line the lead started on, when read from a batch.
@@ -74,6 +85,30 @@ impl InputError {
         self.kind == Kind::Io
     }
 
+    /// Whether the lead was refused for its size ([`MAX_LEAD_BYTES`]).
+    ///
+    /// ```
+    /// let huge = format!(r#"{{"id": "x", "created_at": "2026-01-01T00:00:00Z", "pad": "{}"}}"#, "x".repeat(2 << 20));
+    /// assert!(leadgate::Lead::from_json(&huge).unwrap_err().is_too_large());
+    /// ```
+    pub fn is_too_large(&self) -> bool {
+        self.kind == Kind::TooLarge
+    }
+
+    /// Whether the lead's id was already used earlier in the same batch. The
+    /// first lead with the id is kept; later ones are reported, never merged.
+    ///
+    /// ```
+    /// let two = "{\"id\": \"a\", \"created_at\": \"2026-01-01T00:00:00Z\"}\n".repeat(2);
+    /// let results: Vec<_> = leadgate::read_leads(&two).collect();
+    /// let err = results[1].as_ref().unwrap_err();
+    /// assert!(err.is_duplicate());
+    /// assert_eq!(err.to_string(), "line 2: lead \"a\": id: duplicate id, first seen on line 1");
+    /// ```
+    pub fn is_duplicate(&self) -> bool {
+        self.kind == Kind::Duplicate
+    }
+
     fn render(&self) -> String {
         let mut s = String::new();
         if let Some(line) = self.line {
@@ -88,6 +123,11 @@ impl InputError {
         }
         s.push_str(&self.message);
         s
+    }
+
+    fn too_large(len: usize, limit: usize) -> Self {
+        let message = format!("{len} bytes of JSON, over the limit of {limit}");
+        InputError { line: None, lead_id: None, path: None, message, kind: Kind::TooLarge }
     }
 
     fn io(line: usize, message: String) -> Self {
@@ -111,6 +151,9 @@ impl Lead {
     /// # Ok::<(), leadgate::InputError>(())
     /// ```
     pub fn from_json(json: &str) -> Result<Lead, InputError> {
+        if json.len() > MAX_LEAD_BYTES {
+            return Err(InputError::too_large(json.len(), MAX_LEAD_BYTES));
+        }
         let mut de = serde_json::Deserializer::from_str(json);
         let lead = serde_path_to_error::deserialize(&mut de)
             .map_err(|e| (e.path().to_string(), e.into_inner()))
@@ -200,7 +243,41 @@ pub fn read_leads(input: &str) -> impl Iterator<Item = Result<Record, InputError
                 .map(|(i, l)| Lead::from_json(l).map(|lead| (i + 1, lead)).map_err(|e| e.at_line(i + 1))),
         )
     };
-    items
+    Unique::new(items)
+}
+
+/// Reports a lead whose id an earlier lead of the batch already has.
+struct Unique<I> {
+    inner: I,
+    seen: HashMap<Text, usize>,
+}
+
+impl<I> Unique<I> {
+    fn new(inner: I) -> Self {
+        Unique { inner, seen: HashMap::new() }
+    }
+}
+
+impl<I: Iterator<Item = Result<Record, InputError>>> Iterator for Unique<I> {
+    type Item = Result<Record, InputError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (line, lead) = match self.inner.next()? {
+            Ok(record) => record,
+            Err(e) => return Some(Err(e)),
+        };
+        if let Some(first) = self.seen.get(&lead.id) {
+            return Some(Err(InputError {
+                line: Some(line),
+                message: format!("duplicate id, first seen on line {first}"),
+                lead_id: Some(lead.id),
+                path: Some("id".into()),
+                kind: Kind::Duplicate,
+            }));
+        }
+        self.seen.insert(lead.id.clone(), line);
+        Some(Ok((line, lead)))
+    }
 }
 
 fn read_array(input: &str) -> Vec<Result<Record, InputError>> {
@@ -242,7 +319,7 @@ fn read_array(input: &str) -> Vec<Result<Record, InputError>> {
 /// assert!(results[1].as_ref().unwrap_err().is_io());
 /// ```
 pub fn read_leads_from<R: BufRead>(reader: R) -> impl Iterator<Item = Result<Record, InputError>> {
-    ReaderLeads { reader, line: 0, started: false, pending: None, done: false }
+    Unique::new(ReaderLeads { reader, line: 0, started: false, pending: None, done: false })
 }
 
 struct ReaderLeads<R> {
@@ -264,9 +341,22 @@ impl<R: BufRead> Iterator for ReaderLeads<R> {
         while !self.done {
             buf.clear();
             self.line += 1;
-            match self.reader.read_until(b'\n', &mut buf) {
+            // Bounded, so one endless line cannot take all the memory.
+            let limit = MAX_LEAD_BYTES as u64 + 1;
+            match (&mut self.reader).take(limit).read_until(b'\n', &mut buf) {
                 Ok(0) => self.done = true,
                 Ok(_) => {
+                    let first = !self.started && buf.iter().any(|b| !b.is_ascii_whitespace());
+                    if first && buf.trim_ascii_start().starts_with(b"[") {
+                        self.started = true;
+                        // Keep the line ending: line numbers count it.
+                        return self.read_rest_as_array(String::from_utf8_lossy(&buf).into_owned());
+                    }
+                    if buf.len() > MAX_LEAD_BYTES && buf.last() != Some(&b'\n') {
+                        let skipped = self.reader.skip_until(b'\n').unwrap_or(0);
+                        let e = InputError::too_large(buf.len() + skipped, MAX_LEAD_BYTES).at_line(self.line);
+                        return Some(Err(e));
+                    }
                     let line_end = buf.iter().rev().take_while(|&&b| b == b'\n' || b == b'\r').count();
                     let text = match std::str::from_utf8(&buf[..buf.len() - line_end]) {
                         Ok(t) => t,
@@ -280,11 +370,7 @@ impl<R: BufRead> Iterator for ReaderLeads<R> {
                     if text.trim().is_empty() {
                         continue;
                     }
-                    let first = !std::mem::replace(&mut self.started, true);
-                    if first && text.trim_start().starts_with('[') {
-                        // Keep the line ending: line numbers count it.
-                        return self.read_rest_as_array(String::from_utf8_lossy(&buf).into_owned());
-                    }
+                    self.started = true;
                     let line = self.line;
                     return Some(Lead::from_json(text).map(|l| (line, l)).map_err(|e| e.at_line(line)));
                 }
@@ -302,8 +388,13 @@ impl<R: BufRead> ReaderLeads<R> {
     fn read_rest_as_array(&mut self, mut text: String) -> Option<Result<Record, InputError>> {
         let first_line = self.line;
         self.done = true;
-        if let Err(e) = self.reader.read_to_string(&mut text) {
-            return Some(Err(InputError::io(first_line, format!("read failed: {e}"))));
+        let limit = (MAX_ARRAY_BYTES - text.len().min(MAX_ARRAY_BYTES)) as u64;
+        match (&mut self.reader).take(limit).read_to_string(&mut text) {
+            Err(e) => return Some(Err(InputError::io(first_line, format!("read failed: {e}")))),
+            Ok(_) if text.len() >= MAX_ARRAY_BYTES => {
+                return Some(Err(InputError::too_large(text.len(), MAX_ARRAY_BYTES).at_line(first_line)))
+            }
+            Ok(_) => {}
         }
         let offset = first_line - 1;
         let results: Vec<_> = read_array(&text)
@@ -348,11 +439,12 @@ mod tests {
 
     #[test]
     fn reader_handles_arrays_and_blank_lines() {
-        let input = format!("\n[{OK},\n{OK}]\n");
+        let other = OK.replace("\"a\"", "\"b\"");
+        let input = format!("\n[{OK},\n{other}]\n");
         let r: Vec<_> = read_leads_from(input.as_bytes()).collect();
         assert_eq!(r.len(), 2);
         assert_eq!(r[1].as_ref().unwrap().0, 3);
-        let input = format!("{OK}\n\n{OK}\n");
+        let input = format!("{OK}\n\n{other}\n");
         let lines: Vec<_> = read_leads_from(input.as_bytes()).map(|r| r.unwrap().0).collect();
         assert_eq!(lines, [1, 3]);
     }

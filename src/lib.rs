@@ -88,7 +88,7 @@ mod touchpoint;
 
 pub use assessment::{Assessment, Criterion, CriterionStatus};
 pub use decision::{Category, Contribution, Decision, Handoff, PackId, Reasoned, WhyNotYet};
-pub use input::{read_leads, read_leads_from, InputError, Record};
+pub use input::{read_leads, read_leads_from, InputError, Record, MAX_ARRAY_BYTES, MAX_LEAD_BYTES};
 pub use lead::{BuyingRole, Company, Currency, Lead, Money, Person, Qualification, Seniority, Timeline};
 pub use pack::{Location, Pack, PackError, Problem, ProblemKind};
 pub use params::ParamValue;

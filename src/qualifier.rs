@@ -385,7 +385,9 @@ impl Qualifier {
     }
 
     /// Decides about every lead in `leads`: one result per lead, in input
-    /// order. A lead that fails does not affect the others.
+    /// order. A lead that fails does not affect the others. A lead whose id
+    /// an earlier lead already has gets an [`EvalErrorKind::DuplicateId`]
+    /// error instead of a decision.
     ///
     /// ```
     /// # use leadgate::{Lead, Pack, Qualifier};
@@ -403,7 +405,17 @@ impl Qualifier {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn evaluate_batch(&self, leads: &[Lead], as_of: DateTime<Utc>) -> Vec<Result<Decision, EvalError>> {
-        leads.iter().map(|lead| self.evaluate(lead, as_of)).collect()
+        let mut seen = std::collections::HashSet::with_capacity(leads.len());
+        leads
+            .iter()
+            .map(|lead| {
+                if !seen.insert(lead.id.as_str()) {
+                    let message = "duplicate id: an earlier lead in this batch has it".to_owned();
+                    return Err(EvalError::new(lead, None, None, EvalErrorKind::DuplicateId, message));
+                }
+                self.evaluate(lead, as_of)
+            })
+            .collect()
     }
 
     fn evaluate_unguarded(&self, lead: &Lead, as_of: DateTime<Utc>) -> Result<Decision, EvalError> {
@@ -417,7 +429,9 @@ impl Qualifier {
         scope.push_constant(lead_var, script_lead);
         scope.push_constant(params_var, inner.script_params.clone());
         scope.push_constant(decision_var, draft);
+        let clock = inner.limits.deadline.map(|_| crate::sandbox::Clock::start());
         let result = inner.engine.run_ast_with_scope(&mut scope, &inner.program);
+        drop(clock);
         let mut draft = scope.remove::<Draft>(decision_var).ok_or_else(|| lost_decision(lead))?;
         let rule = draft.current.map(|i| &inner.rules[i]);
         let stopped_by = match result {
@@ -599,6 +613,11 @@ pub enum EvalErrorKind {
     /// The script failed: a type error, an unknown property or parameter, a
     /// division by zero, a `throw`...
     Script,
+    /// The rules ran longer than [`Limits::deadline`].
+    Deadline,
+    /// An earlier lead of the same batch has this lead's id; the first one was
+    /// decided, this one is reported rather than merged.
+    DuplicateId,
     /// A bug in leadgate or rhai, caught so the host keeps running. Please report it.
     Panic,
 }
@@ -647,9 +666,15 @@ impl EvalError {
             EvalAltResult::ErrorDataTooLarge(..) | EvalAltResult::ErrorTooManyVariables(..) => {
                 EvalErrorKind::TooLarge
             }
+            EvalAltResult::ErrorTerminated(ref token, _)
+                if token.is::<crate::sandbox::DeadlineExceeded>() =>
+            {
+                EvalErrorKind::Deadline
+            }
             _ => EvalErrorKind::Script,
         };
         let message = match &err {
+            _ if kind == EvalErrorKind::Deadline => "the rules took longer than the deadline".to_owned(),
             EvalAltResult::ErrorRuntime(value, _) => value.to_string(),
             other => other.to_string(),
         };
@@ -702,7 +727,10 @@ impl EvalError {
     pub fn is_limit(&self) -> bool {
         matches!(
             self.kind,
-            EvalErrorKind::TooManyOperations | EvalErrorKind::TooDeep | EvalErrorKind::TooLarge
+            EvalErrorKind::TooManyOperations
+                | EvalErrorKind::TooDeep
+                | EvalErrorKind::TooLarge
+                | EvalErrorKind::Deadline
         )
     }
 

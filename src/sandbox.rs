@@ -8,7 +8,10 @@ use rhai::packages::{
     ArithmeticPackage, BasicArrayPackage, BasicMapPackage, BasicMathPackage, BasicStringPackage,
     LogicPackage, MoreStringPackage, Package,
 };
-use rhai::{Engine, OptimizationLevel};
+use std::cell::Cell;
+use std::time::{Duration, Instant};
+
+use rhai::{Dynamic, Engine, OptimizationLevel};
 
 /// Resource limits for rule scripts.
 ///
@@ -47,6 +50,13 @@ pub struct Limits {
     pub max_source_size: usize,
     /// Variables one rule may declare (default 256).
     pub max_variables: usize,
+    /// Wall-clock time the rules may take on one lead (default: none).
+    ///
+    /// A backstop for hosts with latency budgets, not the cost bound: unlike
+    /// the other limits it depends on the machine's load, so the same lead
+    /// may pass on an idle machine and fail on a busy one. It only ever
+    /// turns a decision into an error, never into a different decision.
+    pub deadline: Option<Duration>,
 }
 
 impl Default for Limits {
@@ -60,6 +70,7 @@ impl Default for Limits {
             max_map_size: 1024,
             max_source_size: 64 * 1024,
             max_variables: 256,
+            deadline: None,
         }
     }
 }
@@ -114,7 +125,42 @@ pub(crate) fn engine(limits: &Limits) -> Engine {
     engine.set_max_variables(limits.max_variables.max(1));
     engine.set_max_functions(0);
     engine.set_max_modules(0);
+    if let Some(deadline) = limits.deadline {
+        engine.on_progress(move |operations| {
+            // Reading the clock on every operation would cost more than the rules.
+            if operations % 256 != 0 {
+                return None;
+            }
+            let started = STARTED.with(Cell::get)?;
+            (started.elapsed() > deadline).then(|| Dynamic::from(DeadlineExceeded))
+        });
+    }
     engine
+}
+
+thread_local! {
+    /// When the current thread's evaluation started, while a deadline applies.
+    static STARTED: Cell<Option<Instant>> = const { Cell::new(None) };
+}
+
+/// The token that ends a run that took longer than [`Limits::deadline`].
+#[derive(Debug, Clone)]
+pub(crate) struct DeadlineExceeded;
+
+/// Starts the deadline clock for this thread; stops it when dropped.
+pub(crate) struct Clock(());
+
+impl Clock {
+    pub(crate) fn start() -> Clock {
+        STARTED.with(|s| s.set(Some(Instant::now())));
+        Clock(())
+    }
+}
+
+impl Drop for Clock {
+    fn drop(&mut self) {
+        STARTED.with(|s| s.set(None));
+    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 mod engine;
 mod errors;
 mod guide;
+mod hostile;
 mod input;
 mod lifecycle;
 mod props;
@@ -35,4 +36,13 @@ pub fn qualifier(script: &str) -> Qualifier {
 /// A pack from an inline manifest.
 pub fn manifest(toml: &str) -> Qualifier {
     Qualifier::new(&Pack::from_toml(toml).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A one-rule pack with a few declared parameters, for scripts that read `params`.
+pub fn qualifier_with_params(script: &str) -> Qualifier {
+    let manifest = format!(
+        "name = \"p\"\nversion = \"1\"\n[params]\nmql_threshold = 60\nmin_budget = 10000\n\
+         [[rules]]\nname = \"r\"\nscript = '''\n{script}\n'''\n"
+    );
+    Qualifier::new(&Pack::from_toml(&manifest).unwrap()).unwrap_or_else(|e| panic!("{e}"))
 }

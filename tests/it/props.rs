@@ -188,6 +188,16 @@ proptest! {
     }
 
     #[test]
+    fn any_text_as_lead_json_is_an_error_or_a_lead_never_a_panic(text in ".{0,300}", bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+        let outcome = std::panic::catch_unwind(|| {
+            let _ = Lead::from_json(&text);
+            let _: Vec<_> = leadgate::read_leads(&text).collect();
+            let _: Vec<_> = leadgate::read_leads_from(bytes.as_slice()).collect();
+        });
+        prop_assert!(outcome.is_ok());
+    }
+
+    #[test]
     fn any_text_as_a_script_is_an_error_or_a_decision_never_a_panic(script in ".{0,200}") {
         let outcome = std::panic::catch_unwind(|| {
             let pack = Pack::from_script("fuzz", &script).unwrap();

@@ -1,0 +1,16 @@
+//! Oversized sources are refused before they are compiled.
+
+use leadgate::ProblemKind;
+
+use super::{limits, refused_with};
+
+#[test]
+fn a_source_over_the_limit_is_refused_before_parsing() {
+    let script = "decision.fit(1, \"x\");\n".repeat(5000);
+    let p = refused_with(limits(|l| l.max_source_size = 16 * 1024), &script, ProblemKind::TooLarge);
+    assert!(p.message().contains("over the limit of 16384"), "{p}");
+    // At the limit it loads.
+    let exact = "1;".repeat(8 * 1024);
+    let pack = leadgate::Pack::from_script("r", &exact).unwrap();
+    leadgate::Qualifier::builder(&pack).limits(limits(|l| l.max_source_size = exact.len())).build().unwrap();
+}
