@@ -56,7 +56,7 @@ pub struct Qualifier {
 struct Inner {
     engine: Engine,
     /// Every rule, each in its own block after a marker call, as one program:
-    /// one run per lead shares rhai's function-resolution cache across rules.
+    /// one run per lead, so the operation limit bounds the whole lead.
     program: AST,
     rules: Vec<CompiledRule>,
     rule_names: Arc<[Text]>,

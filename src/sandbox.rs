@@ -15,8 +15,10 @@ use rhai::{Dynamic, Engine, OptimizationLevel};
 
 /// Resource limits for rule scripts.
 ///
-/// Every limit is deterministic: the same pack and lead always stop at the
-/// same point, whatever the machine's load. A script that exceeds one gets
+/// Every limit but [`deadline`](Limits::deadline) is deterministic: the same
+/// pack and lead always stop at the same point, whatever the machine's load.
+/// Limits cannot be switched off: unlike in rhai, 0 does not mean unlimited
+/// (a limit of 0 is taken as 1). See `SECURITY.md` for the threat model. A script that exceeds one gets
 /// an [`EvalError`](crate::EvalError) (or, for source limits, a
 /// [`PackError`](crate::PackError)) naming the rule, the line and the limit.
 ///
@@ -195,6 +197,20 @@ mod tests {
             assert!(matches!(*err, rhai::EvalAltResult::ErrorFunctionNotFound(..)), "{src}: {err}");
         }
         assert!(compile_err("print(1)").contains("print"));
+    }
+
+    #[test]
+    fn every_limit_is_set_and_the_optimiser_is_off() {
+        let e = engine(&Limits { max_operations: 0, ..Limits::default() });
+        assert_eq!(e.optimization_level(), OptimizationLevel::None);
+        assert_eq!(e.max_operations(), 1, "0 must not mean unlimited");
+        assert_eq!(e.max_string_size(), 64 * 1024);
+        assert_eq!((e.max_array_size(), e.max_map_size()), (1024, 1024));
+        assert_eq!((e.max_expr_depth(), e.max_function_expr_depth()), (32, 32));
+        assert_eq!((e.max_call_levels(), e.max_variables(), e.max_modules()), (16, 256, 0));
+        assert!(e.strict_variables() && e.fail_on_invalid_map_property());
+        assert!(!e.allow_looping() && !e.allow_anonymous_fn());
+        assert_eq!(e.max_strings_interned(), 0);
     }
 
     #[test]

@@ -67,9 +67,7 @@ fn touchpoints_after_as_of_are_ignored_so_decisions_replay() {
 #[test]
 fn same_inputs_same_decision() {
     let q = Qualifier::new(&Pack::b2b_bant()).unwrap();
-    let leads: Vec<Lead> = leadgate::read_leads(include_str!("../../examples/data/leads.ndjson"))
-        .map(|r| r.unwrap().1)
-        .collect();
+    let leads = crate::sample_leads();
     let first = q.evaluate_batch(&leads, as_of());
     let again = Qualifier::new(&Pack::b2b_bant()).unwrap().evaluate_batch(&leads, as_of());
     assert_eq!(first, again);
@@ -297,9 +295,7 @@ fn parameters_are_overridden_at_load_time_and_checked() {
 #[test]
 fn the_default_pack_decides_the_sample_leads() {
     let q = Qualifier::new(&Pack::b2b_bant()).unwrap();
-    let leads: Vec<Lead> = leadgate::read_leads(include_str!("../../examples/data/leads.ndjson"))
-        .map(|r| r.unwrap().1)
-        .collect();
+    let leads = crate::sample_leads();
     let decisions: Vec<_> = q.evaluate_batch(&leads, as_of()).into_iter().map(|r| r.unwrap()).collect();
     for (lead, d) in leads.iter().zip(&decisions) {
         assert_eq!(d.lead_id, lead.id, "input order");
@@ -341,9 +337,7 @@ fn the_meddic_pack_has_its_own_criteria() {
 #[test]
 fn one_qualifier_serves_many_threads_identically() {
     let q = Qualifier::new(&Pack::b2b_bant()).unwrap();
-    let leads: Vec<Lead> = leadgate::read_leads(include_str!("../../examples/data/leads.ndjson"))
-        .map(|r| r.unwrap().1)
-        .collect();
+    let leads = crate::sample_leads();
     let expected = q.evaluate_batch(&leads, as_of());
     std::thread::scope(|s| {
         let handles: Vec<_> = (0..4).map(|_| s.spawn(|| q.evaluate_batch(&leads, as_of()))).collect();

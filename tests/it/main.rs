@@ -46,3 +46,10 @@ pub fn qualifier_with_params(script: &str) -> Qualifier {
     );
     Qualifier::new(&Pack::from_toml(&manifest).unwrap()).unwrap_or_else(|e| panic!("{e}"))
 }
+
+/// The shipped sample leads (`examples/data/leads.ndjson`).
+pub fn sample_leads() -> Vec<Lead> {
+    leadgate::read_leads(include_str!("../../examples/data/leads.ndjson"))
+        .map(|r| r.unwrap_or_else(|e| panic!("sample lead: {e}")).1)
+        .collect()
+}

@@ -1,13 +1,11 @@
 //! One compiled pack shared by many threads decides exactly as one thread does.
 
-use leadgate::{Lead, Pack, Qualifier};
+use leadgate::{Pack, Qualifier};
 
 #[test]
 fn eight_threads_decide_as_one() {
     let q = Qualifier::new(&Pack::b2b_bant()).unwrap();
-    let leads: Vec<Lead> = leadgate::read_leads(include_str!("../../../examples/data/leads.ndjson"))
-        .map(|r| r.unwrap().1)
-        .collect();
+    let leads = crate::sample_leads();
     let expected = q.evaluate_batch(&leads, crate::as_of());
     std::thread::scope(|s| {
         let handles: Vec<_> = (0..8)
