@@ -455,5 +455,65 @@ fn sample_batch(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, decision, touchpoint_scaling, load, sample_batch);
+/// `n` sample-like leads as NDJSON, with unique ids.
+fn ndjson(n: usize) -> String {
+    let lines: Vec<&str> = SAMPLE_LEADS.lines().collect();
+    (0..n)
+        .map(|i| lines[i % lines.len()].replacen("\"id\":\"L-", &format!("\"id\":\"B{i}-"), 1) + "\n")
+        .collect()
+}
+
+/// What `qualify --format json` does per lead: read NDJSON, decide, write NDJSON.
+fn end_to_end(c: &mut Criterion) {
+    let q = Qualifier::new(&Pack::b2b_bant()).unwrap();
+    let input = ndjson(1000);
+    let leads: Vec<Lead> = leadgate::read_leads(&input).map(|r| r.unwrap().1).collect();
+    assert_eq!(leads.len(), 1000, "ids are unique");
+    let decisions: Vec<_> = leads.iter().map(|l| q.evaluate(l, as_of()).unwrap()).collect();
+    let mut g = c.benchmark_group("end_to_end_1000_leads");
+    g.throughput(Throughput::Elements(1000));
+    g.sample_size(20);
+    g.bench_function("parse", |b| b.iter(|| leadgate::read_leads(black_box(&input)).count()));
+    g.bench_function("evaluate", |b| b.iter(|| q.evaluate_batch(black_box(&leads), as_of())));
+    g.bench_function("serialise", |b| {
+        b.iter(|| {
+            let mut out = Vec::with_capacity(2 << 20);
+            for d in &decisions {
+                serde_json::to_writer(&mut out, d).unwrap();
+                out.push(b'\n');
+            }
+            out
+        })
+    });
+    g.bench_function("pipeline", |b| {
+        b.iter(|| {
+            let mut out = Vec::with_capacity(2 << 20);
+            for (_, lead) in leadgate::read_leads(black_box(&input)).map(Result::unwrap) {
+                serde_json::to_writer(&mut out, &q.evaluate(&lead, as_of()).unwrap()).unwrap();
+                out.push(b'\n');
+            }
+            out
+        })
+    });
+    g.finish();
+}
+
+/// `cargo bench --features parallel`: one shared pack on every core.
+#[cfg(feature = "parallel")]
+fn parallel(c: &mut Criterion) {
+    let q = Qualifier::new(&Pack::b2b_bant()).unwrap();
+    let leads: Vec<Lead> = leadgate::read_leads(&ndjson(20_000)).map(|r| r.unwrap().1).collect();
+    assert_eq!(q.evaluate_batch_par(&leads, as_of()), q.evaluate_batch(&leads, as_of()));
+    let mut g = c.benchmark_group("batch_20000_leads");
+    g.throughput(Throughput::Elements(leads.len() as u64));
+    g.sample_size(10);
+    g.bench_function("sequential", |b| b.iter(|| q.evaluate_batch(black_box(&leads), as_of())));
+    g.bench_function("parallel", |b| b.iter(|| q.evaluate_batch_par(black_box(&leads), as_of())));
+    g.finish();
+}
+
+#[cfg(not(feature = "parallel"))]
+fn parallel(_: &mut Criterion) {}
+
+criterion_group!(benches, decision, touchpoint_scaling, load, sample_batch, end_to_end, parallel);
 criterion_main!(benches);

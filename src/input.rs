@@ -154,8 +154,13 @@ impl Lead {
         if json.len() > MAX_LEAD_BYTES {
             return Err(InputError::too_large(json.len(), MAX_LEAD_BYTES));
         }
+        // Tracking the path costs as much as parsing, and only errors need it:
+        // parse plainly, and again with tracking when that fails.
+        if let Ok(lead) = serde_json::from_str(json) {
+            return Ok(lead);
+        }
         let mut de = serde_json::Deserializer::from_str(json);
-        let lead = serde_path_to_error::deserialize(&mut de)
+        let lead = serde_path_to_error::deserialize::<_, Lead>(&mut de)
             .map_err(|e| (e.path().to_string(), e.into_inner()))
             .and_then(|lead| de.end().map(|()| lead).map_err(|e| (".".to_owned(), e)));
         lead.map_err(|(path, inner)| {

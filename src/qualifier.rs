@@ -249,6 +249,8 @@ impl<'a> QualifierBuilder<'a> {
             Problem::new(ProblemKind::Invalid, format!("the rules do not compile together: {e}"))
         })?;
 
+        let script_params = Params::new(&params);
+        script::register_param_getters(&mut engine, &script_params);
         let settings = Settings::new(&params);
         let mut h = Sha256::new();
         for (n, v) in &params {
@@ -268,7 +270,7 @@ impl<'a> QualifierBuilder<'a> {
                 rule_names: rules.iter().map(|r| r.name.clone()).collect(),
                 rules,
                 pack: Arc::new(id),
-                script_params: Params::new(&params),
+                script_params,
                 params,
                 criteria: Assessment::new(pack.criteria().iter().cloned()),
                 settings,
@@ -405,17 +407,45 @@ impl Qualifier {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn evaluate_batch(&self, leads: &[Lead], as_of: DateTime<Utc>) -> Vec<Result<Decision, EvalError>> {
-        let mut seen = std::collections::HashSet::with_capacity(leads.len());
-        leads
-            .iter()
-            .map(|lead| {
-                if !seen.insert(lead.id.as_str()) {
-                    let message = "duplicate id: an earlier lead in this batch has it".to_owned();
-                    return Err(EvalError::new(lead, None, None, EvalErrorKind::DuplicateId, message));
-                }
-                self.evaluate(lead, as_of)
-            })
-            .collect()
+        let first = first_of_each_id(leads);
+        leads.iter().zip(first).map(|(lead, first)| self.evaluate_in_batch(lead, first, as_of)).collect()
+    }
+
+    /// [`evaluate_batch`](Self::evaluate_batch) on every core, with rayon's
+    /// global thread pool. The results are the same, in the same order.
+    ///
+    /// ```
+    /// # use leadgate::{Lead, Pack, Qualifier};
+    /// let q = Qualifier::new(&Pack::b2b_bant())?;
+    /// let leads: Vec<Lead> = (0..100)
+    ///     .map(|i| Lead::new(format!("L-{i}"), "2026-11-01T00:00:00Z".parse().unwrap()))
+    ///     .collect();
+    /// let as_of = "2026-11-23T00:00:00Z".parse()?;
+    /// assert_eq!(q.evaluate_batch_par(&leads, as_of), q.evaluate_batch(&leads, as_of));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(feature = "parallel")]
+    pub fn evaluate_batch_par(
+        &self,
+        leads: &[Lead],
+        as_of: DateTime<Utc>,
+    ) -> Vec<Result<Decision, EvalError>> {
+        use rayon::prelude::*;
+        let first = first_of_each_id(leads);
+        leads.par_iter().zip(first).map(|(lead, first)| self.evaluate_in_batch(lead, first, as_of)).collect()
+    }
+
+    fn evaluate_in_batch(
+        &self,
+        lead: &Lead,
+        first: bool,
+        as_of: DateTime<Utc>,
+    ) -> Result<Decision, EvalError> {
+        if !first {
+            let message = "duplicate id: an earlier lead in this batch has it".to_owned();
+            return Err(EvalError::new(lead, None, None, EvalErrorKind::DuplicateId, message));
+        }
+        self.evaluate(lead, as_of)
     }
 
     fn evaluate_unguarded(&self, lead: &Lead, as_of: DateTime<Utc>) -> Result<Decision, EvalError> {
@@ -444,6 +474,12 @@ impl Qualifier {
         draft.end();
         Ok(inner.finish(lead, as_of, draft, stopped_by))
     }
+}
+
+/// For each lead, whether it is the first in `leads` with its id.
+fn first_of_each_id(leads: &[Lead]) -> Vec<bool> {
+    let mut seen = std::collections::HashSet::with_capacity(leads.len());
+    leads.iter().map(|lead| seen.insert(lead.id.as_str())).collect()
 }
 
 fn lost_decision(lead: &Lead) -> EvalError {

@@ -50,18 +50,14 @@ pub(crate) struct ScriptLead {
 
 impl ScriptLead {
     pub(crate) fn new(lead: &Lead, as_of: DateTime<Utc>, with_attributes: bool) -> Self {
-        let mut touches: Vec<Touch> = lead
-            .touchpoints
-            .iter()
-            .filter(|t| t.at <= as_of)
-            .map(|t| Touch {
-                age_days: (as_of - t.at).num_milliseconds() as f64 / (SECONDS_PER_DAY * 1000.0),
-                day: t.at.timestamp().div_euclid(86_400),
-                channel: t.channel.clone(),
-                team: t.team(),
-                campaign: t.campaign.clone(),
-            })
-            .collect();
+        let mut touches = Vec::with_capacity(lead.touchpoints.len());
+        touches.extend(lead.touchpoints.iter().filter(|t| t.at <= as_of).map(|t| Touch {
+            age_days: (as_of - t.at).num_milliseconds() as f64 / (SECONDS_PER_DAY * 1000.0),
+            day: t.at.timestamp().div_euclid(86_400),
+            channel: t.channel.clone(),
+            team: t.team(),
+            campaign: t.campaign.clone(),
+        }));
         touches.sort_by(|a, b| a.channel.cmp(&b.channel).then(a.day.cmp(&b.day)));
         let (stage, stage_entered_at) = lead.stage_at(as_of);
         ScriptLead {
@@ -218,14 +214,16 @@ impl Clone for Draft {
 
 impl Draft {
     pub(crate) fn new(bant: Assessment, caps: Caps, rules: Arc<[Text]>) -> Self {
+        let fired = Vec::with_capacity(rules.len() + 2);
         Draft {
             detached: false,
             rules,
             current: None,
             rule: Text::default(),
             acted: false,
-            fired: Vec::new(),
-            contributions: Vec::new(),
+            // Room for every rule and the engine's steps: no regrowth.
+            fired,
+            contributions: Vec::with_capacity(16),
             fit: 0,
             engagement: 0,
             negative: 0,
@@ -298,9 +296,8 @@ impl Draft {
         Ok(())
     }
 
-    fn award(&mut self, category: Category, points: Dynamic, reason: ImmutableString) -> Fallible<()> {
+    fn award(&mut self, category: Category, points: i64, reason: ImmutableString) -> Fallible<()> {
         self.check()?;
-        let points = whole_points(points)?;
         let points = if category == Category::Negative {
             -points.checked_abs().ok_or("score overflow")?
         } else {
@@ -470,40 +467,49 @@ fn register_lead(engine: &mut Engine) {
         }
     });
 
-    // Windows are in days, whole or not: `lead.count("webinar", 7)`, `lead.touches(0.5)`.
     engine.register_fn("touches", |l: &mut ScriptLead| l.touches.len() as INT);
-    engine.register_fn("touches", |l: &mut ScriptLead, days: Dynamic| -> Fallible<INT> {
-        Ok(l.within(window(days)?).count() as INT)
-    });
     engine.register_fn("count", |l: &mut ScriptLead, ch: &str| -> Fallible<INT> {
         let ch = channel(ch)?;
         Ok(l.touches.iter().filter(|t| t.channel == ch).count() as INT)
-    });
-    engine.register_fn("count", |l: &mut ScriptLead, ch: &str, days: Dynamic| -> Fallible<INT> {
-        let ch = channel(ch)?;
-        Ok(l.within(window(days)?).filter(|t| t.channel == ch).count() as INT)
     });
     engine.register_fn("count_team", |l: &mut ScriptLead, team: &str| -> Fallible<INT> {
         let team: Team = team.parse()?;
         Ok(l.touches.iter().filter(|t| t.team == team).count() as INT)
     });
-    engine.register_fn("count_team", |l: &mut ScriptLead, team: &str, days: Dynamic| -> Fallible<INT> {
-        let team: Team = team.parse()?;
-        Ok(l.within(window(days)?).filter(|t| t.team == team).count() as INT)
-    });
     engine.register_fn("count_campaign", |l: &mut ScriptLead, campaign: &str| -> INT {
         l.touches.iter().filter(|t| t.campaign.as_deref() == Some(campaign)).count() as INT
     });
-    engine.register_fn(
-        "count_campaign",
-        |l: &mut ScriptLead, campaign: &str, days: Dynamic| -> Fallible<INT> {
-            Ok(l.within(window(days)?).filter(|t| t.campaign.as_deref() == Some(campaign)).count() as INT)
-        },
-    );
     engine.register_fn("channels", |l: &mut ScriptLead| distinct_channels(l.touches.iter()));
-    engine.register_fn("channels", |l: &mut ScriptLead, days: Dynamic| -> Fallible<INT> {
-        Ok(distinct_channels(l.within(window(days)?)))
+
+    // Windows are in days, whole or not: `lead.count("webinar", 7)`, `lead.touches(0.5)`.
+    // Each is registered for integers and floats, whose calls rhai resolves
+    // directly, and for any value, which only catches the wrong types.
+    macro_rules! windowed {
+        ($name:literal, |$l:ident $(, $arg:ident: $ty:ty)*; $days:ident| $body:expr) => {
+            engine.register_fn($name, |$l: &mut ScriptLead $(, $arg: $ty)*, $days: INT| -> Fallible<INT> {
+                let $days = $days as FLOAT;
+                $body
+            });
+            engine.register_fn($name, |$l: &mut ScriptLead $(, $arg: $ty)*, $days: FLOAT| -> Fallible<INT> { $body });
+            engine.register_fn($name, |$l: &mut ScriptLead $(, $arg: $ty)*, $days: Dynamic| -> Fallible<INT> {
+                let $days = window($days)?;
+                $body
+            });
+        };
+    }
+    windowed!("touches", |l; days| Ok(l.within(days).count() as INT));
+    windowed!("count", |l, ch: &str; days| {
+        let ch = channel(ch)?;
+        Ok(l.within(days).filter(|t| t.channel == ch).count() as INT)
     });
+    windowed!("count_team", |l, team: &str; days| {
+        let team: Team = team.parse()?;
+        Ok(l.within(days).filter(|t| t.team == team).count() as INT)
+    });
+    windowed!("count_campaign", |l, campaign: &str; days| {
+        Ok(l.within(days).filter(|t| t.campaign.as_deref() == Some(campaign)).count() as INT)
+    });
+    windowed!("channels", |l; days| Ok(distinct_channels(l.within(days))));
     engine.register_fn("days_since_last", |l: &mut ScriptLead| {
         opt(l.touches.iter().map(|t| t.age_days).min_by(f64::total_cmp))
     });
@@ -511,19 +517,32 @@ fn register_lead(engine: &mut Engine) {
         let ch = channel(ch)?;
         Ok(opt(l.touches.iter().filter(|t| t.channel == ch).map(|t| t.age_days).min_by(f64::total_cmp)))
     });
-    engine.register_fn(
-        "decayed",
-        |l: &mut ScriptLead, ch: &str, points: Dynamic, half_life_days: Dynamic| -> Fallible<FLOAT> {
-            let ch = channel(ch)?;
-            let points = number(points, "points")?;
-            let half_life = number(half_life_days, "half_life_days")?;
-            Ok(l.touches
-                .iter()
-                .filter(|t| t.channel == ch)
-                .map(|t| points * decay(t.age_days, half_life))
-                .sum())
-        },
-    );
+    macro_rules! decayed {
+        ($points:ty, $half_life:ty) => {
+            engine.register_fn(
+                "decayed",
+                |l: &mut ScriptLead, ch: &str, points: $points, half_life: $half_life| {
+                    decayed(l, ch, points as FLOAT, half_life as FLOAT)
+                },
+            );
+        };
+    }
+    decayed!(INT, INT);
+    decayed!(INT, FLOAT);
+    decayed!(FLOAT, INT);
+    decayed!(FLOAT, FLOAT);
+    engine.register_fn("decayed", |l: &mut ScriptLead, ch: &str, points: Dynamic, half_life: Dynamic| {
+        decayed(l, ch, number(points, "points")?, number(half_life, "half_life_days")?)
+    });
+}
+
+/// Points on `ch`, each touch's halved every `half_life` days.
+fn decayed(l: &ScriptLead, ch: &str, points: FLOAT, half_life: FLOAT) -> Fallible<FLOAT> {
+    if !(points.is_finite() && half_life.is_finite()) {
+        return Err("points and half_life_days must be finite numbers".into());
+    }
+    let ch = channel(ch)?;
+    Ok(l.touches.iter().filter(|t| t.channel == ch).map(|t| points * decay(t.age_days, half_life)).sum())
 }
 
 /// Sorted by channel, so distinct channels are runs.
@@ -562,10 +581,23 @@ fn number(value: Dynamic, what: &str) -> Fallible<FLOAT> {
     }
 }
 
+/// A getter for each of the pack's parameters, so that `params.name` is a
+/// direct call (an unknown name still falls back to the indexer and its
+/// "did you mean" error).
+pub(crate) fn register_param_getters(engine: &mut Engine, params: &Params) {
+    for (i, (name, _)) in params.0.iter().enumerate() {
+        if name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            engine.register_get(name.as_str(), move |p: &mut Params| p.0[i].1.clone());
+        }
+    }
+}
+
 fn register_params(engine: &mut Engine) {
     engine.register_type_with_name::<Params>("Params");
     engine.register_indexer_get(|p: &mut Params, name: &str| p.get(name));
     engine.register_type_with_name::<List>("List");
+    engine.register_fn("contains", |l: &mut List, item: ImmutableString| l.0.contains(&item));
+    engine.register_fn("contains", |_: &mut List, _: ()| false);
     engine.register_fn("contains", |l: &mut List, item: Dynamic| {
         item.into_immutable_string().is_ok_and(|s| l.0.contains(&s))
     });
@@ -595,15 +627,19 @@ fn register_decision(engine: &mut Engine) {
         Ok(())
     });
 
-    engine.register_fn("fit", |d: &mut Draft, points: Dynamic, reason: ImmutableString| {
-        d.award(Category::Fit, points, reason)
-    });
-    engine.register_fn("engagement", |d: &mut Draft, points: Dynamic, reason: ImmutableString| {
-        d.award(Category::Engagement, points, reason)
-    });
-    engine.register_fn("negative", |d: &mut Draft, points: Dynamic, reason: ImmutableString| {
-        d.award(Category::Negative, points, reason)
-    });
+    for category in [Category::Fit, Category::Engagement, Category::Negative] {
+        let name = category.as_str();
+        engine.register_fn(name, move |d: &mut Draft, points: INT, reason: ImmutableString| {
+            d.award(category, points, reason)
+        });
+        engine.register_fn(name, move |d: &mut Draft, points: FLOAT, reason: ImmutableString| {
+            d.award(category, whole_points(points.into())?, reason)
+        });
+        // Catches the wrong types, with a better message than "function not found".
+        engine.register_fn(name, move |d: &mut Draft, points: Dynamic, reason: ImmutableString| {
+            d.award(category, whole_points(points)?, reason)
+        });
+    }
 
     engine.register_fn("met", |d: &mut Draft, c: &str, evidence: ImmutableString| {
         d.criterion(c, CriterionStatus::Met, evidence)

@@ -478,3 +478,12 @@ fn a_one_file_pack_is_named_after_its_file() {
     assert_eq!((loc.script.as_str(), loc.line), ("my-rule.rhai", 2));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[cfg(feature = "parallel")]
+#[test]
+fn parallel_batches_decide_exactly_as_sequential_ones() {
+    let q = Qualifier::new(&Pack::b2b_bant()).unwrap();
+    let mut leads = crate::sample_leads();
+    leads.push(leads[3].clone()); // a duplicate id, reported the same way
+    assert_eq!(q.evaluate_batch_par(&leads, as_of()), q.evaluate_batch(&leads, as_of()));
+}

@@ -1,0 +1,63 @@
+//! Heap allocations per decision, counted with a counting global allocator.
+//!
+//! `cargo bench --bench allocations` prints the counts; they are exact and
+//! repeatable (no timing involved), so they are reported rather than timed.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use chrono::{DateTime, Duration, Utc};
+use leadgate::{Channel, Lead, Pack, Qualifier, Touchpoint};
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards to the system allocator; only counts.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn counted<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let out = f();
+    (out, ALLOCATIONS.load(Ordering::Relaxed) - before)
+}
+
+fn main() {
+    let as_of: DateTime<Utc> = "2026-11-23T00:00:00Z".parse().unwrap();
+    let q = Qualifier::new(&Pack::b2b_bant()).unwrap();
+    let sample = include_str!("../examples/data/leads.ndjson");
+    let base = leadgate::read_leads(sample).next().unwrap().unwrap().1;
+    let channels =
+        [Channel::WebVisit, Channel::EmailOpen, Channel::PricingPage, Channel::Webinar, Channel::Call];
+    println!("allocations per decision (default pack; lead L-1001's profile):");
+    for n in [0usize, 10, 30, 100] {
+        let mut lead: Lead = base.clone();
+        lead.touchpoints = (0..n)
+            .map(|i| Touchpoint::new(as_of - Duration::hours(i as i64 * 70 + 1), channels[i % 5].clone()))
+            .collect();
+        let _ = q.evaluate(&lead, as_of); // warm up lazily built state
+        let (_, count) = counted(|| q.evaluate(&lead, as_of).unwrap());
+        println!("  {n:>4} touchpoints: {count} allocations");
+    }
+    let leads: Vec<Lead> = leadgate::read_leads(sample).map(|r| r.unwrap().1).collect();
+    let (_, count) = counted(|| q.evaluate_batch(&leads, as_of));
+    println!(
+        "  the 50 sample leads: {:.1} allocations per lead on average",
+        count as f64 / leads.len() as f64
+    );
+}
