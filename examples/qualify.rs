@@ -106,6 +106,10 @@ fn main() -> ExitCode {
         }
     };
 
+    for warning in qualifier.warnings() {
+        eprintln!("warning: {warning}");
+    }
+
     let records: Box<dyn Iterator<Item = _>> = match options.leads.as_deref() {
         None => Box::new(leadgate::read_leads(SAMPLE_LEADS).collect::<Vec<_>>().into_iter()),
         Some("-") => Box::new(leadgate::read_leads_from(io::stdin().lock())),

@@ -85,6 +85,7 @@ mod temperature;
 mod text;
 mod time;
 mod touchpoint;
+mod validate;
 
 pub use assessment::{Assessment, Criterion, CriterionStatus};
 pub use decision::{Category, Contribution, Decision, Handoff, PackId, Reasoned, WhyNotYet};

@@ -47,6 +47,13 @@ pub enum ProblemKind {
     Syntax,
     /// A parameter is unknown, wrongly typed or invalid.
     Param,
+    /// A rule names something that does not exist: a lead field, a
+    /// parameter, a decision function, a channel, a criterion... or calls a
+    /// function with the wrong number of arguments.
+    Name,
+    /// A declared parameter no rule reads and the engine does not use
+    /// (a warning: see [`Qualifier::warnings`](crate::Qualifier::warnings)).
+    UnusedParam,
     /// A source exceeds a size limit.
     TooLarge,
     /// Anything else that makes the pack unusable (duplicate rule names...).

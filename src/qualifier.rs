@@ -67,6 +67,7 @@ struct Inner {
     settings: Settings,
     uses_attributes: bool,
     limits: Limits,
+    warnings: Vec<Problem>,
 }
 
 struct CompiledRule {
@@ -189,6 +190,9 @@ impl<'a> QualifierBuilder<'a> {
         for name in SCRIPT_VARIABLES {
             names.push_constant(name, ());
         }
+        let param_names: Vec<Text> = params.keys().cloned().collect();
+        let checks = crate::validate::Context { params: &param_names, criteria: pack.criteria() };
+        let mut used = std::collections::BTreeSet::new();
         let mut rules = Vec::with_capacity(pack.rules.len());
         for rule in &pack.rules {
             let location = |line: usize, column: usize| Location {
@@ -213,12 +217,15 @@ impl<'a> QualifierBuilder<'a> {
             }
             // Each rule compiles on its own first, so errors carry its own lines.
             match engine.compile_with_scope(&names, &rule.source) {
-                Ok(_) => rules.push(CompiledRule {
-                    name: rule.name.clone(),
-                    script: rule.script.clone(),
-                    line_offset: rule.line_offset,
-                    start_line: 0,
-                }),
+                Ok(_) => {
+                    problems.extend(crate::validate::check_rule(rule, &checks, &mut used));
+                    rules.push(CompiledRule {
+                        name: rule.name.clone(),
+                        script: rule.script.clone(),
+                        line_offset: rule.line_offset,
+                        start_line: 0,
+                    })
+                }
                 Err(e) => {
                     let pos = e.position();
                     problems.push(
@@ -232,6 +239,14 @@ impl<'a> QualifierBuilder<'a> {
         if !problems.is_empty() {
             return Err(PackError::new(problems));
         }
+        let warnings = param_names
+            .iter()
+            .filter(|n| !used.contains(n.as_str()) && !known::is_numeric(n))
+            .map(|n| {
+                let message = format!("parameter {:?} is declared but no rule reads it", n.as_str());
+                Problem::new(ProblemKind::UnusedParam, message)
+            })
+            .collect();
 
         let mut program = String::new();
         let mut line = 1;
@@ -276,6 +291,7 @@ impl<'a> QualifierBuilder<'a> {
                 settings,
                 uses_attributes,
                 limits: self.limits,
+                warnings,
             }),
         })
     }
@@ -362,6 +378,28 @@ impl Qualifier {
     /// ```
     pub fn params(&self) -> impl Iterator<Item = (&str, &ParamValue)> {
         self.inner.params.iter().map(|(n, v)| (n.as_str(), v))
+    }
+
+    /// What is suspicious but not wrong in the pack, such as a declared
+    /// parameter that no rule reads (often a typo on one side).
+    ///
+    /// ```
+    /// use leadgate::{Pack, ProblemKind, Qualifier};
+    /// let pack = Pack::from_toml(r#"
+    ///     name = "p"
+    ///     version = "1"
+    ///     [params]
+    ///     min_budjet = 10000
+    ///     [[rules]]
+    ///     name = "r"
+    ///     script = 'decision.fit(1, "x")'
+    /// "#)?;
+    /// let q = Qualifier::new(&pack)?;
+    /// assert_eq!(q.warnings()[0].kind(), ProblemKind::UnusedParam);
+    /// # Ok::<(), leadgate::PackError>(())
+    /// ```
+    pub fn warnings(&self) -> &[Problem] {
+        &self.inner.warnings
     }
 
     /// The limits scripts run under.
@@ -664,14 +702,15 @@ pub enum EvalErrorKind {
 /// ```
 /// use leadgate::{EvalErrorKind, Lead, Pack, Qualifier};
 ///
-/// let q = Qualifier::new(&Pack::from_script("typo", "\nlet x = lead.industy;")?)?;
+/// // A lead without touchpoints makes this rule divide by zero.
+/// let q = Qualifier::new(&Pack::from_script("ratio", "\nlet per_touch = 100 / lead.touches();")?)?;
 /// let lead = Lead::new("L-9", "2026-11-01T00:00:00Z".parse()?);
 /// let err = q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?).unwrap_err();
 /// assert_eq!(err.kind(), EvalErrorKind::Script);
 /// assert_eq!(err.lead_id(), "L-9");
-/// assert_eq!(err.rule(), Some("typo"));
+/// assert_eq!(err.rule(), Some("ratio"));
 /// assert_eq!(err.location().unwrap().line, 2);
-/// assert!(err.to_string().contains("industy"), "{err}");
+/// assert!(err.to_string().contains("Division by zero"), "{err}");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

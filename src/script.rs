@@ -405,6 +405,69 @@ fn email_domain(lead: &ScriptLead) -> Option<&str> {
     lead.person.email.as_deref().and_then(|e| e.rsplit_once('@')).map(|(_, d)| d)
 }
 
+/// What the first argument of a function names, for load-time checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Arg {
+    Any,
+    Channel,
+    Team,
+    Stage,
+    Grade,
+    Temperature,
+    Criterion,
+}
+
+/// One field or function of `lead` or `decision` that rules may use.
+#[derive(Debug)]
+pub(crate) struct Entry {
+    pub(crate) object: &'static str,
+    pub(crate) name: &'static str,
+    /// Accepted argument counts (besides the object); empty for a field.
+    pub(crate) arities: &'static [usize],
+    pub(crate) first: Arg,
+}
+
+macro_rules! api {
+    ($($object:ident . $name:ident $( ( $($arity:literal)|+ $(, $first:ident)? ) )? ;)*) => {
+        /// The script API as rules see it; a test checks it against the
+        /// registrations below, both ways.
+        pub(crate) const API: &[Entry] = &[$(
+            Entry {
+                object: stringify!($object),
+                name: stringify!($name),
+                arities: &[$($($arity),+)?],
+                first: api!(@first $($($first)?)?),
+            },
+        )*];
+    };
+    (@first) => { Arg::Any };
+    (@first $first:ident) => { Arg::$first };
+}
+
+api! {
+    lead.id; lead.age_days; lead.source; lead.campaign; lead.stage; lead.owner; lead.days_in_stage;
+    lead.name; lead.email; lead.email_domain; lead.free_email; lead.job_title; lead.seniority; lead.department;
+    lead.company; lead.domain; lead.industry; lead.employees; lead.revenue; lead.revenue_currency; lead.country;
+    lead.budget; lead.budget_currency; lead.budget_confirmed; lead.buying_role; lead.need; lead.pain_points;
+    lead.timeline; lead.days_to_purchase;
+    lead.attr(1);
+    lead.touches(0 | 1);
+    lead.count(1 | 2, Channel);
+    lead.count_team(1 | 2, Team);
+    lead.count_campaign(1 | 2);
+    lead.channels(0 | 1);
+    lead.days_since_last(0);
+    lead.days_since(1, Channel);
+    lead.decayed(3, Channel);
+    decision.fit(2); decision.engagement(2); decision.negative(2);
+    decision.met(2, Criterion); decision.not_met(2, Criterion); decision.unknown(2, Criterion);
+    decision.grade(1, Grade); decision.temperature(1, Temperature); decision.stage(2, Stage);
+    decision.handoff(1); decision.hold(1); decision.disqualify(1); decision.stop(0);
+    decision.status(1, Criterion); decision.is_met(1, Criterion);
+    decision.score; decision.fit_score; decision.engagement_score; decision.negative_score;
+    decision.met_count; decision.not_met_count; decision.unknown_count;
+}
+
 /// Registers the script API on `engine`.
 pub(crate) fn register(engine: &mut Engine) {
     register_lead(engine);
@@ -712,4 +775,61 @@ fn register_decision(engine: &mut Engine) {
         let bant = &d.read()?.bant;
         bant.get(c).map(|c| c.status == CriterionStatus::Met).ok_or_else(|| bant.unknown_name(c).into())
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    /// (object, name, arity) of every registered field and function on
+    /// `lead` and `decision`; `None` arity for a field.
+    fn registered() -> BTreeSet<(String, String, Option<usize>)> {
+        let mut engine = Engine::new_raw();
+        register(&mut engine);
+        let mut out = BTreeSet::new();
+        for sig in engine.gen_fn_signatures(false) {
+            let (name, rest) = sig.split_once('(').unwrap();
+            let object = match rest.split([',', ')']).next().unwrap() {
+                "_: &mut Lead" => "lead",
+                "_: &mut Decision" => "decision",
+                _ => continue,
+            };
+            let args = rest[..rest.find(')').unwrap()].matches("_:").count() - 1;
+            let entry = match name.strip_prefix("get$") {
+                Some(field) => (object.to_owned(), field.to_owned(), None),
+                None => (object.to_owned(), name.to_owned(), Some(args)),
+            };
+            out.insert(entry);
+        }
+        out.remove(&("decision".to_owned(), RULE_MARKER.to_owned(), Some(1)));
+        out
+    }
+
+    #[test]
+    fn the_api_table_lists_exactly_what_is_registered() {
+        let table: BTreeSet<_> = API
+            .iter()
+            .flat_map(|e| {
+                let arities: Vec<Option<usize>> = if e.arities.is_empty() {
+                    vec![None]
+                } else {
+                    e.arities.iter().copied().map(Some).collect()
+                };
+                arities.into_iter().map(|a| (e.object.to_owned(), e.name.to_owned(), a))
+            })
+            .collect();
+        let registered = registered();
+        assert_eq!(
+            table.difference(&registered).collect::<Vec<_>>(),
+            Vec::<&(String, String, Option<usize>)>::new(),
+            "listed but not registered"
+        );
+        assert_eq!(
+            registered.difference(&table).collect::<Vec<_>>(),
+            Vec::<&(String, String, Option<usize>)>::new(),
+            "registered but not listed"
+        );
+    }
 }

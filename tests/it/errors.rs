@@ -69,9 +69,3 @@ fn a_failing_lead_does_not_stop_the_batch() {
     assert_eq!((err.lead_id(), err.rule(), err.message()), ("T-1", Some("t"), "boom"));
     assert_eq!(err.to_string(), "lead \"T-1\": rule \"t\" (t.rhai:1:32): boom");
 }
-
-#[test]
-fn the_engines_rule_marker_cannot_be_abused() {
-    let err = eval_err(&qualifier(r#"decision.__rule(0); decision.fit(5, "x");"#));
-    assert!(err.message().contains("for the engine only"), "{err}");
-}

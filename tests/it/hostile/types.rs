@@ -1,4 +1,5 @@
-//! Wrong types are errors naming what was expected, not silent zeros.
+//! Wrong types and values are errors naming what was expected, not silent zeros.
+//! (Values written out as literals are checked at load time: see `names`.)
 
 use leadgate::EvalErrorKind;
 
@@ -10,11 +11,11 @@ fn wrong_argument_types_are_errors() {
         (r#"decision.fit("ten", "x")"#, "points must be a number"),
         (r#"decision.fit(10, 5)"#, "Function not found"),
         (r#"decision.grade(5)"#, "Function not found"),
-        (r#"decision.grade("Z")"#, "unknown grade"),
-        (r#"decision.temperature("boiling")"#, "unknown temperature"),
-        (r#"decision.stage("won", "x")"#, "unknown stage"),
+        (r#"let g = "Z"; decision.grade(g)"#, "unknown grade"),
+        (r#"let t = "boiling"; decision.temperature(t)"#, "unknown temperature"),
+        (r#"let s = "won"; decision.stage(s, "x")"#, "unknown stage"),
         (r#"decision.stage("disqualified", "x")"#, "use decision.disqualify"),
-        (r#"lead.count_team("finance", 30)"#, "unknown team"),
+        (r#"let t = "finance"; lead.count_team(t, 30)"#, "unknown team"),
         (r#"lead.count("webinar", "week")"#, "the number of days must be a finite number"),
         (r#"lead.decayed("webinar", "ten", 30)"#, "points must be a finite number"),
     ] {

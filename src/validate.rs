@@ -1,0 +1,325 @@
+//! Load-time checks of rule sources beyond what the compiler sees: names of
+//! lead fields, parameters, decision functions, channels, criteria, stages
+//! and teams, and how many arguments each function takes.
+//!
+//! rhai's AST cannot be walked without its `internals` feature, which the
+//! sandbox must not enable, so this reads the source with a small lexer. It
+//! only looks at `lead.x`, `params.x`, `params["x"]` and `decision.x(...)`,
+//! which is every way a rule reaches the engine.
+
+use std::collections::BTreeSet;
+
+use crate::pack::{Location, Problem, ProblemKind, RuleSource};
+use crate::script::{Arg, API};
+use crate::{suggest, Channel, Grade, Stage, Team, Temperature, Text};
+
+/// What a check needs to know about the pack.
+pub(crate) struct Context<'a> {
+    pub(crate) params: &'a [Text],
+    pub(crate) criteria: &'a [Text],
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Token {
+    Ident(String),
+    Str(String),
+    Punct(char),
+    Other,
+}
+
+#[derive(Debug, Clone)]
+struct Spanned {
+    token: Token,
+    line: usize,
+    column: usize,
+}
+
+/// Checks one rule; also records the parameters it reads into `used`.
+pub(crate) fn check_rule(rule: &RuleSource, cx: &Context<'_>, used: &mut BTreeSet<String>) -> Vec<Problem> {
+    let tokens = lex(&rule.source);
+    let mut problems = Vec::new();
+    let at = |t: &Spanned| Location {
+        script: rule.script.clone(),
+        line: t.line + rule.line_offset,
+        column: t.column,
+    };
+    let mut i = 0;
+    while i < tokens.len() {
+        let Token::Ident(object) = &tokens[i].token else {
+            i += 1;
+            continue;
+        };
+        // `x.lead` is some other value's property, not the lead.
+        let after_dot = i > 0 && tokens[i - 1].token == Token::Punct('.');
+        if after_dot || !matches!(object.as_str(), "lead" | "params" | "decision") {
+            i += 1;
+            continue;
+        }
+        match (tokens.get(i + 1).map(|t| &t.token), tokens.get(i + 2)) {
+            (Some(Token::Punct('.')), Some(member @ Spanned { token: Token::Ident(name), .. })) => {
+                let call = tokens.get(i + 3).is_some_and(|t| t.token == Token::Punct('('));
+                let args = if call { arguments(&tokens, i + 3) } else { Vec::new() };
+                let problem = if object == "params" {
+                    used.insert(name.clone());
+                    check_param(name, cx)
+                } else {
+                    check_member(object, name, call.then_some(&args[..]), cx)
+                };
+                if let Some(message) = problem {
+                    problems
+                        .push(Problem::new(ProblemKind::Name, message).in_rule(&rule.name).at(at(member)));
+                }
+                i += 3;
+            }
+            (Some(Token::Punct('[')), Some(key @ Spanned { token: Token::Str(name), .. }))
+                if object == "params" =>
+            {
+                used.insert(name.clone());
+                if let Some(message) = check_param(name, cx) {
+                    problems.push(Problem::new(ProblemKind::Name, message).in_rule(&rule.name).at(at(key)));
+                }
+                i += 3;
+            }
+            _ => i += 1,
+        }
+    }
+    problems
+}
+
+fn check_param(name: &str, cx: &Context<'_>) -> Option<String> {
+    (!cx.params.iter().any(|p| p == name)).then(|| {
+        format!(
+            "unknown parameter {name:?}{}; declare it in the pack's [params]",
+            suggest::hint(name, cx.params.iter().map(Text::as_str))
+        )
+    })
+}
+
+/// `args` is `Some` for a call: each argument's tokens' first literal, if the
+/// argument is a single string literal.
+fn check_member(
+    object: &str,
+    name: &str,
+    args: Option<&[Option<String>]>,
+    cx: &Context<'_>,
+) -> Option<String> {
+    let candidates = || API.iter().filter(|e| e.object == object).map(|e| e.name);
+    let entries: Vec<_> = API.iter().filter(|e| e.object == object && e.name == name).collect();
+    if entries.is_empty() {
+        let what = if args.is_some() { "function" } else { "field" };
+        return Some(format!("`{object}` has no {what} {name:?}{}", suggest::hint(name, candidates())));
+    }
+    let Some(args) = args else {
+        return (!entries.iter().any(|e| e.arities.is_empty()))
+            .then(|| format!("`{object}.{name}` is a function: call it as `{object}.{name}(...)`"));
+    };
+    let Some(entry) = entries.iter().find(|e| e.arities.contains(&args.len())) else {
+        let arities: Vec<String> = entries.iter().flat_map(|e| e.arities).map(ToString::to_string).collect();
+        return Some(if arities.is_empty() {
+            format!("`{object}.{name}` is a field, not a function: drop the parentheses")
+        } else {
+            format!("`{object}.{name}` takes {} argument(s), not {}", arities.join(" or "), args.len())
+        });
+    };
+    let literal = args.first()?.as_deref()?;
+    match entry.first {
+        Arg::Channel => literal.parse::<Channel>().err(),
+        Arg::Team => literal.parse::<Team>().err(),
+        Arg::Stage => literal.parse::<Stage>().err(),
+        Arg::Grade => literal.parse::<Grade>().err(),
+        Arg::Temperature => literal.parse::<Temperature>().err(),
+        Arg::Criterion => (!cx.criteria.iter().any(|c| c == literal)).then(|| {
+            let names: Vec<&str> = cx.criteria.iter().map(Text::as_str).collect();
+            format!(
+                "unknown criterion {literal:?}{}; this pack's criteria are: {}",
+                suggest::hint(literal, names.iter().copied()),
+                names.join(", ")
+            )
+        }),
+        Arg::Any => None,
+    }
+}
+
+/// The arguments of the call whose `(` is at `open`: for each, its string
+/// literal if it is exactly one.
+fn arguments(tokens: &[Spanned], open: usize) -> Vec<Option<String>> {
+    let mut args = Vec::new();
+    let mut current: Vec<&Token> = Vec::new();
+    let mut depth = 0usize;
+    for t in &tokens[open + 1..] {
+        match &t.token {
+            Token::Punct('(' | '[' | '{') => depth += 1,
+            Token::Punct(')' | ']' | '}') if depth == 0 => {
+                if !current.is_empty() || !args.is_empty() {
+                    args.push(single_literal(&current));
+                }
+                return args;
+            }
+            Token::Punct(')' | ']' | '}') => depth -= 1,
+            Token::Punct(',') if depth == 0 => {
+                args.push(single_literal(&current));
+                current.clear();
+                continue;
+            }
+            _ => {}
+        }
+        current.push(&t.token);
+    }
+    args
+}
+
+fn single_literal(tokens: &[&Token]) -> Option<String> {
+    match tokens {
+        [Token::Str(s)] => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// Identifiers, string literals and punctuation, with 1-based positions;
+/// comments and whitespace dropped. Interpolated strings count as one string.
+fn lex(source: &str) -> Vec<Spanned> {
+    let chars: Vec<char> = source.chars().collect();
+    let mut tokens = Vec::new();
+    let (mut i, mut line, mut column) = (0, 1, 1);
+    let advance = |i: &mut usize, line: &mut usize, column: &mut usize, n: usize| {
+        for _ in 0..n {
+            if chars.get(*i) == Some(&'\n') {
+                *line += 1;
+                *column = 1;
+            } else {
+                *column += 1;
+            }
+            *i += 1;
+        }
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        let (start_line, start_column) = (line, column);
+        let token = if c.is_whitespace() {
+            advance(&mut i, &mut line, &mut column, 1);
+            continue;
+        } else if c == '/' && chars.get(i + 1) == Some(&'/') {
+            while i < chars.len() && chars[i] != '\n' {
+                advance(&mut i, &mut line, &mut column, 1);
+            }
+            continue;
+        } else if c == '/' && chars.get(i + 1) == Some(&'*') {
+            // Block comments nest in Rhai.
+            let mut depth = 0;
+            while i < chars.len() {
+                if chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
+                    depth += 1;
+                    advance(&mut i, &mut line, &mut column, 2);
+                } else if chars[i] == '*' && chars.get(i + 1) == Some(&'/') {
+                    depth -= 1;
+                    advance(&mut i, &mut line, &mut column, 2);
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    advance(&mut i, &mut line, &mut column, 1);
+                }
+            }
+            continue;
+        } else if c == '"' || c == '`' {
+            let mut text = String::new();
+            advance(&mut i, &mut line, &mut column, 1);
+            while i < chars.len() && chars[i] != c {
+                if chars[i] == '\\' && i + 1 < chars.len() {
+                    advance(&mut i, &mut line, &mut column, 1);
+                }
+                text.push(chars[i]);
+                advance(&mut i, &mut line, &mut column, 1);
+            }
+            advance(&mut i, &mut line, &mut column, 1);
+            Token::Str(text)
+        } else if c == '\'' {
+            // A character literal.
+            let len = if chars.get(i + 1) == Some(&'\\') { 4 } else { 3 };
+            advance(&mut i, &mut line, &mut column, len);
+            Token::Other
+        } else if c.is_alphabetic() || c == '_' {
+            let mut name = String::new();
+            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                name.push(chars[i]);
+                advance(&mut i, &mut line, &mut column, 1);
+            }
+            Token::Ident(name)
+        } else if c.is_ascii_digit() {
+            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_') {
+                advance(&mut i, &mut line, &mut column, 1);
+            }
+            // `1.5` is one number, not `1` `.` `5`.
+            if chars.get(i) == Some(&'.') && chars.get(i + 1).is_some_and(char::is_ascii_digit) {
+                advance(&mut i, &mut line, &mut column, 1);
+                while i < chars.len() && chars[i].is_ascii_alphanumeric() {
+                    advance(&mut i, &mut line, &mut column, 1);
+                }
+            }
+            Token::Other
+        } else {
+            advance(&mut i, &mut line, &mut column, 1);
+            Token::Punct(c)
+        };
+        tokens.push(Spanned { token, line: start_line, column: start_column });
+    }
+    tokens
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(source: &str) -> Vec<String> {
+        let rule = RuleSource {
+            name: "r".into(),
+            description: None,
+            source: source.to_owned(),
+            script: "r.rhai".into(),
+            line_offset: 0,
+        };
+        let params = ["mql_threshold".into(), "target_industries".into()];
+        let criteria = ["budget".into(), "authority".into()];
+        let cx = Context { params: &params, criteria: &criteria };
+        check_rule(&rule, &cx, &mut BTreeSet::new()).iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn good_rules_pass() {
+        let ok = r#"
+            // lead.budjet in a comment is fine, and so is "lead.budjet" in a string.
+            if lead.industry in params.target_industries && lead.count("webinar", 30) > 1 {
+                decision.fit(10, "x");
+                decision.met("budget", `ok ${lead.name}`);
+            }
+            let t = lead.industry.to_lower();
+            if decision.score >= params["mql_threshold"] { decision.handoff("ready"); }
+        "#;
+        assert_eq!(problems(ok), Vec::<String>::new());
+    }
+
+    #[test]
+    fn misspellings_are_found_with_their_position() {
+        let found = problems(
+            "let a = lead.budjet;\nlet b = params.mql_treshold;\ndecision.met(\"budjet\", \"x\");\n\
+             lead.count(\"webnar\");\ndecision.fitt(1, \"x\");\nlead.count(\"webinar\", 1, 2);\n\
+             decision.stage(\"won\", \"x\");\nlet c = lead.touches;\nlet d = lead.industry();\n",
+        );
+        assert_eq!(found.len(), 9, "{found:#?}");
+        assert!(found[0].starts_with(
+            "r.rhai:1:14: rule \"r\": `lead` has no field \"budjet\" (did you mean \"budget\"?)"
+        ));
+        assert!(found[1].contains("2:16") && found[1].contains("did you mean \"mql_threshold\""));
+        assert!(found[2].contains("unknown criterion \"budjet\""));
+        assert!(found[3].contains("did you mean \"webinar\""));
+        assert!(found[4].contains("no function \"fitt\" (did you mean \"fit\"?)"));
+        assert!(
+            found[5].contains("takes 0 or 1 or 2 argument(s), not 3") || found[5].contains("not 3"),
+            "{}",
+            found[5]
+        );
+        assert!(found[6].contains("unknown stage \"won\""));
+        assert!(found[7].contains("is a function"));
+        assert!(found[8].contains("is a field, not a function"));
+    }
+}
