@@ -186,6 +186,10 @@ impl Lead {
 /// Splits a `field[1].x: message` prefix that validation put in the message
 /// (serde reports those at the root) into the path.
 fn split_path(path: String, message: String) -> (Option<String>, String) {
+    // "?" is serde_path_to_error's "somewhere unknown".
+    if path == "?" {
+        return (None, message);
+    }
     if path != "." {
         return (Some(path), message);
     }

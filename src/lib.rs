@@ -71,14 +71,17 @@ removes every limit of the sandbox, and leadgate refuses to compile with it.
 #![warn(missing_debug_implementations)]
 
 mod assessment;
+mod casebook;
 mod decision;
 mod input;
 mod lead;
+mod live;
 mod pack;
 mod params;
 mod qualifier;
 mod sandbox;
 mod script;
+mod shadow;
 mod stage;
 mod suggest;
 mod temperature;
@@ -88,13 +91,16 @@ mod touchpoint;
 mod validate;
 
 pub use assessment::{Assessment, Criterion, CriterionStatus};
+pub use casebook::{CaseResult, TestReport};
 pub use decision::{Category, Contribution, Decision, Handoff, PackId, Reasoned, WhyNotYet};
 pub use input::{read_leads, read_leads_from, InputError, Record, MAX_ARRAY_BYTES, MAX_LEAD_BYTES};
 pub use lead::{BuyingRole, Company, Currency, Lead, Money, Person, Qualification, Seniority, Timeline};
+pub use live::LiveQualifier;
 pub use pack::{Location, Pack, PackError, Problem, ProblemKind};
 pub use params::ParamValue;
 pub use qualifier::{EvalError, EvalErrorKind, Qualifier, QualifierBuilder};
 pub use sandbox::Limits;
+pub use shadow::{compare, Comparison, LeadChange};
 pub use stage::{Stage, StageChange, TransitionError};
 pub use temperature::{Grade, Temperature};
 pub use text::Text;

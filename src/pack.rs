@@ -212,6 +212,7 @@ pub struct Pack {
     criteria: Vec<Text>,
     params: Vec<(Text, ParamValue)>,
     pub(crate) rules: Vec<RuleSource>,
+    pub(crate) tests: Vec<crate::casebook::TestCase>,
     hash: String,
 }
 
@@ -231,6 +232,24 @@ struct Manifest {
     points: toml::Table,
     #[serde(default)]
     rules: Vec<RuleEntry>,
+    #[serde(default)]
+    tests: Vec<TestEntry>,
+}
+
+/// A `[[tests]]` entry.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TestEntry {
+    name: String,
+    as_of: String,
+    #[serde(default)]
+    lead: Option<String>,
+    #[serde(default)]
+    lead_file: Option<String>,
+    #[serde(default)]
+    params: toml::Table,
+    #[serde(default)]
+    expect: crate::casebook::Expect,
 }
 
 #[derive(Deserialize)]
@@ -477,17 +496,29 @@ impl Pack {
                 ),
             }
         }
+        let mut tests = Vec::new();
+        for entry in manifest.tests {
+            let name = entry.name.clone();
+            match test_case(entry, read_file) {
+                Ok(case) => tests.push(case),
+                Err(message) => {
+                    problems.push(Problem::new(ProblemKind::Manifest, format!("test {name:?}: {message}")))
+                }
+            }
+        }
         if !problems.is_empty() {
             return Err(PackError::new(problems));
         }
-        Pack::build(
+        let mut pack = Pack::build(
             manifest.name.into(),
             manifest.version.into(),
             manifest.description.map(Text::from),
             manifest.criteria.map(|c| c.into_iter().map(Text::from).collect()),
             params,
             rules,
-        )
+        )?;
+        pack.tests = tests;
+        Ok(pack)
     }
 
     fn build(
@@ -538,8 +569,30 @@ impl Pack {
             return Err(PackError::new(problems));
         }
         let hash = content_hash(&name, &version, &criteria, &params, &rules);
-        Ok(Pack { name, version, description, criteria, params, rules, hash })
+        Ok(Pack { name, version, description, criteria, params, rules, tests: Vec::new(), hash })
     }
+}
+
+/// A `[[tests]]` entry, checked: its time parses, its lead is found.
+fn test_case(
+    entry: TestEntry,
+    read_file: &dyn Fn(&str) -> Result<String, Vec<Problem>>,
+) -> Result<crate::casebook::TestCase, String> {
+    let as_of = crate::time::parse_rfc3339(&entry.as_of).map_err(|e| format!("as_of: {e}"))?;
+    let lead = match (entry.lead, entry.lead_file) {
+        (Some(json), None) => json,
+        (None, Some(file)) => read_file(&file)
+            .map_err(|ps| ps.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))?,
+        _ => return Err("give exactly one of `lead` (JSON) or `lead_file`".into()),
+    };
+    let params = entry
+        .params
+        .iter()
+        .map(|(n, v)| {
+            ParamValue::from_toml(v).map(|v| (n.clone(), v)).map_err(|e| format!("params.{n}: {e}"))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(crate::casebook::TestCase { name: entry.name.into(), as_of, lead, params, expect: entry.expect })
 }
 
 fn embedded(manifest: &str, files: &[(&str, &'static str)]) -> Pack {

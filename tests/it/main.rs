@@ -6,6 +6,7 @@ mod guide;
 mod hostile;
 mod input;
 mod lifecycle;
+mod pack_tests;
 mod props;
 mod script_api;
 

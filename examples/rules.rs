@@ -1,0 +1,150 @@
+//! Tools for rule writers: check a pack, run its tests, preview a change.
+//!
+//! ```text
+//! cargo run --example rules -- check packs/b2b-bant       # every problem and warning, with positions
+//! cargo run --example rules -- test packs/b2b-bant        # the pack's [[tests]], and rule coverage
+//! cargo run --example rules -- diff packs/b2b-bant my-pack [--leads FILE] [--as-of RFC3339] [--param NAME=VALUE]...
+//! ```
+//!
+//! `diff` decides the same leads (the shipped sample leads unless `--leads`)
+//! with both packs and reports what the second one changes: stages,
+//! handoffs, score moves, and the contributions behind each change;
+//! `--param` overrides apply to the second pack. Exit code: 0 when all is
+//! well, 1 when checks or tests fail, 2 for bad options.
+
+use std::process::ExitCode;
+
+use chrono::{DateTime, Utc};
+use leadgate::{Lead, Pack, Qualifier};
+
+const SAMPLE_LEADS: &str = include_str!("data/leads.ndjson");
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("check") if args.len() == 2 => check(&args[1]),
+        Some("test") if args.len() == 2 => test(&args[1]),
+        Some("diff") if args.len() >= 3 => diff(&args[1], &args[2], &args[3..]),
+        _ => Err("usage: rules check PATH | rules test PATH | rules diff OLD NEW [--leads FILE] [--as-of RFC3339] [--param NAME=VALUE]...".into()),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn load(path: &str) -> Result<Pack, String> {
+    Pack::load(path).map_err(|e| format!("{path}: the pack cannot be loaded:\n{e}"))
+}
+
+fn check(path: &str) -> Result<bool, String> {
+    let pack = load(path)?;
+    match Qualifier::new(&pack) {
+        Ok(q) => {
+            for w in q.warnings() {
+                println!("warning: {w}");
+            }
+            println!(
+                "{} {}: {} rules, {} tests, no errors",
+                pack.name(),
+                pack.version(),
+                pack.rules().count(),
+                pack_tests(&pack)
+            );
+            Ok(true)
+        }
+        Err(e) => {
+            println!("{e}");
+            println!("{} problem(s)", e.problems().len());
+            Ok(false)
+        }
+    }
+}
+
+fn pack_tests(pack: &Pack) -> usize {
+    pack.run_tests().map_or(0, |r| r.cases().len())
+}
+
+fn test(path: &str) -> Result<bool, String> {
+    let pack = load(path)?;
+    let report = match pack.run_tests() {
+        Ok(r) => r,
+        Err(e) => {
+            println!("{e}");
+            return Ok(false);
+        }
+    };
+    println!("{report}");
+    for case in report.cases().iter().filter(|c| !c.passed()) {
+        let Some(d) = &case.decision else { continue };
+        println!("\n{}: the decision in full", case.name);
+        println!(
+            "  score {} (fit {}, engagement {}, negative {}), stage {}",
+            d.score, d.fit, d.engagement, d.negative, d.stage
+        );
+        for c in &d.contributions {
+            println!("  {:>+5}  {:<10} {:<11} {}", c.points, c.category.as_str(), c.rule, c.reason);
+        }
+        for (name, c) in d.bant.iter() {
+            println!("  {:<18} {:<8} {}", name, c.status.as_str(), c.evidence.as_deref().unwrap_or(""));
+        }
+        if let Some(h) = &d.handoff {
+            println!("  handoff as {}: {}", h.stage, h.reason);
+        }
+    }
+    Ok(report.passed())
+}
+
+fn diff(old: &str, new: &str, options: &[String]) -> Result<bool, String> {
+    let mut leads_path = None;
+    let mut as_of: DateTime<Utc> = std::time::SystemTime::now().into();
+    let mut params = Vec::new();
+    let mut it = options.iter();
+    while let Some(option) = it.next() {
+        let value = it.next().ok_or_else(|| format!("{option} needs a value"))?;
+        match option.as_str() {
+            "--leads" => leads_path = Some(value.clone()),
+            "--as-of" => {
+                as_of = DateTime::parse_from_rfc3339(value)
+                    .map_err(|e| format!("--as-of {value:?}: {e}"))?
+                    .with_timezone(&Utc)
+            }
+            "--param" => params.push(
+                value.split_once('=').ok_or_else(|| format!("--param {value:?}: expected NAME=VALUE"))?,
+            ),
+            other => return Err(format!("unknown option {other:?}")),
+        }
+    }
+    let live = Qualifier::new(&load(old)?).map_err(|e| format!("{old}:\n{e}"))?;
+    let candidate_pack = load(new)?;
+    let mut builder = Qualifier::builder(&candidate_pack);
+    for (name, value) in params {
+        builder = builder.param_str(name, value);
+    }
+    let candidate = builder.build().map_err(|e| format!("{new}:\n{e}"))?;
+    let text = match &leads_path {
+        Some(path) => std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?,
+        None => SAMPLE_LEADS.to_owned(),
+    };
+    let mut leads: Vec<Lead> = Vec::new();
+    for record in leadgate::read_leads(&text) {
+        match record {
+            Ok((_, lead)) => leads.push(lead),
+            Err(e) => eprintln!("skipped: {e}"),
+        }
+    }
+    println!(
+        "{} {} -> {} {}, as of {}",
+        live.pack().name,
+        live.pack().version,
+        candidate.pack().name,
+        candidate.pack().version,
+        as_of.to_rfc3339()
+    );
+    print!("{}", leadgate::compare(&live, &candidate, &leads, as_of));
+    Ok(true)
+}

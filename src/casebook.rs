@@ -1,0 +1,236 @@
+//! Test cases that ship with a pack (`[[tests]]` in `pack.toml`), and
+//! running them: expected against actual, and which rules ever fired.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use crate::{
+    CriterionStatus, Decision, Grade, Lead, Pack, PackError, ParamValue, Qualifier, Stage, Temperature, Text,
+};
+
+/// One test case of a pack: a lead, a time, parameter overrides and what the
+/// decision must say.
+#[derive(Debug, Clone)]
+pub(crate) struct TestCase {
+    pub(crate) name: Text,
+    pub(crate) as_of: DateTime<Utc>,
+    /// The lead's JSON, read when the case runs so a bad lead fails only its case.
+    pub(crate) lead: String,
+    pub(crate) params: Vec<(String, ParamValue)>,
+    pub(crate) expect: Expect,
+}
+
+/// What a case expects; every field is optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Expect {
+    stage: Option<Stage>,
+    handoff: Option<bool>,
+    disqualified: Option<bool>,
+    grade: Option<Grade>,
+    temperature: Option<Temperature>,
+    score: Option<i64>,
+    score_min: Option<i64>,
+    score_max: Option<i64>,
+    #[serde(default)]
+    criteria: BTreeMap<String, CriterionStatus>,
+    /// Text that must appear in some reason or evidence of the decision.
+    reason: Option<String>,
+}
+
+impl Expect {
+    /// Every way `d` differs from what is expected.
+    fn mismatches(&self, d: &Decision) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut check = |what: &str, expected: String, actual: String| {
+            if expected != actual {
+                out.push(format!("{what}: expected {expected}, got {actual}"));
+            }
+        };
+        let show = |o: Option<String>| o.unwrap_or_else(|| "none".into());
+        if let Some(s) = self.stage {
+            check("stage", s.to_string(), d.stage.to_string());
+        }
+        if let Some(h) = self.handoff {
+            check("handoff", h.to_string(), d.handoff.is_some().to_string());
+        }
+        if let Some(q) = self.disqualified {
+            check("disqualified", q.to_string(), d.disqualified.is_some().to_string());
+        }
+        if let Some(g) = self.grade {
+            check("grade", g.to_string(), show(d.grade.map(|g| g.to_string())));
+        }
+        if let Some(t) = self.temperature {
+            check("temperature", t.to_string(), show(d.temperature.map(|t| t.to_string())));
+        }
+        if let Some(s) = self.score {
+            check("score", s.to_string(), d.score.to_string());
+        }
+        if self.score_min.is_some_and(|min| d.score < min) || self.score_max.is_some_and(|max| d.score > max)
+        {
+            let range = format!(
+                "{}..={}",
+                show(self.score_min.map(|s| s.to_string())),
+                show(self.score_max.map(|s| s.to_string()))
+            );
+            check("score", range, d.score.to_string());
+        }
+        for (name, status) in &self.criteria {
+            let actual =
+                d.bant.get(name).map_or_else(|| "no such criterion".into(), |c| c.status.to_string());
+            check(&format!("criterion {name}"), status.to_string(), actual);
+        }
+        if let Some(text) = &self.reason {
+            if !reasons(d).any(|r| r.contains(text.as_str())) {
+                out.push(format!("reason: no reason or evidence contains {text:?}"));
+            }
+        }
+        out
+    }
+}
+
+/// Every piece of explanation in a decision.
+fn reasons(d: &Decision) -> impl Iterator<Item = &str> {
+    let contributions = d.contributions.iter().map(|c| c.reason.as_str());
+    let evidence = d.bant.iter().filter_map(|(_, c)| c.evidence.as_deref());
+    let others = [
+        d.handoff.as_ref().map(|h| h.reason.as_str()),
+        d.stage_reason.as_deref(),
+        d.disqualified.as_ref().map(|r| r.reason.as_str()),
+        d.why_not_yet.as_ref().and_then(|w| w.held.as_ref()).map(|r| r.reason.as_str()),
+    ];
+    contributions.chain(evidence).chain(others.into_iter().flatten())
+}
+
+/// The outcome of one test case.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct CaseResult {
+    /// The case's name.
+    pub name: Text,
+    /// What did not match; empty when the case passed.
+    pub failures: Vec<String>,
+    /// The decision, when the lead could be decided.
+    pub decision: Option<Decision>,
+}
+
+impl CaseResult {
+    /// Whether the case passed.
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+/// The outcome of a pack's test cases, with rule coverage.
+///
+/// ```
+/// let report = leadgate::Pack::b2b_bant().run_tests()?;
+/// assert!(report.passed(), "{report}");
+/// assert!(report.cases().len() >= 5);
+/// assert!(report.never_fired().is_empty(), "every rule of the default pack is tested");
+/// # Ok::<(), leadgate::PackError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct TestReport {
+    cases: Vec<CaseResult>,
+    fired: Vec<Text>,
+    never_fired: Vec<Text>,
+}
+
+impl TestReport {
+    /// Every case, in the pack's order.
+    pub fn cases(&self) -> &[CaseResult] {
+        &self.cases
+    }
+
+    /// Whether every case passed.
+    pub fn passed(&self) -> bool {
+        self.cases.iter().all(CaseResult::passed)
+    }
+
+    /// The pack's rules that fired in at least one case, in pack order.
+    pub fn fired(&self) -> &[Text] {
+        &self.fired
+    }
+
+    /// The pack's rules that fired in no case: untested rules.
+    pub fn never_fired(&self) -> &[Text] {
+        &self.never_fired
+    }
+}
+
+impl fmt::Display for TestReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for case in &self.cases {
+            if case.passed() {
+                writeln!(f, "ok      {}", case.name)?;
+            } else {
+                writeln!(f, "FAILED  {}", case.name)?;
+                for failure in &case.failures {
+                    writeln!(f, "          {failure}")?;
+                }
+            }
+        }
+        let passed = self.cases.iter().filter(|c| c.passed()).count();
+        writeln!(f, "{passed} passed, {} failed", self.cases.len() - passed)?;
+        let list = |names: &[Text]| names.iter().map(Text::as_str).collect::<Vec<_>>().join(", ");
+        write!(f, "rules fired: {}", list(&self.fired))?;
+        if !self.never_fired.is_empty() {
+            write!(f, "; never fired: {}", list(&self.never_fired))?;
+        }
+        Ok(())
+    }
+}
+
+impl Pack {
+    /// Runs the pack's test cases (`[[tests]]` in its manifest).
+    ///
+    /// A pack that does not compile is an error; a case that fails (a
+    /// mismatch, a lead that cannot be read, a rule error) is reported in
+    /// the [`TestReport`] with what was expected and what came out.
+    pub fn run_tests(&self) -> Result<TestReport, PackError> {
+        let base = Qualifier::new(self)?;
+        let mut fired: Vec<Text> = Vec::new();
+        let cases = self
+            .tests
+            .iter()
+            .map(|case| {
+                let outcome = run_case(self, &base, case);
+                if let Ok(d) = &outcome {
+                    fired.extend(d.fired.iter().cloned());
+                }
+                match outcome {
+                    Ok(decision) => CaseResult {
+                        name: case.name.clone(),
+                        failures: case.expect.mismatches(&decision),
+                        decision: Some(decision),
+                    },
+                    Err(error) => {
+                        CaseResult { name: case.name.clone(), failures: vec![error], decision: None }
+                    }
+                }
+            })
+            .collect();
+        let (fired, never_fired) = self.rules().map(Text::from).partition(|r| fired.contains(r));
+        Ok(TestReport { cases, fired, never_fired })
+    }
+}
+
+fn run_case(pack: &Pack, base: &Qualifier, case: &TestCase) -> Result<Decision, String> {
+    let overridden;
+    let q = if case.params.is_empty() {
+        base
+    } else {
+        let mut builder = Qualifier::builder(pack);
+        for (name, value) in &case.params {
+            builder = builder.param(name, value.clone());
+        }
+        overridden = builder.build().map_err(|e| format!("parameters: {e}"))?;
+        &overridden
+    };
+    let lead = Lead::from_json(&case.lead).map_err(|e| format!("lead: {e}"))?;
+    q.evaluate(&lead, case.as_of).map_err(|e| e.to_string())
+}

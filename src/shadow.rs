@@ -1,0 +1,170 @@
+//! Shadow evaluation: what a candidate pack would change, against the live
+//! one, over the same leads.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+
+use crate::{Contribution, Decision, Lead, Qualifier, Stage, Text};
+
+/// How one lead's decision differs between the live and the candidate pack.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct LeadChange {
+    /// The lead.
+    pub lead_id: Text,
+    /// The live pack's decision.
+    pub before: Decision,
+    /// The candidate pack's decision.
+    pub after: Decision,
+    /// Contributions only the candidate awards.
+    pub added: Vec<Contribution>,
+    /// Contributions only the live pack awards.
+    pub removed: Vec<Contribution>,
+}
+
+impl LeadChange {
+    /// The change in score.
+    pub fn score_delta(&self) -> i64 {
+        self.after.score - self.before.score
+    }
+}
+
+/// What a candidate pack would change over a batch of leads.
+///
+/// ```
+/// use leadgate::{Lead, Pack, Qualifier};
+///
+/// let live = Qualifier::new(&Pack::b2b_bant())?;
+/// let candidate = Qualifier::builder(&Pack::b2b_bant()).param("mql_threshold", 40).build()?;
+/// let leads = [Lead::from_json(
+///     r#"{"id": "a", "created_at": "2026-11-01T00:00:00Z", "company": {"industry": "software", "employees": 300},
+///         "person": {"seniority": "vp"}}"#,
+/// )?];
+/// let report = leadgate::compare(&live, &candidate, &leads, "2026-11-23T00:00:00Z".parse()?);
+/// assert_eq!(report.handoff_changes, 1); // 42 points: not an MQL at 60, an MQL at 40
+/// assert_eq!(report.changes[0].after.stage, leadgate::Stage::Mql);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Comparison {
+    /// Leads compared.
+    pub leads: usize,
+    /// Leads either pack could not decide (left out of the rest).
+    pub failed: Vec<(Text, String)>,
+    /// Leads whose recommended stage changes.
+    pub stage_changes: usize,
+    /// Leads that start or stop being handed off.
+    pub handoff_changes: usize,
+    /// Every lead whose stage, handoff or score changes, in input order.
+    pub changes: Vec<LeadChange>,
+    /// How many leads' scores moved by how much: `(label, count)`, from the
+    /// largest drop to the largest rise.
+    pub score_deltas: Vec<(&'static str, usize)>,
+}
+
+const BUCKETS: [(&str, i64, i64); 7] = [
+    ("-20 or less", i64::MIN, -20),
+    ("-19 to -10", -19, -10),
+    ("-9 to -1", -9, -1),
+    ("unchanged", 0, 0),
+    ("+1 to +9", 1, 9),
+    ("+10 to +19", 10, 19),
+    ("+20 or more", 20, i64::MAX),
+];
+
+/// Decides every lead with both packs and reports the differences.
+pub fn compare(live: &Qualifier, candidate: &Qualifier, leads: &[Lead], as_of: DateTime<Utc>) -> Comparison {
+    let mut report = Comparison {
+        leads: leads.len(),
+        failed: Vec::new(),
+        stage_changes: 0,
+        handoff_changes: 0,
+        changes: Vec::new(),
+        score_deltas: BUCKETS.iter().map(|(label, ..)| (*label, 0)).collect(),
+    };
+    let before = live.evaluate_batch(leads, as_of);
+    let after = candidate.evaluate_batch(leads, as_of);
+    for (lead, (before, after)) in leads.iter().zip(before.into_iter().zip(after)) {
+        let (before, after) = match (before, after) {
+            (Ok(b), Ok(a)) => (b, a),
+            (Err(e), _) | (_, Err(e)) => {
+                report.failed.push((lead.id.clone(), e.to_string()));
+                continue;
+            }
+        };
+        let delta = after.score - before.score;
+        if let Some(i) = BUCKETS.iter().position(|(_, lo, hi)| (*lo..=*hi).contains(&delta)) {
+            report.score_deltas[i].1 += 1;
+        }
+        let stage_changed = before.stage != after.stage;
+        let handoff_changed = before.handoff.is_some() != after.handoff.is_some();
+        report.stage_changes += usize::from(stage_changed);
+        report.handoff_changes += usize::from(handoff_changed);
+        if stage_changed || handoff_changed || delta != 0 {
+            let added = only_in(&after.contributions, &before.contributions);
+            let removed = only_in(&before.contributions, &after.contributions);
+            report.changes.push(LeadChange { lead_id: lead.id.clone(), before, after, added, removed });
+        }
+    }
+    report
+}
+
+/// The contributions of `a` that `b` does not have (as a multiset).
+fn only_in(a: &[Contribution], b: &[Contribution]) -> Vec<Contribution> {
+    let mut rest: Vec<&Contribution> = b.iter().collect();
+    a.iter()
+        .filter(|c| match rest.iter().position(|r| r == c) {
+            Some(i) => {
+                rest.swap_remove(i);
+                false
+            }
+            None => true,
+        })
+        .cloned()
+        .collect()
+}
+
+impl fmt::Display for Comparison {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{} leads: {} change stage, {} change handoff, {} change score, {} failed",
+            self.leads,
+            self.stage_changes,
+            self.handoff_changes,
+            self.changes.iter().filter(|c| c.score_delta() != 0).count(),
+            self.failed.len()
+        )?;
+        writeln!(f, "score changes:")?;
+        for (label, count) in &self.score_deltas {
+            writeln!(f, "  {label:>12}: {count}")?;
+        }
+        for c in &self.changes {
+            let handoff = |d: &Decision| if d.handoff.is_some() { "handoff" } else { "no handoff" };
+            let stage = |s: Stage| s.as_str();
+            writeln!(
+                f,
+                "{}: score {} -> {} ({:+}), {} -> {}, {} -> {}",
+                c.lead_id,
+                c.before.score,
+                c.after.score,
+                c.score_delta(),
+                stage(c.before.stage),
+                stage(c.after.stage),
+                handoff(&c.before),
+                handoff(&c.after)
+            )?;
+            for (sign, list) in [("+", &c.added), ("-", &c.removed)] {
+                for x in list.iter() {
+                    writeln!(f, "    {sign} {:+} {} ({})", x.points, x.reason, x.rule)?;
+                }
+            }
+        }
+        for (id, error) in &self.failed {
+            writeln!(f, "{id}: failed: {error}")?;
+        }
+        Ok(())
+    }
+}
