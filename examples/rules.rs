@@ -4,6 +4,7 @@
 //! cargo run --example rules -- check packs/b2b-bant       # every problem and warning, with positions
 //! cargo run --example rules -- test packs/b2b-bant        # the pack's [[tests]], and rule coverage
 //! cargo run --example rules -- diff packs/b2b-bant my-pack [--leads FILE] [--as-of RFC3339] [--param NAME=VALUE]...
+//! cargo run --example rules -- definitions > leadgate.d.rhai   # for editors
 //! ```
 //!
 //! `diff` decides the same leads (the shipped sample leads unless `--leads`)
@@ -25,7 +26,11 @@ fn main() -> ExitCode {
         Some("check") if args.len() == 2 => check(&args[1]),
         Some("test") if args.len() == 2 => test(&args[1]),
         Some("diff") if args.len() >= 3 => diff(&args[1], &args[2], &args[3..]),
-        _ => Err("usage: rules check PATH | rules test PATH | rules diff OLD NEW [--leads FILE] [--as-of RFC3339] [--param NAME=VALUE]...".into()),
+        Some("definitions") if args.len() == 1 => {
+            print!("{}", leadgate::definitions());
+            Ok(true)
+        }
+        _ => Err("usage: rules check PATH | rules test PATH | rules diff OLD NEW [--leads FILE] [--as-of RFC3339] [--param NAME=VALUE]... | rules definitions".into()),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -100,6 +100,7 @@ pub use pack::{Location, Pack, PackError, Problem, ProblemKind};
 pub use params::ParamValue;
 pub use qualifier::{EvalError, EvalErrorKind, Qualifier, QualifierBuilder};
 pub use sandbox::Limits;
+pub use script::definitions;
 pub use shadow::{compare, Comparison, LeadChange};
 pub use stage::{Stage, StageChange, TransitionError};
 pub use temperature::{Grade, Temperature};

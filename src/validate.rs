@@ -110,11 +110,11 @@ fn check_member(
         return Some(format!("`{object}` has no {what} {name:?}{}", suggest::hint(name, candidates())));
     }
     let Some(args) = args else {
-        return (!entries.iter().any(|e| e.arities.is_empty()))
+        return (!entries.iter().any(|e| e.params.is_none()))
             .then(|| format!("`{object}.{name}` is a function: call it as `{object}.{name}(...)`"));
     };
-    let Some(entry) = entries.iter().find(|e| e.arities.contains(&args.len())) else {
-        let arities: Vec<String> = entries.iter().flat_map(|e| e.arities).map(ToString::to_string).collect();
+    let Some(entry) = entries.iter().find(|e| e.arities().contains(&args.len())) else {
+        let arities: Vec<String> = entries.iter().flat_map(|e| e.arities()).map(|n| n.to_string()).collect();
         return Some(if arities.is_empty() {
             format!("`{object}.{name}` is a field, not a function: drop the parentheses")
         } else {
