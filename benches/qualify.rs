@@ -67,6 +67,7 @@ mod native {
         ["software", "saas", "fintech", "financial_services", "healthcare", "manufacturing"];
     const TARGET_COUNTRIES: [&str; 10] = ["US", "CA", "GB", "IE", "DE", "FR", "NL", "SE", "DK", "AU"];
     const COMPETITORS: [&str; 2] = ["rivalcrm.com", "leadzilla.io"];
+    // The same list as the engine's; repeated because a baseline must not call the engine.
     const FREE_MAIL: [&str; 22] = [
         "gmail.com",
         "googlemail.com",
