@@ -107,6 +107,11 @@ pub use temperature::{Grade, Temperature};
 pub use text::Text;
 pub use touchpoint::{Channel, Team, Touchpoint};
 
+// The README's Rust example compiles and runs as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 /// The rule-authoring guide (`docs/RULES.md`): writing rule packs, for script
 /// writers.
 pub mod guide {
