@@ -73,6 +73,7 @@ removes every limit of the sandbox, and leadgate refuses to compile with it.
 mod assessment;
 mod casebook;
 mod decision;
+mod funnel;
 mod input;
 mod lead;
 mod live;
@@ -93,6 +94,9 @@ mod validate;
 pub use assessment::{Assessment, Criterion, CriterionStatus};
 pub use casebook::{CaseResult, TestReport};
 pub use decision::{Category, Contribution, Decision, Handoff, PackId, Reasoned, WhyNotYet};
+pub use funnel::{
+    mql_to_first_sales_touch, rejection_reasons, time_in_stage, Durations, Funnel, GroupBy, Step,
+};
 pub use input::{read_leads, read_leads_from, InputError, Record, MAX_ARRAY_BYTES, MAX_LEAD_BYTES};
 pub use lead::{BuyingRole, Company, Currency, Lead, Money, Person, Qualification, Seniority, Timeline};
 pub use live::LiveQualifier;

@@ -2,6 +2,7 @@
 
 mod engine;
 mod errors;
+mod funnel;
 mod guide;
 mod hostile;
 mod input;

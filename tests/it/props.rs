@@ -213,3 +213,50 @@ fn default_qualifier() -> &'static Qualifier {
     static Q: std::sync::OnceLock<Qualifier> = std::sync::OnceLock::new();
     Q.get_or_init(|| Qualifier::new(&Pack::b2b_bant()).unwrap())
 }
+
+/// A lead whose history is a random walk through the transition table.
+fn walked_lead() -> impl Strategy<Value = Lead> {
+    (
+        "[a-z]{1,6}",
+        proptest::option::of(proptest::sample::select(vec!["webinar", "ads", "referral"])),
+        proptest::collection::vec((proptest::sample::select(Stage::ALL.to_vec()), 0i64..20), 0..12),
+    )
+        .prop_map(|(id, source, moves)| {
+            let mut at: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().unwrap();
+            let mut lead = Lead::new(id, at);
+            lead.source = source.map(Into::into);
+            for (to, days) in moves {
+                at += Duration::days(days);
+                let _ = lead.move_to(to, at, Some("because"));
+            }
+            lead
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, .. ProptestConfig::default() })]
+
+    #[test]
+    fn funnel_counts_never_exceed_their_source_and_rates_are_fractions(leads in proptest::collection::vec(walked_lead(), 0..40)) {
+        let funnel = leadgate::Funnel::of(&leads);
+        prop_assert_eq!(funnel.leads, leads.len());
+        for pair in funnel.steps.windows(2) {
+            // What converted out of one stage is what reached the next.
+            prop_assert_eq!(pair[0].converted, pair[1].reached);
+        }
+        for step in &funnel.steps {
+            prop_assert!(step.converted <= step.reached);
+            prop_assert!(step.reached <= leads.len());
+            prop_assert!((0.0..=1.0).contains(&step.rate));
+        }
+        // Groups partition the leads, and their counts add up to the whole.
+        let groups = leadgate::Funnel::grouped(&leads, &leadgate::GroupBy::Source);
+        prop_assert_eq!(groups.values().map(|f| f.leads).sum::<usize>(), leads.len());
+        for (i, step) in funnel.steps.iter().enumerate() {
+            prop_assert_eq!(groups.values().map(|f| f.steps[i].converted).sum::<usize>(), step.converted);
+        }
+        for d in leadgate::time_in_stage(&leads).values() {
+            prop_assert!(d.count > 0 && d.median_days >= 0.0 && d.p90_days >= d.median_days);
+        }
+    }
+}

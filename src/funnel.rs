@@ -1,0 +1,255 @@
+//! Funnel numbers both teams steer by: conversion between stages, time spent
+//! in each stage, and why sales sent leads back. Pure functions over leads
+//! and their stage histories.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::{Lead, Stage, Team, Text};
+
+/// The main path, in order; conversion is counted between neighbours.
+const PATH: [Stage; 6] =
+    [Stage::Lead, Stage::Mql, Stage::Sal, Stage::Sql, Stage::Opportunity, Stage::Customer];
+
+/// Conversion from one stage to the next.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Step {
+    /// The stage converted from.
+    pub from: Stage,
+    /// The next stage on the main path.
+    pub to: Stage,
+    /// Leads that reached `from`.
+    pub reached: usize,
+    /// Of those, leads that went on to reach `to`.
+    pub converted: usize,
+    /// `converted / reached`, or 0 when no lead reached `from`.
+    pub rate: f64,
+}
+
+/// Conversion along the main path, lead → MQL → SAL → SQL → opportunity →
+/// customer, over a set of leads.
+///
+/// A lead has *reached* a stage when its history or its current stage is at
+/// or beyond it on the main path (a lead made an SQL directly has passed
+/// through MQL). Recycled and disqualified leads count for the furthest stage
+/// they reached before.
+///
+/// ```
+/// use leadgate::{Funnel, Lead, Stage};
+///
+/// let at = |d: u32| format!("2026-11-{d:02}T00:00:00Z").parse().unwrap();
+/// let mut a = Lead::new("a", at(1));
+/// a.move_to(Stage::Mql, at(2), None)?;
+/// a.move_to(Stage::Sal, at(3), None)?;
+/// let b = Lead::new("b", at(1));
+/// let funnel = Funnel::of(&[a, b]);
+/// let step = funnel.step(Stage::Lead).unwrap();
+/// assert_eq!((step.reached, step.converted, step.rate), (2, 1, 0.5));
+/// assert_eq!(funnel.step(Stage::Mql).unwrap().rate, 1.0);
+/// # Ok::<(), leadgate::TransitionError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Funnel {
+    /// Leads counted.
+    pub leads: usize,
+    /// One step per pair of neighbouring stages, in order.
+    pub steps: Vec<Step>,
+}
+
+/// How to group leads for per-group funnels and rejection reasons.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GroupBy {
+    /// The lead's `source`.
+    Source,
+    /// The lead's `campaign`.
+    Campaign,
+    /// The channel of the lead's earliest touchpoint.
+    FirstTouch,
+    /// A custom attribute, by name (its JSON value as text).
+    Attribute(String),
+}
+
+impl GroupBy {
+    /// The group of `lead`; `"(none)"` when it has no value.
+    pub fn key(&self, lead: &Lead) -> String {
+        let value = match self {
+            GroupBy::Source => lead.source.as_ref().map(Text::to_string),
+            GroupBy::Campaign => lead.campaign.as_ref().map(Text::to_string),
+            GroupBy::FirstTouch => {
+                lead.touchpoints.iter().min_by_key(|t| t.at).map(|t| t.channel.to_string())
+            }
+            GroupBy::Attribute(name) => lead.attributes.get(name).map(|v| match v {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            }),
+        };
+        value.unwrap_or_else(|| "(none)".to_owned())
+    }
+}
+
+/// The furthest main-path stage a lead reached, if any.
+fn furthest(lead: &Lead) -> Option<usize> {
+    let stages = lead.history().iter().map(|c| c.stage).chain([lead.stage()]);
+    stages.filter_map(|s| PATH.iter().position(|&p| p == s)).max()
+}
+
+impl Funnel {
+    /// The funnel of `leads`.
+    pub fn of<'a>(leads: impl IntoIterator<Item = &'a Lead>) -> Funnel {
+        let mut reached = [0usize; PATH.len()];
+        let mut count = 0;
+        for lead in leads {
+            count += 1;
+            if let Some(f) = furthest(lead) {
+                reached.iter_mut().take(f + 1).for_each(|r| *r += 1);
+            }
+        }
+        let steps = PATH
+            .windows(2)
+            .enumerate()
+            .map(|(i, pair)| {
+                let (r, c) = (reached[i], reached[i + 1]);
+                Step {
+                    from: pair[0],
+                    to: pair[1],
+                    reached: r,
+                    converted: c,
+                    rate: if r == 0 { 0.0 } else { c as f64 / r as f64 },
+                }
+            })
+            .collect();
+        Funnel { leads: count, steps }
+    }
+
+    /// One funnel per group, by the group's name.
+    ///
+    /// ```
+    /// use leadgate::{Funnel, GroupBy, Lead};
+    /// let mut web = Lead::new("a", "2026-11-01T00:00:00Z".parse()?);
+    /// web.source = Some("webinar".into());
+    /// let other = Lead::new("b", "2026-11-01T00:00:00Z".parse()?);
+    /// let by_source = Funnel::grouped(&[web, other], &GroupBy::Source);
+    /// assert_eq!(by_source["webinar"].leads, 1);
+    /// assert_eq!(by_source["(none)"].leads, 1);
+    /// # Ok::<(), chrono::ParseError>(())
+    /// ```
+    pub fn grouped(leads: &[Lead], by: &GroupBy) -> BTreeMap<String, Funnel> {
+        let mut groups: BTreeMap<String, Vec<&Lead>> = BTreeMap::new();
+        for lead in leads {
+            groups.entry(by.key(lead)).or_default().push(lead);
+        }
+        groups.into_iter().map(|(k, v)| (k, Funnel::of(v))).collect()
+    }
+
+    /// The step out of `from`.
+    pub fn step(&self, from: Stage) -> Option<&Step> {
+        self.steps.iter().find(|s| s.from == from)
+    }
+}
+
+/// How long stays lasted, in days.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Durations {
+    /// Completed stays counted.
+    pub count: usize,
+    /// Median, in days.
+    pub median_days: f64,
+    /// 90th percentile, in days.
+    pub p90_days: f64,
+}
+
+impl Durations {
+    /// Median and p90 of `days` (nearest rank); `None` when empty.
+    fn of(mut days: Vec<f64>) -> Option<Durations> {
+        if days.is_empty() {
+            return None;
+        }
+        days.sort_by(f64::total_cmp);
+        let rank = |q: f64| days[((q * days.len() as f64).ceil() as usize).clamp(1, days.len()) - 1];
+        Some(Durations { count: days.len(), median_days: rank(0.5), p90_days: rank(0.9) })
+    }
+}
+
+fn days_between(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
+    (to - from).num_seconds() as f64 / 86_400.0
+}
+
+/// Time spent in each stage, over completed stays (a stay ends when the next
+/// stage change is recorded; the current stage's stay is still open and not
+/// counted).
+///
+/// ```
+/// use leadgate::{time_in_stage, Lead, Stage};
+/// let at = |d: u32| format!("2026-11-{d:02}T00:00:00Z").parse().unwrap();
+/// let mut lead = Lead::new("a", at(1));
+/// lead.move_to(Stage::Mql, at(1), None)?;
+/// lead.move_to(Stage::Sal, at(4), None)?;
+/// let mql = &time_in_stage(&[lead])[&Stage::Mql];
+/// assert_eq!((mql.count, mql.median_days), (1, 3.0));
+/// # Ok::<(), leadgate::TransitionError>(())
+/// ```
+pub fn time_in_stage(leads: &[Lead]) -> BTreeMap<Stage, Durations> {
+    let mut stays: BTreeMap<Stage, Vec<f64>> = BTreeMap::new();
+    for lead in leads {
+        for pair in lead.history().windows(2) {
+            stays.entry(pair[0].stage).or_default().push(days_between(pair[0].at, pair[1].at));
+        }
+    }
+    stays.into_iter().filter_map(|(stage, days)| Durations::of(days).map(|d| (stage, d))).collect()
+}
+
+/// Days from becoming an MQL to the first sales touchpoint after it, over
+/// leads that have both.
+///
+/// ```
+/// use leadgate::{mql_to_first_sales_touch, Channel, Lead, Stage, Touchpoint};
+/// let at = |d: u32| format!("2026-11-{d:02}T00:00:00Z").parse().unwrap();
+/// let mut lead = Lead::new("a", at(1));
+/// lead.move_to(Stage::Mql, at(2), None)?;
+/// lead.touchpoints.push(Touchpoint::new(at(5), Channel::Call));
+/// assert_eq!(mql_to_first_sales_touch(&[lead]).unwrap().median_days, 3.0);
+/// # Ok::<(), leadgate::TransitionError>(())
+/// ```
+pub fn mql_to_first_sales_touch(leads: &[Lead]) -> Option<Durations> {
+    let days = leads.iter().filter_map(|lead| {
+        let mql = lead.history().iter().find(|c| c.stage == Stage::Mql)?.at;
+        let touch =
+            lead.touchpoints.iter().filter(|t| t.team() == Team::Sales && t.at >= mql).map(|t| t.at).min()?;
+        Some(days_between(mql, touch))
+    });
+    Durations::of(days.collect())
+}
+
+/// Why sales sent leads back: for each group, how often each reason was
+/// given when a lead went from MQL or SAL to recycled or disqualified.
+///
+/// ```
+/// use leadgate::{rejection_reasons, GroupBy, Lead, Stage};
+/// let at = |d: u32| format!("2026-11-{d:02}T00:00:00Z").parse().unwrap();
+/// let mut lead = Lead::new("a", at(1));
+/// lead.campaign = Some("q4".into());
+/// lead.move_to(Stage::Mql, at(2), None)?;
+/// lead.move_to(Stage::Recycled, at(3), Some("no budget"))?;
+/// assert_eq!(rejection_reasons(&[lead], &GroupBy::Campaign)["q4"]["no budget"], 1);
+/// # Ok::<(), leadgate::TransitionError>(())
+/// ```
+pub fn rejection_reasons(leads: &[Lead], by: &GroupBy) -> BTreeMap<String, BTreeMap<String, usize>> {
+    let mut out: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    for lead in leads {
+        for pair in lead.history().windows(2) {
+            let rejected = matches!(pair[0].stage, Stage::Mql | Stage::Sal)
+                && matches!(pair[1].stage, Stage::Recycled | Stage::Disqualified);
+            if rejected {
+                let reason = pair[1].reason.as_deref().unwrap_or("(no reason)").to_owned();
+                *out.entry(by.key(lead)).or_default().entry(reason).or_default() += 1;
+            }
+        }
+    }
+    out
+}
