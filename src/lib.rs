@@ -90,6 +90,7 @@ mod text;
 mod time;
 mod touchpoint;
 mod validate;
+mod workflow;
 
 pub use assessment::{Assessment, Criterion, CriterionStatus};
 pub use casebook::{CaseResult, TestReport};
@@ -110,6 +111,9 @@ pub use stage::{Stage, StageChange, TransitionError};
 pub use temperature::{Grade, Temperature};
 pub use text::Text;
 pub use touchpoint::{Channel, Team, Touchpoint};
+pub use workflow::{
+    overdue, sla_breach_rate, HandoffRecord, HandoffStatus, Rejection, Sla, Workflow, WorkflowError,
+};
 
 // The README's Rust example compiles and runs as a doctest.
 #[cfg(doctest)]

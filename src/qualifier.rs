@@ -577,7 +577,7 @@ impl Inner {
         }
     }
 
-    fn finish(&self, lead: &Lead, as_of: DateTime<Utc>, d: Draft, stopped_by: Option<Text>) -> Decision {
+    fn finish(&self, lead: &Lead, as_of: DateTime<Utc>, mut d: Draft, stopped_by: Option<Text>) -> Decision {
         let s = &self.settings;
         // The caps are recorded as contributions by now, so the raw totals are final.
         let score = d.fit + d.engagement + d.negative;
@@ -599,10 +599,19 @@ impl Inner {
         });
 
         // Replays see the lead as it was: its stage as of `as_of`.
-        let current = lead.stage_at(as_of).0;
+        let (current, entered) = lead.stage_at(as_of);
         let with_marketing = current.owner() == Some(Team::Marketing);
         let reaches_mql = s.mql.is_some_and(|t| score >= t);
-        let held = matches!(d.handoff, HandoffChoice::Hold(_));
+        // A recycled lead comes back only on new evidence: activity after it was recycled.
+        let recycled_on = entered.filter(|_| current == Stage::Recycled).map(|at| (at, at.date_naive()));
+        let mut choice = std::mem::take(&mut d.handoff);
+        if let Some((since, day)) = recycled_on {
+            if !lead.touchpoints.iter().any(|t| t.at > since && t.at <= as_of) {
+                let reason = format!("Recycled on {day}; no new activity since").into();
+                choice = HandoffChoice::Hold(Reasoned { reason, rule: Text::from("lifecycle") });
+            }
+        }
+        let held = matches!(choice, HandoffChoice::Hold(_));
         let rule_stage = d.stage.is_some();
         let (stage, stage_reason) = match (&d.disqualified, d.stage) {
             (Some(_), _) => (Stage::Disqualified, None),
@@ -618,7 +627,7 @@ impl Inner {
             (None, None) => (current, None),
         };
         let sales_ready = stage == Stage::Mql || stage.owner() == Some(Team::Sales);
-        let (handoff, held) = match d.handoff {
+        let (handoff, held) = match choice {
             _ if d.disqualified.is_some() || !with_marketing => (None, None),
             HandoffChoice::Now(Reasoned { reason, rule }) => (
                 Some(Handoff {
@@ -637,7 +646,11 @@ impl Inner {
             }
             HandoffChoice::Derive if reaches_mql && sales_ready => {
                 let threshold = s.mql.unwrap_or_default();
-                let reason = format!("Score {score} reached the MQL threshold of {threshold}").into();
+                let mut reason = format!("Score {score} reached the MQL threshold of {threshold}");
+                if let Some((_, day)) = recycled_on {
+                    reason.push_str(&format!(", with new activity since it was recycled on {day}"));
+                }
+                let reason = reason.into();
                 (Some(Handoff { stage, reason, rule: None }), None)
             }
             HandoffChoice::Derive => (None, None),

@@ -1,0 +1,456 @@
+//! The handoff workflow: marketing hands a lead to sales with a deadline,
+//! sales answers (accept, or reject with a reason), and the deal moves on to
+//! won or lost. Every move goes through the lifecycle's transition table and
+//! is recorded in the lead's history.
+
+use std::fmt;
+use std::sync::Arc;
+
+use chrono::{DateTime, Datelike, Duration, NaiveTime, Utc, Weekday};
+use serde::{Deserialize, Serialize};
+
+use crate::decision::PackId;
+use crate::{Assessment, Decision, Lead, Stage, Text, TransitionError};
+
+/// Why sales rejected a lead: the taxonomy marketing reports on.
+///
+/// Rejections for data or fit problems disqualify the lead; the others send
+/// it back to marketing for nurture (recycled).
+///
+/// ```
+/// use leadgate::{Rejection, Stage};
+/// assert_eq!(Rejection::BadTiming.outcome(), Stage::Recycled);
+/// assert_eq!(Rejection::Competitor.outcome(), Stage::Disqualified);
+/// assert_eq!(serde_json::to_string(&Rejection::NotDecisionMaker)?, "\"not_decision_maker\"");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rejection {
+    /// No budget, or not enough.
+    NoBudget,
+    /// The contact does not decide and cannot reach who does.
+    NotDecisionMaker,
+    /// No need for the product.
+    NoNeed,
+    /// Interested, but not now.
+    BadTiming,
+    /// The contact data is wrong or unreachable.
+    WrongContactData,
+    /// The lead already exists.
+    Duplicate,
+    /// The lead works for a competitor.
+    Competitor,
+    /// Anything else (say what in the note).
+    Other,
+}
+
+impl Rejection {
+    /// Every reason, in declaration order.
+    pub const ALL: [Rejection; 8] = [
+        Rejection::NoBudget,
+        Rejection::NotDecisionMaker,
+        Rejection::NoNeed,
+        Rejection::BadTiming,
+        Rejection::WrongContactData,
+        Rejection::Duplicate,
+        Rejection::Competitor,
+        Rejection::Other,
+    ];
+
+    /// The snake_case name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Rejection::NoBudget => "no_budget",
+            Rejection::NotDecisionMaker => "not_decision_maker",
+            Rejection::NoNeed => "no_need",
+            Rejection::BadTiming => "bad_timing",
+            Rejection::WrongContactData => "wrong_contact_data",
+            Rejection::Duplicate => "duplicate",
+            Rejection::Competitor => "competitor",
+            Rejection::Other => "other",
+        }
+    }
+
+    /// Where a lead rejected for this reason goes: recycled to nurture, or
+    /// disqualified when there is nothing to nurture.
+    pub const fn outcome(self) -> Stage {
+        match self {
+            Rejection::WrongContactData | Rejection::Duplicate | Rejection::Competitor => Stage::Disqualified,
+            _ => Stage::Recycled,
+        }
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// How long sales has to act on a handoff.
+///
+/// ```
+/// use chrono::{DateTime, Utc};
+/// use leadgate::Sla;
+/// let time = |s: &str| s.parse::<DateTime<Utc>>();
+/// let at = time("2026-11-20T16:00:00Z")?; // a Friday, 16:00
+/// assert_eq!(Sla::hours(24).due(at), time("2026-11-21T16:00:00Z")?);
+/// // 4 business hours from Friday 16:00, 9:00 to 17:00 on weekdays: Monday 12:00.
+/// assert_eq!(Sla::business_hours(4).due(at), time("2026-11-23T12:00:00Z")?);
+/// # Ok::<(), chrono::ParseError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Sla {
+    /// Hours to act.
+    pub hours: u32,
+    /// Count only business hours (weekdays between `day_start` and `day_end`, UTC).
+    pub business_hours_only: bool,
+    /// Start of the business day, hour (UTC).
+    pub day_start: u32,
+    /// End of the business day, hour (UTC).
+    pub day_end: u32,
+}
+
+impl Sla {
+    /// `hours` around the clock.
+    pub const fn hours(hours: u32) -> Sla {
+        Sla { hours, business_hours_only: false, day_start: 9, day_end: 17 }
+    }
+
+    /// `hours` of business time, 9:00 to 17:00 UTC on weekdays.
+    pub const fn business_hours(hours: u32) -> Sla {
+        Sla { hours, business_hours_only: true, day_start: 9, day_end: 17 }
+    }
+
+    /// When a handoff made at `at` is due.
+    pub fn due(&self, at: DateTime<Utc>) -> DateTime<Utc> {
+        if !self.business_hours_only || self.day_end <= self.day_start {
+            return at + Duration::hours(self.hours.into());
+        }
+        let (start, end) = (self.day_start.min(23), self.day_end.min(24));
+        let day_open = |t: DateTime<Utc>| !matches!(t.weekday(), Weekday::Sat | Weekday::Sun);
+        let at_hour = |t: DateTime<Utc>, h: u32| {
+            let date = t.date_naive();
+            let time = NaiveTime::from_hms_opt(h.min(23), 0, 0).unwrap_or(NaiveTime::MIN);
+            let base = date.and_time(time).and_utc();
+            if h >= 24 {
+                base + Duration::hours(1)
+            } else {
+                base
+            }
+        };
+        let mut left = Duration::hours(self.hours.into());
+        let mut t = at;
+        // Walk day by day; bounded because every step consumes a day.
+        for _ in 0..(self.hours as usize * 7 + 14) {
+            let (open, close) = (at_hour(t, start), at_hour(t, end));
+            if day_open(t) && t < close {
+                let from = t.max(open);
+                if from + left <= close {
+                    return from + left;
+                }
+                left -= close - from;
+            }
+            t = at_hour(t, 0) + Duration::days(1);
+        }
+        t
+    }
+}
+
+impl Default for Sla {
+    /// 24 hours around the clock.
+    fn default() -> Self {
+        Sla::hours(24)
+    }
+}
+
+/// Where a handoff stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum HandoffStatus {
+    /// Waiting for sales.
+    Open,
+    /// Sales accepted it (the lead is a SAL).
+    Accepted {
+        /// When.
+        #[serde(with = "crate::time::rfc3339")]
+        at: DateTime<Utc>,
+    },
+    /// Sales rejected it.
+    Rejected {
+        /// When.
+        #[serde(with = "crate::time::rfc3339")]
+        at: DateTime<Utc>,
+        /// Why, from the taxonomy.
+        reason: Rejection,
+        /// Sales' own words.
+        note: Option<Text>,
+    },
+}
+
+/// One handoff from marketing to sales: the lead, when, the decision that
+/// caused it, and the time by which sales must act.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct HandoffRecord {
+    /// The lead.
+    pub lead_id: Text,
+    /// When it was handed off.
+    #[serde(with = "crate::time::rfc3339")]
+    pub at: DateTime<Utc>,
+    /// When sales must have acted.
+    #[serde(with = "crate::time::rfc3339")]
+    pub due: DateTime<Utc>,
+    /// The stage the decision recommended (`mql`, or `sql` when sales-ready).
+    pub recommended: Stage,
+    /// The decision's reason for the handoff.
+    pub reason: Text,
+    /// The pack (name, version, hashes) that decided it.
+    pub pack: Arc<PackId>,
+    /// The score at the time.
+    pub score: i64,
+    /// The criteria at the time.
+    pub bant: Assessment,
+    /// Where it stands.
+    pub status: HandoffStatus,
+}
+
+impl HandoffRecord {
+    /// Whether sales has not acted and the deadline has passed at `as_of`.
+    pub fn is_overdue(&self, as_of: DateTime<Utc>) -> bool {
+        self.status == HandoffStatus::Open && as_of > self.due
+    }
+
+    /// Whether sales has not acted and the deadline is within `margin` of `as_of`.
+    pub fn is_at_risk(&self, as_of: DateTime<Utc>, margin: Duration) -> bool {
+        self.status == HandoffStatus::Open && as_of <= self.due && self.due - as_of <= margin
+    }
+}
+
+/// A workflow step that cannot be taken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WorkflowError {
+    /// The lifecycle's transition table refuses the move.
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    /// The record is for another lead.
+    #[error("the handoff is for lead {record:?}, not {lead:?}")]
+    WrongLead {
+        /// The record's lead.
+        record: Text,
+        /// The lead given.
+        lead: Text,
+    },
+    /// Sales already answered this handoff.
+    #[error("the handoff of lead {0:?} was already answered")]
+    AlreadyAnswered(Text),
+}
+
+/// The handoff workflow, with its SLA.
+///
+/// ```
+/// use leadgate::{Lead, Pack, Qualifier, Rejection, Sla, Stage, Workflow};
+///
+/// let q = Qualifier::new(&Pack::b2b_bant())?;
+/// let mut lead = Lead::from_json(r#"{"id": "L-1", "created_at": "2026-11-01T00:00:00Z",
+///     "person": {"seniority": "vp"}, "company": {"industry": "software", "employees": 500, "country": "US"},
+///     "touchpoints": [{"at": "2026-11-20T10:00:00Z", "channel": "demo_request"}]}"#)?;
+/// let now = "2026-11-23T09:00:00Z".parse()?;
+/// let workflow = Workflow::new(Sla::business_hours(8));
+///
+/// // Marketing hands the lead off once: deciding again does not hand it off twice.
+/// let decision = q.evaluate(&lead, now)?;
+/// let mut handoff = workflow.hand_off(&mut lead, &decision, now)?.expect("handed off");
+/// assert_eq!(lead.stage(), Stage::Mql);
+/// let again = q.evaluate(&lead, now)?;
+/// assert!(workflow.hand_off(&mut lead, &again, now)?.is_none());
+///
+/// // Sales answers: not now, it goes back to nurture.
+/// workflow.reject(&mut lead, &mut handoff, now, Rejection::BadTiming, Some("budget cycle in Q2"))?;
+/// assert_eq!(lead.stage(), Stage::Recycled);
+/// assert_eq!(lead.history().last().unwrap().reason.as_deref(), Some("bad_timing: budget cycle in Q2"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Workflow {
+    sla: Sla,
+}
+
+impl Workflow {
+    /// A workflow whose handoffs are due within `sla`.
+    pub fn new(sla: Sla) -> Self {
+        Workflow { sla }
+    }
+
+    /// The SLA.
+    pub fn sla(&self) -> Sla {
+        self.sla
+    }
+
+    /// Acts on a decision: when it says to hand the lead off and marketing
+    /// still owns the lead, moves it to MQL and returns the handoff record.
+    ///
+    /// Returns `None`, changing nothing, when there is nothing to hand off:
+    /// no handoff in the decision, or the lead already handed off (an MQL)
+    /// or with sales. Deciding and acting again is therefore safe.
+    pub fn hand_off(
+        &self,
+        lead: &mut Lead,
+        decision: &Decision,
+        at: DateTime<Utc>,
+    ) -> Result<Option<HandoffRecord>, WorkflowError> {
+        if decision.lead_id != lead.id {
+            return Err(WorkflowError::WrongLead { record: decision.lead_id.clone(), lead: lead.id.clone() });
+        }
+        let Some(handoff) = &decision.handoff else { return Ok(None) };
+        if !matches!(lead.stage(), Stage::Subscriber | Stage::Lead | Stage::Recycled) {
+            return Ok(None);
+        }
+        lead.move_to(Stage::Mql, at, Some(&handoff.reason))?;
+        Ok(Some(HandoffRecord {
+            lead_id: lead.id.clone(),
+            at,
+            due: self.sla.due(at),
+            recommended: handoff.stage,
+            reason: handoff.reason.clone(),
+            pack: decision.pack.clone(),
+            score: decision.score,
+            bant: decision.bant.clone(),
+            status: HandoffStatus::Open,
+        }))
+    }
+
+    /// Sales accepts the handoff: the lead becomes a SAL.
+    pub fn accept(
+        &self,
+        lead: &mut Lead,
+        handoff: &mut HandoffRecord,
+        at: DateTime<Utc>,
+    ) -> Result<(), WorkflowError> {
+        answerable(lead, handoff)?;
+        lead.move_to(Stage::Sal, at, Some("accepted by sales"))?;
+        handoff.status = HandoffStatus::Accepted { at };
+        Ok(())
+    }
+
+    /// Sales rejects the handoff for `reason`: the lead is recycled or
+    /// disqualified ([`Rejection::outcome`]), with the reason and the note
+    /// in its history. Returns the stage it went to.
+    pub fn reject(
+        &self,
+        lead: &mut Lead,
+        handoff: &mut HandoffRecord,
+        at: DateTime<Utc>,
+        reason: Rejection,
+        note: Option<&str>,
+    ) -> Result<Stage, WorkflowError> {
+        answerable(lead, handoff)?;
+        let to = reason.outcome();
+        let text = match note {
+            Some(n) if !n.trim().is_empty() => format!("{reason}: {n}"),
+            _ => reason.to_string(),
+        };
+        lead.move_to(to, at, Some(&text))?;
+        handoff.status = HandoffStatus::Rejected { at, reason, note: note.map(Text::from) };
+        Ok(to)
+    }
+
+    /// Sales qualifies an accepted lead: SAL → SQL.
+    pub fn qualify(
+        &self,
+        lead: &mut Lead,
+        at: DateTime<Utc>,
+        reason: Option<&str>,
+    ) -> Result<(), WorkflowError> {
+        Ok(lead.move_to(Stage::Sql, at, reason).map(|_| ())?)
+    }
+
+    /// An SQL becomes an open deal: SQL → opportunity.
+    pub fn open_opportunity(&self, lead: &mut Lead, at: DateTime<Utc>) -> Result<(), WorkflowError> {
+        Ok(lead.move_to(Stage::Opportunity, at, None).map(|_| ())?)
+    }
+
+    /// The deal is won: opportunity → customer.
+    pub fn win(&self, lead: &mut Lead, at: DateTime<Utc>) -> Result<(), WorkflowError> {
+        Ok(lead.move_to(Stage::Customer, at, Some("won")).map(|_| ())?)
+    }
+
+    /// The deal is lost for `reason`: back to nurture (recycled), or
+    /// disqualified for the reasons that disqualify.
+    pub fn lose(
+        &self,
+        lead: &mut Lead,
+        at: DateTime<Utc>,
+        reason: Rejection,
+        note: Option<&str>,
+    ) -> Result<Stage, WorkflowError> {
+        let to = reason.outcome();
+        let text = match note {
+            Some(n) if !n.trim().is_empty() => format!("lost: {reason}: {n}"),
+            _ => format!("lost: {reason}"),
+        };
+        lead.move_to(to, at, Some(&text))?;
+        Ok(to)
+    }
+}
+
+fn answerable(lead: &Lead, handoff: &HandoffRecord) -> Result<(), WorkflowError> {
+    if handoff.lead_id != lead.id {
+        return Err(WorkflowError::WrongLead { record: handoff.lead_id.clone(), lead: lead.id.clone() });
+    }
+    if handoff.status != HandoffStatus::Open {
+        return Err(WorkflowError::AlreadyAnswered(handoff.lead_id.clone()));
+    }
+    Ok(())
+}
+
+/// The handoffs sales has not acted on by their deadline, as of `as_of`.
+///
+/// ```
+/// use leadgate::{overdue, sla_breach_rate, Lead, Pack, Qualifier, Sla, Workflow};
+///
+/// let q = Qualifier::new(&Pack::b2b_bant())?;
+/// let mut lead = Lead::from_json(r#"{"id": "L-1", "created_at": "2026-11-01T00:00:00Z",
+///     "person": {"seniority": "vp"}, "company": {"industry": "software", "employees": 500, "country": "US"},
+///     "touchpoints": [{"at": "2026-11-20T10:00:00Z", "channel": "demo_request"}]}"#)?;
+/// let monday = "2026-11-23T09:00:00Z".parse()?;
+/// let decision = q.evaluate(&lead, monday)?;
+/// let handoff = Workflow::new(Sla::hours(24)).hand_off(&mut lead, &decision, monday)?.expect("handed off");
+/// let handoffs = [handoff];
+/// let time = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>();
+/// assert!(overdue(&handoffs, time("2026-11-24T08:00:00Z")?).is_empty());
+/// assert_eq!(overdue(&handoffs, time("2026-11-24T10:00:00Z")?).len(), 1);
+/// assert_eq!(sla_breach_rate(&handoffs, time("2026-11-24T10:00:00Z")?), Some(1.0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn overdue(handoffs: &[HandoffRecord], as_of: DateTime<Utc>) -> Vec<&HandoffRecord> {
+    handoffs.iter().filter(|h| h.is_overdue(as_of)).collect()
+}
+
+/// The share of answered or overdue handoffs that sales answered late or not
+/// at all, as of `as_of`; `None` when there are none yet.
+pub fn sla_breach_rate(handoffs: &[HandoffRecord], as_of: DateTime<Utc>) -> Option<f64> {
+    let (mut counted, mut breached) = (0usize, 0usize);
+    for h in handoffs {
+        let answered = match &h.status {
+            HandoffStatus::Open => None,
+            HandoffStatus::Accepted { at } | HandoffStatus::Rejected { at, .. } => Some(*at),
+        };
+        match answered {
+            Some(at) => {
+                counted += 1;
+                breached += usize::from(at > h.due);
+            }
+            None if as_of > h.due => {
+                counted += 1;
+                breached += 1;
+            }
+            None => {}
+        }
+    }
+    (counted > 0).then(|| breached as f64 / counted as f64)
+}
