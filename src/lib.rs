@@ -71,6 +71,7 @@ removes every limit of the sandbox, and leadgate refuses to compile with it.
 #![warn(missing_debug_implementations)]
 
 mod assessment;
+mod calibration;
 mod casebook;
 mod decision;
 mod funnel;
@@ -93,6 +94,7 @@ mod validate;
 mod workflow;
 
 pub use assessment::{Assessment, Criterion, CriterionStatus};
+pub use calibration::{Calibration, RuleLift, ThresholdPoint};
 pub use casebook::{CaseResult, TestReport};
 pub use decision::{Category, Contribution, Decision, Handoff, PackId, Reasoned, WhyNotYet};
 pub use funnel::{

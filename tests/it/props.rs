@@ -260,3 +260,40 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+    #[test]
+    fn calibration_sweeps_are_monotone_and_suggestions_meet_their_targets(
+        leads in proptest::collection::vec((arb_lead(), any::<bool>()), 1..30),
+        target in 0.0f64..1.0,
+    ) {
+        let q = default_qualifier();
+        let decided: Vec<_> = leads
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (lead, won))| {
+                let mut lead = lead.clone();
+                lead.id = format!("P{i}").into();
+                q.evaluate(&lead, as_of()).ok().map(|d| (d, *won))
+            })
+            .collect();
+        let c = leadgate::Calibration::of(&decided);
+        for pair in c.sweep.windows(2) {
+            prop_assert!(pair[0].threshold < pair[1].threshold);
+            prop_assert!(pair[0].passing >= pair[1].passing);
+            prop_assert!(pair[0].recall >= pair[1].recall);
+        }
+        for p in &c.sweep {
+            prop_assert!((0.0..=1.0).contains(&p.precision) && (0.0..=1.0).contains(&p.recall));
+        }
+        for r in &c.rules {
+            prop_assert_eq!(r.fired + r.not_fired, decided.len());
+        }
+        if let Some(t) = c.threshold_for_precision(target) {
+            let point = c.sweep.iter().find(|p| p.threshold == t).unwrap();
+            prop_assert!(point.precision >= target);
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! The closed loop on a simulated history: `cargo run --example funnel`.
+//!
+//! Generates 3,000 leads (seeded, so every run is the same), qualifies each
+//! with the default pack a month after it arrived, hands the ready ones to
+//! sales under a 24-hour SLA, lets a simulated sales team answer, and prints
+//! the numbers both teams steer by: the funnel overall and by source, time in
+//! stage, SLA breaches, rejection reasons by campaign, and how well the
+//! pack's rules and MQL threshold predict wins.
+
+use chrono::{DateTime, Duration, Utc};
+use leadgate::{
+    mql_to_first_sales_touch, rejection_reasons, sla_breach_rate, time_in_stage, Calibration, Channel,
+    Funnel, GroupBy, HandoffRecord, Lead, Pack, Qualifier, Rejection, Seniority, Sla, Stage, Touchpoint,
+    Workflow,
+};
+
+/// xorshift64*: small, seeded, good enough for a simulation.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn chance(&mut self, p: f64) -> bool {
+        self.unit() < p
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+const SOURCES: [&str; 6] = ["webinar", "paid_search", "organic", "referral", "event", "content"];
+const CAMPAIGNS: [&str; 4] = ["q3-webinar-series", "q4-launch", "retargeting", "partner-program"];
+const INDUSTRIES: [&str; 8] =
+    ["software", "saas", "fintech", "healthcare", "retail", "education", "manufacturing", "media"];
+const COUNTRIES: [&str; 6] = ["US", "GB", "DE", "FR", "BR", "IN"];
+const CHANNELS: [Channel; 8] = [
+    Channel::WebVisit,
+    Channel::EmailOpen,
+    Channel::EmailClick,
+    Channel::ContentDownload,
+    Channel::PricingPage,
+    Channel::Webinar,
+    Channel::AdClick,
+    Channel::DemoRequest,
+];
+
+/// A lead and its hidden readiness to buy, which only the simulation knows.
+fn generate(rng: &mut Rng, i: usize, start: DateTime<Utc>) -> (Lead, f64) {
+    let created = start + Duration::hours((rng.next() % (60 * 24)) as i64);
+    let mut lead = Lead::new(format!("S-{i:04}"), created);
+    let source = *rng.pick(&SOURCES);
+    lead.source = Some(source.into());
+    lead.campaign = Some((*rng.pick(&CAMPAIGNS)).into());
+    let industry = *rng.pick(&INDUSTRIES);
+    lead.company.industry = Some(industry.into());
+    lead.company.employees = Some(10u64 * (1 << (rng.next() % 9)));
+    lead.company.country = Some((*rng.pick(&COUNTRIES)).into());
+    let seniority = *rng.pick(Seniority::ALL);
+    lead.person.seniority = Some(seniority);
+    let domain = if rng.chance(0.15) { "gmail.com" } else { "example.com" };
+    lead.person.email = Some(format!("person{i}@{domain}").into());
+    // Readiness: fit and source matter, plus noise.
+    let mut ready = rng.unit() * 0.5;
+    ready += if ["software", "saas", "fintech"].contains(&industry) { 0.25 } else { 0.0 };
+    ready +=
+        if matches!(seniority, Seniority::CLevel | Seniority::Vp | Seniority::Director) { 0.15 } else { 0.0 };
+    ready += if source == "referral" || source == "event" { 0.1 } else { 0.0 };
+    if rng.chance(0.4) {
+        let amount = if ready > 0.5 { 20_000.0 + rng.unit() * 80_000.0 } else { rng.unit() * 15_000.0 };
+        lead.qualification.budget =
+            serde_json::from_value(serde_json::json!({"amount": amount.round(), "currency": "USD"})).ok();
+    }
+    // Ready leads engage more, and more recently.
+    let touches = (rng.unit() * 6.0 + ready * 18.0) as usize;
+    for _ in 0..touches {
+        let channel = if ready > 0.6 && rng.chance(0.15) {
+            Channel::DemoRequest
+        } else {
+            rng.pick(&CHANNELS[..7]).clone()
+        };
+        let after = Duration::hours((rng.next() % (30 * 24)) as i64);
+        lead.touchpoints.push(Touchpoint::new(created + after, channel));
+    }
+    (lead, ready.min(1.0))
+}
+
+fn pct(x: f64) -> String {
+    format!("{:5.1}%", x * 100.0)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut rng = Rng(0x5EED_1EAD);
+    let start: DateTime<Utc> = "2026-08-01T00:00:00Z".parse()?;
+    let end: DateTime<Utc> = "2026-11-23T00:00:00Z".parse()?;
+    let q = Qualifier::new(&Pack::b2b_bant())?;
+    let workflow = Workflow::new(Sla::hours(24));
+    let (mut leads, mut handoffs, mut outcomes) = (Vec::new(), Vec::<HandoffRecord>::new(), Vec::new());
+
+    for i in 0..3000 {
+        let (mut lead, ready) = generate(&mut rng, i, start);
+        let decided_at = lead.created_at + Duration::days(30);
+        let decision = q.evaluate(&lead, decided_at)?;
+        let mut won = false;
+        if let Some(mut handoff) = workflow.hand_off(&mut lead, &decision, decided_at)? {
+            // Sales answers within 0 to 30 hours: about a fifth of them after the SLA.
+            let answered = decided_at + Duration::hours((rng.next() % 30) as i64);
+            lead.touchpoints.push(Touchpoint::new(answered, Channel::Call));
+            if rng.chance(0.3 + ready * 0.6) {
+                workflow.accept(&mut lead, &mut handoff, answered)?;
+                let t = |d: i64| answered + Duration::days(d);
+                if rng.chance(0.4 + ready * 0.5) {
+                    workflow.qualify(&mut lead, t(5), None)?;
+                    lead.touchpoints.push(Touchpoint::new(t(6), Channel::Meeting));
+                    if rng.chance(0.5 + ready * 0.3) {
+                        workflow.open_opportunity(&mut lead, t(10))?;
+                        if rng.chance(ready * 0.8) {
+                            workflow.win(&mut lead, t(30 + (rng.next() % 30) as i64))?;
+                            won = true;
+                        } else {
+                            workflow.lose(
+                                &mut lead,
+                                t(40),
+                                *rng.pick(&[Rejection::NoBudget, Rejection::BadTiming, Rejection::Other]),
+                                None,
+                            )?;
+                        }
+                    }
+                }
+            } else {
+                let reason = if lead.qualification.budget.is_some_and(|b| b.amount < 10_000.0) {
+                    Rejection::NoBudget
+                } else {
+                    *rng.pick(&Rejection::ALL)
+                };
+                workflow.reject(&mut lead, &mut handoff, answered, reason, None)?;
+            }
+            handoffs.push(handoff);
+        }
+        outcomes.push((decision, won));
+        leads.push(lead);
+    }
+
+    println!(
+        "Simulated closed loop: {} leads, {} handed to sales, default pack, 24-hour SLA\n",
+        leads.len(),
+        handoffs.len()
+    );
+    println!("Funnel");
+    for s in &Funnel::of(&leads).steps {
+        println!(
+            "  {:<12} -> {:<12} {:>5} of {:>5}  {}",
+            s.from.as_str(),
+            s.to.as_str(),
+            s.converted,
+            s.reached,
+            pct(s.rate)
+        );
+    }
+
+    println!("\nBy source              lead->MQL  MQL->SAL   won of MQL");
+    for (source, f) in Funnel::grouped(&leads, &GroupBy::Source) {
+        let mql = f.step(Stage::Lead).map_or(0.0, |s| s.rate);
+        let sal = f.step(Stage::Mql).map_or(0.0, |s| s.rate);
+        let mqls = f.step(Stage::Mql).map_or(0, |s| s.reached);
+        let won = f.step(Stage::Opportunity).map_or(0, |s| s.converted);
+        println!("  {source:<20} {}     {}     {won:>3} of {mqls}", pct(mql), pct(sal));
+    }
+
+    println!("\nTime in stage (completed stays, days)");
+    for (stage, d) in time_in_stage(&leads) {
+        println!(
+            "  {:<12} median {:>6.1}  p90 {:>6.1}  ({} stays)",
+            stage.as_str(),
+            d.median_days,
+            d.p90_days,
+            d.count
+        );
+    }
+    if let Some(d) = mql_to_first_sales_touch(&leads) {
+        println!("  MQL to first sales touch: median {:.1}, p90 {:.1} days", d.median_days, d.p90_days);
+    }
+    println!(
+        "\nSLA: {} handoffs, breach rate {}",
+        handoffs.len(),
+        sla_breach_rate(&handoffs, end).map_or("n/a".into(), pct)
+    );
+
+    println!("\nWhy sales sent leads back, by campaign");
+    for (campaign, reasons) in rejection_reasons(&leads, &GroupBy::Campaign) {
+        let mut reasons: Vec<_> = reasons.into_iter().collect();
+        reasons.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+        let top: Vec<String> = reasons.iter().take(3).map(|(r, n)| format!("{r} {n}")).collect();
+        println!("  {campaign:<20} {}", top.join(", "));
+    }
+
+    let calibration = Calibration::of(&outcomes);
+    println!("\nCalibration against wins ({} of {} leads won)", calibration.converted, calibration.leads);
+    println!("  rule          fired   win rate fired / not   lift");
+    for r in &calibration.rules {
+        let lift = r.lift.map_or("   n/a".into(), |l| format!("{l:6.2}"));
+        println!(
+            "  {:<12} {:>6}   {} / {}   {lift}",
+            r.rule,
+            r.fired,
+            pct(r.rate_when_fired),
+            pct(r.rate_when_not)
+        );
+    }
+    println!("  MQL threshold   leads passing   precision   recall");
+    for p in calibration.sweep.iter().filter(|p| p.threshold % 10 == 0 && p.threshold >= 0) {
+        println!("  {:>13}   {:>13}   {}     {}", p.threshold, p.passing, pct(p.precision), pct(p.recall));
+    }
+    let show = |t: Option<i64>| t.map_or("none".into(), |t| t.to_string());
+    println!(
+        "  suggested: {} for 30% precision, {} to keep 80% of wins (the pack says {})",
+        show(calibration.threshold_for_precision(0.3)),
+        show(calibration.threshold_for_recall(0.8)),
+        q.params().find(|(n, _)| *n == "mql_threshold").map_or("?".into(), |(_, v)| v.to_string())
+    );
+    Ok(())
+}

@@ -1,0 +1,145 @@
+//! Calibration against outcomes: which rules point at leads that convert,
+//! and what MQL threshold trades precision for recall the way you want.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Decision, Text};
+
+/// How leads a rule fired on converted, against leads it did not fire on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RuleLift {
+    /// The rule (or `points`, `caps` for the engine's steps).
+    pub rule: Text,
+    /// Leads it fired on.
+    pub fired: usize,
+    /// Conversion rate of those leads.
+    pub rate_when_fired: f64,
+    /// Leads it did not fire on.
+    pub not_fired: usize,
+    /// Conversion rate of those leads.
+    pub rate_when_not: f64,
+    /// `rate_when_fired / rate_when_not`: above 1, the rule points at
+    /// converting leads; `None` when either side is empty or never converts.
+    pub lift: Option<f64>,
+}
+
+/// What an MQL threshold would do to these leads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ThresholdPoint {
+    /// The threshold: leads scoring at least this pass.
+    pub threshold: i64,
+    /// Leads that would pass.
+    pub passing: usize,
+    /// Share of passing leads that converted.
+    pub precision: f64,
+    /// Share of converting leads that would pass.
+    pub recall: f64,
+}
+
+/// Decisions held against what happened to the leads.
+///
+/// ```
+/// use leadgate::{Calibration, Lead, Pack, Qualifier};
+///
+/// let q = Qualifier::new(&Pack::b2b_bant())?;
+/// let as_of = "2026-11-23T00:00:00Z".parse()?;
+/// let lead = |id: &str, industry: &str| Lead::from_json(&format!(
+///     r#"{{"id": "{id}", "created_at": "2026-11-01T00:00:00Z", "company": {{"industry": "{industry}"}}}}"#));
+/// let decided = [
+///     (q.evaluate(&lead("a", "software")?, as_of)?, true),  // won
+///     (q.evaluate(&lead("b", "software")?, as_of)?, false), // lost
+///     (q.evaluate(&lead("c", "retail")?, as_of)?, false),   // lost
+/// ];
+/// let c = Calibration::of(&decided);
+/// let fit = c.rules.iter().find(|r| r.rule == "fit").unwrap();
+/// assert_eq!((fit.fired, fit.rate_when_fired), (2, 0.5));
+/// assert_eq!(c.threshold_for_precision(0.5), Some(15)); // the software leads score 15
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Calibration {
+    /// Leads counted.
+    pub leads: usize,
+    /// Of those, leads that converted.
+    pub converted: usize,
+    /// Every rule that fired on at least one lead, by name.
+    pub rules: Vec<RuleLift>,
+    /// One point per distinct score, lowest threshold first.
+    pub sweep: Vec<ThresholdPoint>,
+}
+
+fn rate(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+impl Calibration {
+    /// Calibrates on decisions paired with whether the lead converted (won,
+    /// or accepted by sales: the outcome you steer by).
+    pub fn of(decided: &[(Decision, bool)]) -> Calibration {
+        let converted = decided.iter().filter(|(_, c)| *c).count();
+        let mut names: Vec<&Text> = decided.iter().flat_map(|(d, _)| &d.fired).collect();
+        names.sort();
+        names.dedup();
+        let rules = names
+            .into_iter()
+            .map(|rule| {
+                let (mut fired, mut fired_won, mut won_without) = (0, 0, 0);
+                for (d, won) in decided {
+                    if d.fired.contains(rule) {
+                        fired += 1;
+                        fired_won += usize::from(*won);
+                    } else {
+                        won_without += usize::from(*won);
+                    }
+                }
+                let not_fired = decided.len() - fired;
+                let (when, without) = (rate(fired_won, fired), rate(won_without, not_fired));
+                RuleLift {
+                    rule: rule.clone(),
+                    fired,
+                    rate_when_fired: when,
+                    not_fired,
+                    rate_when_not: without,
+                    lift: (fired > 0 && not_fired > 0 && without > 0.0).then(|| when / without),
+                }
+            })
+            .collect();
+        let mut scores: Vec<i64> = decided.iter().map(|(d, _)| d.score).collect();
+        scores.sort_unstable();
+        scores.dedup();
+        let sweep = scores
+            .into_iter()
+            .map(|threshold| {
+                let passing: Vec<bool> =
+                    decided.iter().filter(|(d, _)| d.score >= threshold).map(|(_, c)| *c).collect();
+                let hits = passing.iter().filter(|c| **c).count();
+                ThresholdPoint {
+                    threshold,
+                    passing: passing.len(),
+                    precision: rate(hits, passing.len()),
+                    recall: rate(hits, converted),
+                }
+            })
+            .collect();
+        Calibration { leads: decided.len(), converted, rules, sweep }
+    }
+
+    /// The lowest threshold (so the most leads, the best recall) whose
+    /// precision reaches `target`; `None` if none does.
+    pub fn threshold_for_precision(&self, target: f64) -> Option<i64> {
+        self.sweep.iter().find(|p| p.passing > 0 && p.precision >= target).map(|p| p.threshold)
+    }
+
+    /// The highest threshold (so the fewest leads, the best precision) that
+    /// still passes at least `target` of the converting leads.
+    pub fn threshold_for_recall(&self, target: f64) -> Option<i64> {
+        self.sweep.iter().rev().find(|p| p.recall >= target).map(|p| p.threshold)
+    }
+}
