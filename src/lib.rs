@@ -114,7 +114,7 @@ pub use temperature::{Grade, Temperature};
 pub use text::Text;
 pub use touchpoint::{Channel, Team, Touchpoint};
 pub use workflow::{
-    overdue, sla_breach_rate, HandoffRecord, HandoffStatus, Rejection, Sla, Workflow, WorkflowError,
+    at_risk, overdue, sla_breach_rate, HandoffRecord, HandoffStatus, Rejection, Sla, Workflow, WorkflowError,
 };
 
 // The README's Rust example compiles and runs as a doctest.

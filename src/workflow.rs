@@ -431,6 +431,12 @@ pub fn overdue(handoffs: &[HandoffRecord], as_of: DateTime<Utc>) -> Vec<&Handoff
     handoffs.iter().filter(|h| h.is_overdue(as_of)).collect()
 }
 
+/// The handoffs sales has not acted on whose deadline falls within `margin`
+/// of `as_of`: the ones to chase now.
+pub fn at_risk(handoffs: &[HandoffRecord], as_of: DateTime<Utc>, margin: Duration) -> Vec<&HandoffRecord> {
+    handoffs.iter().filter(|h| h.is_at_risk(as_of, margin)).collect()
+}
+
 /// The share of answered or overdue handoffs that sales answered late or not
 /// at all, as of `as_of`; `None` when there are none yet.
 pub fn sla_breach_rate(handoffs: &[HandoffRecord], as_of: DateTime<Utc>) -> Option<f64> {

@@ -297,3 +297,27 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+    #[test]
+    fn a_history_replayed_gives_the_same_funnel_numbers(leads in proptest::collection::vec(walked_lead(), 0..30)) {
+        // Replay each lead's recorded changes, in order, through the lifecycle.
+        let replayed: Vec<Lead> = leads
+            .iter()
+            .map(|original| {
+                let mut lead = Lead::new(original.id.clone(), original.created_at);
+                lead.source = original.source.clone();
+                for change in original.history() {
+                    lead.move_to(change.stage, change.at, change.reason.as_deref()).unwrap();
+                }
+                lead
+            })
+            .collect();
+        prop_assert_eq!(leadgate::Funnel::of(&replayed), leadgate::Funnel::of(&leads));
+        prop_assert_eq!(leadgate::time_in_stage(&replayed), leadgate::time_in_stage(&leads));
+        let by = leadgate::GroupBy::Source;
+        prop_assert_eq!(leadgate::rejection_reasons(&replayed, &by), leadgate::rejection_reasons(&leads, &by));
+    }
+}

@@ -170,6 +170,9 @@ fn sla_deadlines_overdue_and_breach_rate() {
     let noon = at("2026-11-23T12:00:00Z");
     assert!(overdue(&handoffs, noon).is_empty());
     assert!(handoffs[2].is_at_risk(noon, Duration::hours(2)));
+    let chase: Vec<_> =
+        leadgate::at_risk(&handoffs, noon, Duration::hours(2)).iter().map(|h| h.lead_id.as_str()).collect();
+    assert_eq!(chase, ["c"], "a and b were answered");
     let evening = at("2026-11-23T18:00:00Z");
     assert_eq!(overdue(&handoffs, evening).iter().map(|h| h.lead_id.as_str()).collect::<Vec<_>>(), ["c"]);
     assert_eq!(sla_breach_rate(&handoffs, evening), Some(2.0 / 3.0));
