@@ -35,7 +35,7 @@ use rhai::{Dynamic, Engine, OptimizationLevel};
 #[non_exhaustive]
 pub struct Limits {
     /// Operations all of a pack's rules together may perform on one lead
-    /// (default 100,000; the default pack uses about 1,000).
+    /// (default 100,000; the default pack needs under 400).
     pub max_operations: u64,
     /// Nesting of function calls (default 16).
     pub max_call_depth: usize,
