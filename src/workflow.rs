@@ -350,11 +350,7 @@ impl Workflow {
     ) -> Result<Stage, WorkflowError> {
         answerable(lead, handoff)?;
         let to = reason.outcome();
-        let text = match note {
-            Some(n) if !n.trim().is_empty() => format!("{reason}: {n}"),
-            _ => reason.to_string(),
-        };
-        lead.move_to(to, at, Some(&text))?;
+        lead.move_to(to, at, Some(&explain(reason, note)))?;
         handoff.status = HandoffStatus::Rejected { at, reason, note: note.map(Text::from) };
         Ok(to)
     }
@@ -389,12 +385,16 @@ impl Workflow {
         note: Option<&str>,
     ) -> Result<Stage, WorkflowError> {
         let to = reason.outcome();
-        let text = match note {
-            Some(n) if !n.trim().is_empty() => format!("lost: {reason}: {n}"),
-            _ => format!("lost: {reason}"),
-        };
-        lead.move_to(to, at, Some(&text))?;
+        lead.move_to(to, at, Some(&format!("lost: {}", explain(reason, note))))?;
         Ok(to)
+    }
+}
+
+/// The history's reason for a rejection: the taxonomy's name, then sales' note.
+fn explain(reason: Rejection, note: Option<&str>) -> String {
+    match note.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(n) => format!("{reason}: {n}"),
+        None => reason.to_string(),
     }
 }
 
