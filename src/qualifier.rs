@@ -54,6 +54,8 @@ pub struct Qualifier {
 }
 
 struct Inner {
+    /// Unique per compiled qualifier, for the per-thread [`Slot`].
+    id: u64,
     engine: Engine,
     /// Every rule, each in its own block after a marker call, as one program:
     /// one run per lead, so the operation limit bounds the whole lead.
@@ -280,6 +282,7 @@ impl<'a> QualifierBuilder<'a> {
         let uses_attributes = pack.rules.iter().any(|r| r.source.contains("attr"));
         Ok(Qualifier {
             inner: Arc::new(Inner {
+                id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
                 engine,
                 program,
                 rule_names: rules.iter().map(|r| r.name.clone()).collect(),
@@ -488,31 +491,27 @@ impl Qualifier {
 
     fn evaluate_unguarded(&self, lead: &Lead, as_of: DateTime<Utc>) -> Result<Decision, EvalError> {
         let inner = &*self.inner;
-        let script_lead = ScriptLead::new(lead, as_of, inner.uses_attributes);
-        let mut draft = Draft::new(inner.criteria.clone(), inner.settings.caps, inner.rule_names.clone());
-        inner.point_table(&script_lead, &mut draft);
-
-        let mut scope = Scope::with_capacity(SCRIPT_VARIABLES.len());
-        let [lead_var, params_var, decision_var] = SCRIPT_VARIABLES;
-        scope.push_constant(lead_var, script_lead);
-        scope.push_constant(params_var, inner.script_params.clone());
-        scope.push_constant(decision_var, draft);
-        let clock = inner.limits.deadline.map(|_| crate::sandbox::Clock::start());
-        let result = inner.engine.run_ast_with_scope(&mut scope, &inner.program);
-        drop(clock);
-        let mut draft = scope.remove::<Draft>(decision_var).ok_or_else(|| lost_decision(lead))?;
-        let rule = draft.current.map(|i| &inner.rules[i]);
-        let stopped_by = match result {
-            Ok(()) => None,
-            Err(e) if script::is_stop(&e) => Some(draft.rule.clone()),
-            Err(e) => return Err(EvalError::from_script(lead, rule, *e)),
-        };
-        draft.begin(Text::from("caps"), None);
-        inner.caps(&mut draft);
-        draft.end();
+        let mut slot = SLOT.take().filter(|s| s.qualifier == inner.id).unwrap_or_else(|| inner.slot());
+        let result = inner.run(&mut slot.scope, lead, as_of);
+        SLOT.set(Some(slot));
+        let (draft, stopped_by) = result?;
         Ok(inner.finish(lead, as_of, draft, stopped_by))
     }
 }
+
+/// The variables rules see, kept per thread between evaluations: a lead then
+/// costs no new scope, no new boxes for the variables and no new touch buffer.
+struct Slot {
+    qualifier: u64,
+    scope: Scope<'static>,
+}
+
+thread_local! {
+    static SLOT: std::cell::Cell<Option<Slot>> = const { std::cell::Cell::new(None) };
+}
+
+/// Tells qualifiers apart for [`Slot`]s, where an address could be reused.
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// For each lead, whether it is the first in `leads` with its id.
 fn first_of_each_id(leads: &[Lead]) -> Vec<bool> {
@@ -525,6 +524,52 @@ fn lost_decision(lead: &Lead) -> EvalError {
 }
 
 impl Inner {
+    fn slot(&self) -> Slot {
+        let mut scope = Scope::with_capacity(SCRIPT_VARIABLES.len());
+        let [lead_var, params_var, decision_var] = SCRIPT_VARIABLES;
+        scope.push_constant(lead_var, ScriptLead::default());
+        scope.push_constant(params_var, self.script_params.clone());
+        scope.push_constant(decision_var, Draft::placeholder());
+        Slot { qualifier: self.id, scope }
+    }
+
+    /// Runs the point table and the rules, leaving `scope` as it found it.
+    fn run(
+        &self,
+        scope: &mut Scope<'static>,
+        lead: &Lead,
+        as_of: DateTime<Utc>,
+    ) -> Result<(Draft, Option<Text>), EvalError> {
+        let [lead_var, _, decision_var] = SCRIPT_VARIABLES;
+        scope.rewind(SCRIPT_VARIABLES.len());
+        let snapshot = scope.get_value_mut::<ScriptLead>(lead_var).ok_or_else(|| lost_decision(lead))?;
+        snapshot.fill(lead, as_of, self.uses_attributes);
+        let mut draft = Draft::new(self.criteria.clone(), self.settings.caps, self.rule_names.clone());
+        self.point_table(snapshot, &mut draft);
+        *scope.get_value_mut::<Draft>(decision_var).ok_or_else(|| lost_decision(lead))? = draft;
+
+        let clock = self.limits.deadline.map(|_| crate::sandbox::Clock::start());
+        let result = self.engine.run_ast_with_scope(scope, &self.program);
+        drop(clock);
+        scope.rewind(SCRIPT_VARIABLES.len());
+        // The slot outlives the lead: keep none of its data.
+        if let Some(snapshot) = scope.get_value_mut::<ScriptLead>(lead_var) {
+            snapshot.clear();
+        }
+        let draft = scope.get_value_mut::<Draft>(decision_var).ok_or_else(|| lost_decision(lead))?;
+        let mut draft = std::mem::replace(draft, Draft::placeholder());
+        let rule = draft.current.map(|i| &self.rules[i]);
+        let stopped_by = match result {
+            Ok(()) => None,
+            Err(e) if script::is_stop(&e) => Some(draft.rule.clone()),
+            Err(e) => return Err(EvalError::from_script(lead, rule, *e)),
+        };
+        draft.begin(Text::from("caps"), None);
+        self.caps(&mut draft);
+        draft.end();
+        Ok((draft, stopped_by))
+    }
+
     /// Awards the pack's point table natively, as the engine's `points` step.
     fn point_table(&self, lead: &ScriptLead, draft: &mut Draft) {
         let s = &self.settings;

@@ -48,32 +48,61 @@ pub(crate) struct ScriptLead {
     pub(crate) touches: Vec<Touch>,
 }
 
-impl ScriptLead {
-    pub(crate) fn new(lead: &Lead, as_of: DateTime<Utc>, with_attributes: bool) -> Self {
-        let mut touches = Vec::with_capacity(lead.touchpoints.len());
-        touches.extend(lead.touchpoints.iter().filter(|t| t.at <= as_of).map(|t| Touch {
-            age_days: (as_of - t.at).num_milliseconds() as f64 / (SECONDS_PER_DAY * 1000.0),
-            day: t.at.timestamp().div_euclid(86_400),
-            channel: t.channel.clone(),
-            team: t.team(),
-            campaign: t.campaign.clone(),
-        }));
-        touches.sort_by(|a, b| a.channel.cmp(&b.channel).then(a.day.cmp(&b.day)));
-        let (stage, stage_entered_at) = lead.stage_at(as_of);
+impl Default for ScriptLead {
+    fn default() -> Self {
         ScriptLead {
-            id: lead.id.clone(),
-            created_at: lead.created_at,
-            person: lead.person.clone(),
-            company: lead.company.clone(),
-            qualification: lead.qualification.clone(),
-            source: lead.source.clone(),
-            campaign: lead.campaign.clone(),
-            stage,
-            stage_entered_at,
-            attributes: with_attributes.then(|| lead.attributes.clone()),
-            as_of,
-            touches,
+            id: Text::default(),
+            created_at: DateTime::default(),
+            person: Person::default(),
+            company: Company::default(),
+            qualification: Qualification::default(),
+            source: None,
+            campaign: None,
+            stage: Stage::Lead,
+            stage_entered_at: None,
+            attributes: None,
+            as_of: DateTime::default(),
+            touches: Vec::new(),
         }
+    }
+}
+
+impl ScriptLead {
+    /// Takes a snapshot of `lead`, reusing this one's buffer for touches.
+    pub(crate) fn fill(&mut self, lead: &Lead, as_of: DateTime<Utc>, with_attributes: bool) {
+        let now = as_of.timestamp_millis();
+        self.touches.clear();
+        self.touches.extend(lead.touchpoints.iter().filter(|t| t.at <= as_of).map(|t| {
+            let at = t.at.timestamp_millis();
+            Touch {
+                age_days: (now - at) as f64 / (SECONDS_PER_DAY * 1000.0),
+                day: at.div_euclid(86_400_000),
+                channel: t.channel.clone(),
+                team: t.team(),
+                campaign: t.campaign.clone(),
+            }
+        }));
+        // Unstable is enough: ties are touches at the same instant, equal for every sum.
+        self.touches.sort_unstable_by(|a, b| {
+            a.channel.cmp(&b.channel).then(a.day.cmp(&b.day)).then(a.age_days.total_cmp(&b.age_days))
+        });
+        (self.stage, self.stage_entered_at) = lead.stage_at(as_of);
+        self.id = lead.id.clone();
+        self.created_at = lead.created_at;
+        self.person = lead.person.clone();
+        self.company = lead.company.clone();
+        self.qualification = lead.qualification.clone();
+        self.source = lead.source.clone();
+        self.campaign = lead.campaign.clone();
+        self.attributes = with_attributes.then(|| lead.attributes.clone());
+        self.as_of = as_of;
+    }
+
+    /// Drops the lead's data, keeping only the touch buffer's capacity.
+    pub(crate) fn clear(&mut self) {
+        let mut touches = std::mem::take(&mut self.touches);
+        touches.clear();
+        *self = ScriptLead { touches, ..ScriptLead::default() };
     }
 
     fn days_since(&self, at: DateTime<Utc>) -> FLOAT {
@@ -208,22 +237,34 @@ pub(crate) struct Draft {
 
 impl Clone for Draft {
     fn clone(&self) -> Self {
-        Draft { detached: true, ..Draft::new(Assessment::default(), Caps::default(), Arc::from([])) }
+        Draft::placeholder()
     }
 }
 
 impl Draft {
+    /// A detached, empty draft that allocates nothing: what a copy of
+    /// `decision` is, and what the engine leaves in its place between leads.
+    pub(crate) fn placeholder() -> Self {
+        static NO_RULES: std::sync::OnceLock<Arc<[Text]>> = std::sync::OnceLock::new();
+        let rules = NO_RULES.get_or_init(|| Arc::from([])).clone();
+        Draft { detached: true, ..Draft::with(Assessment::default(), Caps::default(), rules, Vec::new()) }
+    }
+
     pub(crate) fn new(bant: Assessment, caps: Caps, rules: Arc<[Text]>) -> Self {
+        // Room for every rule and the engine's steps: no regrowth.
         let fired = Vec::with_capacity(rules.len() + 2);
+        Draft { contributions: Vec::with_capacity(16), ..Draft::with(bant, caps, rules, fired) }
+    }
+
+    fn with(bant: Assessment, caps: Caps, rules: Arc<[Text]>, fired: Vec<Text>) -> Self {
         Draft {
             detached: false,
             rules,
             current: None,
             rule: Text::default(),
             acted: false,
-            // Room for every rule and the engine's steps: no regrowth.
             fired,
-            contributions: Vec::with_capacity(16),
+            contributions: Vec::new(),
             fit: 0,
             engagement: 0,
             negative: 0,
