@@ -254,13 +254,18 @@ mod native {
 
         // bant
         let q = &lead.qualification;
+        // One table per criterion, each its own rule.
         let mut set = |name: &str, status, evidence: String| {
             if let Ok(c) = d.bant.set(name, status, Some(evidence.into())) {
-                c.rule = Some("bant".into());
+                c.rule = Some(name.into());
             }
         };
         if let Some(b) = &q.budget {
-            let amount = format!("{} {}", b.currency, b.amount as i64);
+            let amount = if b.amount.fract() == 0.0 {
+                format!("{} {:.0}", b.currency, b.amount)
+            } else {
+                format!("{} {}", b.currency, b.amount)
+            };
             if b.amount < 10000.0 {
                 set("budget", CriterionStatus::NotMet, format!("Budget of {amount} is below the minimum"));
             } else if q.budget_confirmed == Some(true) {
@@ -274,16 +279,18 @@ mod native {
             }
         }
         use leadgate::BuyingRole::*;
-        let role = q.buying_role.map(|r| r.as_str().replace('_', " ")).unwrap_or_default();
+        let role = q.buying_role.map_or("", |r| r.as_str());
         match q.buying_role {
-            Some(DecisionMaker | EconomicBuyer) => {
-                set("authority", CriterionStatus::Met, format!("Is the {role}"))
-            }
+            Some(DecisionMaker) => set("authority", CriterionStatus::Met, "Is the decision maker".into()),
+            Some(EconomicBuyer) => set("authority", CriterionStatus::Met, "Is the economic buyer".into()),
             Some(Champion) => {
                 set("authority", CriterionStatus::Met, "Champion with access to the decision maker".into())
             }
-            Some(EndUser | Gatekeeper) => {
-                set("authority", CriterionStatus::NotMet, format!("Is a {role}, not a decision maker"))
+            Some(EndUser) => {
+                set("authority", CriterionStatus::NotMet, "Is an end user, not a decision maker".into())
+            }
+            Some(Gatekeeper) => {
+                set("authority", CriterionStatus::NotMet, "Is a gatekeeper, not a decision maker".into())
             }
             Some(Influencer | Evaluator) => set(
                 "authority",
@@ -300,9 +307,8 @@ mod native {
         if let Some(need) = q.need.as_deref().filter(|n| !n.is_empty()) {
             set("need", CriterionStatus::Met, format!("Stated need: {need}"));
         } else if !q.pain_points.is_empty() {
-            set("need", CriterionStatus::Met, format!("Pain points: {}", q.pain_points.len()));
-        } else if touches.iter().any(|t| t.channel == Channel::DemoRequest) {
-            set("need", CriterionStatus::Met, "Requested a demo".into());
+            let points: Vec<&str> = q.pain_points.iter().map(|p| p.as_str()).collect();
+            set("need", CriterionStatus::Met, format!("Pain points: {}", points.join(", ")));
         }
         let days = match q.purchase_date {
             Some(date) => Some((date - as_of.date_naive()).num_days()),
@@ -326,6 +332,15 @@ mod native {
             None => {}
         }
 
+        // the engagement script: a demo request is a need when none is stated
+        if d.bant.get("need").is_some_and(|c| c.status == CriterionStatus::Unknown)
+            && touches.iter().any(|t| t.channel == Channel::DemoRequest)
+        {
+            if let Ok(c) = d.bant.set("need", CriterionStatus::Met, Some("Requested a demo".into())) {
+                c.rule = Some("engagement".into());
+            }
+        }
+
         // caps, as rules would see them
         d.fit = d.fit.min(50);
         d.engagement = d.engagement.min(60);
@@ -345,7 +360,7 @@ mod native {
         if marketing && score >= 60 {
             if met >= 3 {
                 d.stage = Stage::Sql;
-                d.handoff = Some(format!("SQL-ready: score {score}, {met} of 4 BANT criteria met").into());
+                d.handoff = Some(format!("SQL-ready: score {score}, {met} of 4 criteria met").into());
             } else if d.bant.count(CriterionStatus::NotMet) >= 2 {
                 held = true;
             } else if matches!(current, Stage::Subscriber | Stage::Lead | Stage::Recycled) {

@@ -86,6 +86,7 @@ mod script;
 mod shadow;
 mod stage;
 mod suggest;
+mod table;
 mod temperature;
 mod text;
 mod time;

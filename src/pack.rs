@@ -173,6 +173,8 @@ pub(crate) struct RuleSource {
     pub(crate) script: Text,
     /// Lines before the rule's first line in `script` (non-zero for inline rules).
     pub(crate) line_offset: usize,
+    /// A decision table, whose rows as written are `source`.
+    pub(crate) table: Option<crate::table::Table>,
 }
 
 /// A rule pack in source form: name, version, qualification criteria,
@@ -262,6 +264,10 @@ struct RuleEntry {
     file: Option<String>,
     #[serde(default)]
     script: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    table: Option<toml::Spanned<toml::Value>>,
+    #[serde(default)]
+    hit: Option<String>,
 }
 
 const MANIFEST: &str = "pack.toml";
@@ -333,6 +339,7 @@ impl Pack {
             source: source.to_owned(),
             script: format!("{name}.rhai").into(),
             line_offset: 0,
+            table: None,
         };
         Pack::build(name.into(), "0.0.0".into(), None, None, Vec::new(), vec![rule])
     }
@@ -350,12 +357,7 @@ impl Pack {
     pub fn b2b_bant() -> Pack {
         embedded(
             include_str!("../packs/b2b-bant/pack.toml"),
-            &[
-                ("fit.rhai", include_str!("../packs/b2b-bant/fit.rhai")),
-                ("engagement.rhai", include_str!("../packs/b2b-bant/engagement.rhai")),
-                ("bant.rhai", include_str!("../packs/b2b-bant/bant.rhai")),
-                ("handoff.rhai", include_str!("../packs/b2b-bant/handoff.rhai")),
-            ],
+            &[("engagement.rhai", include_str!("../packs/b2b-bant/engagement.rhai"))],
         )
     }
 
@@ -464,18 +466,23 @@ impl Pack {
         for entry in manifest.rules {
             let name: Text = entry.name.as_str().into();
             let description = entry.description.map(Text::from);
-            match (entry.file, entry.script) {
-                (Some(file), None) => match read_file(&file) {
+            if entry.hit.is_some() && entry.table.is_none() {
+                problems
+                    .push(Problem::new(ProblemKind::Manifest, "`hit` applies to tables only").in_rule(&name));
+            }
+            match (entry.file, entry.script, entry.table) {
+                (Some(file), None, None) => match read_file(&file) {
                     Ok(source) => rules.push(RuleSource {
                         name,
                         description,
                         source,
                         script: file.into(),
                         line_offset: 0,
+                        table: None,
                     }),
                     Err(ps) => problems.extend(ps.into_iter().map(|p| p.in_rule(&name))),
                 },
-                (None, Some(script)) => {
+                (None, Some(script), None) => {
                     let start = script.span().start;
                     let (line, _) = line_col(text, start);
                     // A newline right after the opening quotes is not part of the string.
@@ -488,11 +495,38 @@ impl Pack {
                         source: script.into_inner(),
                         script: MANIFEST.into(),
                         line_offset: line - 1 + usize::from(skips_newline && delimiter == 3),
+                        table: None,
                     });
                 }
+                (None, None, Some(table)) => {
+                    let span = table.span();
+                    let (line, column) = line_col(text, span.start);
+                    let at = Location { script: MANIFEST.into(), line, column };
+                    match crate::table::Table::parse(table.get_ref(), entry.hit.as_deref()) {
+                        Ok(parsed) => rules.push(RuleSource {
+                            name,
+                            description,
+                            // As written, with the hit policy, for the content hash and for diffs.
+                            source: match &entry.hit {
+                                Some(hit) => format!("hit = {hit:?}\ntable = {}", &text[span]),
+                                None => format!("table = {}", &text[span]),
+                            },
+                            script: MANIFEST.into(),
+                            line_offset: line - 1,
+                            table: Some(parsed),
+                        }),
+                        Err(ps) => problems.extend(
+                            ps.into_iter()
+                                .map(|p| Problem::new(ProblemKind::Name, p).in_rule(&name).at(at.clone())),
+                        ),
+                    }
+                }
                 _ => problems.push(
-                    Problem::new(ProblemKind::Manifest, "a rule needs exactly one of `file` or `script`")
-                        .in_rule(&name),
+                    Problem::new(
+                        ProblemKind::Manifest,
+                        "a rule needs exactly one of `file`, `script` or `table`",
+                    )
+                    .in_rule(&name),
                 ),
             }
         }
@@ -552,6 +586,12 @@ impl Pack {
                 invalid(format!("rule {:?}: this name is reserved for the engine", r.name.as_str()));
             } else if rules[..i].iter().any(|o| o.name == r.name) {
                 invalid(format!("rule {:?} is declared twice", r.name.as_str()));
+            } else if let Some(script) = rules[..i].iter().find(|o| r.table.is_some() && o.table.is_none()) {
+                invalid(format!(
+                    "table {:?} comes after script {:?}: tables run before scripts, so write them first",
+                    r.name.as_str(),
+                    script.name.as_str()
+                ));
             }
         }
         params.sort_by(|a, b| a.0.cmp(&b.0));

@@ -172,6 +172,8 @@ pub(crate) mod known {
     pub(crate) const FIT_CAP: &str = "fit_cap";
     pub(crate) const ENGAGEMENT_CAP: &str = "engagement_cap";
     pub(crate) const SCORE_CAP: &str = "score_cap";
+    pub(crate) const SQL_CRITERIA_MET: &str = "sql_criteria_met";
+    pub(crate) const HOLD_CRITERIA_NOT_MET: &str = "hold_criteria_not_met";
     pub(crate) const POINTS_PREFIX: &str = "points.";
 
     pub(crate) fn is_numeric(name: &str) -> bool {
@@ -186,6 +188,8 @@ pub(crate) mod known {
                 FIT_CAP,
                 ENGAGEMENT_CAP,
                 SCORE_CAP,
+                SQL_CRITERIA_MET,
+                HOLD_CRITERIA_NOT_MET,
             ]
             .contains(&name)
     }

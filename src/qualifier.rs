@@ -12,6 +12,7 @@ use crate::decision::{Handoff, PackId, Reasoned, WhyNotYet};
 use crate::pack::{hex, Location, Problem, ProblemKind};
 use crate::params::{known, ParamTable};
 use crate::script::{self, decay, Caps, Draft, HandoffChoice, Params, ScriptLead};
+use crate::table::{Outcome, Table};
 use crate::{
     Assessment, Category, Channel, CriterionStatus, Decision, Grade, Lead, Limits, Pack, PackError,
     ParamValue, Stage, Team, Temperature, Text,
@@ -60,6 +61,9 @@ struct Inner {
     /// Every rule, each in its own block after a marker call, as one program:
     /// one run per lead, so the operation limit bounds the whole lead.
     program: AST,
+    /// The decision tables, which run before the scripts, in pack order.
+    tables: Vec<(Text, Table)>,
+    /// The scripted rules, by marker index.
     rules: Vec<CompiledRule>,
     rule_names: Arc<[Text]>,
     pack: Arc<PackId>,
@@ -86,12 +90,26 @@ struct Settings {
     warm: Option<f64>,
     hot: Option<f64>,
     grades: Vec<(f64, Grade)>,
+    /// Criteria met for an SQL-ready handoff at the MQL threshold.
+    sql_criteria_met: Option<usize>,
+    /// Criteria not met that hold a lead back at the MQL threshold.
+    hold_criteria_not_met: Option<usize>,
     half_life_days: f64,
     channel_daily_cap: Option<f64>,
     caps: Caps,
     /// Points per touch for built-in channels, by index, then custom channels.
     points: Vec<Option<(i64, Text)>>,
     custom_points: Vec<(Channel, i64, Text)>,
+    /// Names and reasons made once, so that deciding does not format them.
+    text: Texts,
+}
+
+struct Texts {
+    points: Text,
+    caps: Text,
+    lifecycle: Text,
+    /// "Fit capped at 50", "Engagement capped at 60", "Score capped at 100".
+    capped: [Text; 3],
 }
 
 impl fmt::Debug for Qualifier {
@@ -196,7 +214,20 @@ impl<'a> QualifierBuilder<'a> {
         let checks = crate::validate::Context { params: &param_names, criteria: pack.criteria() };
         let mut used = std::collections::BTreeSet::new();
         let mut rules = Vec::with_capacity(pack.rules.len());
+        let mut tables = Vec::new();
         for rule in &pack.rules {
+            if let Some(table) = &rule.table {
+                used.extend(table.params().map(str::to_owned));
+                match table.resolve(&params, pack.criteria()) {
+                    Ok(table) => tables.push((rule.name.clone(), table)),
+                    Err(ps) => problems.extend(ps.into_iter().map(|p| {
+                        let at =
+                            Location { script: rule.script.clone(), line: rule.line_offset + 1, column: 0 };
+                        Problem::new(ProblemKind::Name, p).in_rule(&rule.name).at(at)
+                    })),
+                }
+                continue;
+            }
             let location = |line: usize, column: usize| Location {
                 script: rule.script.clone(),
                 line: if line == 0 { 0 } else { line + rule.line_offset },
@@ -252,7 +283,8 @@ impl<'a> QualifierBuilder<'a> {
 
         let mut program = String::new();
         let mut line = 1;
-        for (i, (rule, source)) in rules.iter_mut().zip(&pack.rules).enumerate() {
+        let sources = pack.rules.iter().filter(|r| r.table.is_none());
+        for (i, (rule, source)) in rules.iter_mut().zip(sources).enumerate() {
             program.push_str(&format!("decision.{}({i});{{\n", script::RULE_MARKER));
             rule.start_line = line + 1;
             program.push_str(&source.source);
@@ -285,6 +317,7 @@ impl<'a> QualifierBuilder<'a> {
                 id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
                 engine,
                 program,
+                tables,
                 rule_names: rules.iter().map(|r| r.name.clone()).collect(),
                 rules,
                 pack: Arc::new(id),
@@ -328,6 +361,8 @@ impl Settings {
             warm: num(known::WARM_THRESHOLD),
             hot: num(known::HOT_THRESHOLD),
             grades,
+            sql_criteria_met: whole(known::SQL_CRITERIA_MET).map(|n| n.max(0) as usize),
+            hold_criteria_not_met: whole(known::HOLD_CRITERIA_NOT_MET).map(|n| n.max(0) as usize),
             half_life_days,
             channel_daily_cap: num(known::CHANNEL_DAILY_CAP),
             caps: Caps {
@@ -337,6 +372,17 @@ impl Settings {
             },
             points,
             custom_points,
+            text: Texts {
+                points: "points".into(),
+                caps: "caps".into(),
+                lifecycle: "lifecycle".into(),
+                capped: [
+                    ("Fit", known::FIT_CAP),
+                    ("Engagement", known::ENGAGEMENT_CAP),
+                    ("Score", known::SCORE_CAP),
+                ]
+                .map(|(what, cap)| format!("{what} capped at {}", whole(cap).unwrap_or_default()).into()),
+            },
         }
     }
 
@@ -540,40 +586,64 @@ impl Inner {
         lead: &Lead,
         as_of: DateTime<Utc>,
     ) -> Result<(Draft, Option<Text>), EvalError> {
-        let [lead_var, _, decision_var] = SCRIPT_VARIABLES;
         scope.rewind(SCRIPT_VARIABLES.len());
-        let snapshot = scope.get_value_mut::<ScriptLead>(lead_var).ok_or_else(|| lost_decision(lead))?;
-        snapshot.fill(lead, as_of, self.uses_attributes);
-        let mut draft = Draft::new(self.criteria.clone(), self.settings.caps, self.rule_names.clone());
-        self.point_table(snapshot, &mut draft);
-        *scope.get_value_mut::<Draft>(decision_var).ok_or_else(|| lost_decision(lead))? = draft;
-
-        let clock = self.limits.deadline.map(|_| crate::sandbox::Clock::start());
-        let result = self.engine.run_ast_with_scope(scope, &self.program);
-        drop(clock);
+        let result = self.run_rules(scope, lead, as_of);
         scope.rewind(SCRIPT_VARIABLES.len());
         // The slot outlives the lead: keep none of its data.
-        if let Some(snapshot) = scope.get_value_mut::<ScriptLead>(lead_var) {
+        if let Some(snapshot) = scope.get_value_mut::<ScriptLead>(SCRIPT_VARIABLES[0]) {
             snapshot.clear();
         }
-        let draft = scope.get_value_mut::<Draft>(decision_var).ok_or_else(|| lost_decision(lead))?;
-        let mut draft = std::mem::replace(draft, Draft::placeholder());
-        let rule = draft.current.map(|i| &self.rules[i]);
-        let stopped_by = match result {
-            Ok(()) => None,
-            Err(e) if script::is_stop(&e) => Some(draft.rule.clone()),
-            Err(e) => return Err(EvalError::from_script(lead, rule, *e)),
-        };
-        draft.begin(Text::from("caps"), None);
+        let (mut draft, stopped_by) = result?;
+        draft.begin(self.settings.text.caps.clone(), None);
         self.caps(&mut draft);
         draft.end();
         Ok((draft, stopped_by))
     }
 
+    fn run_rules(
+        &self,
+        scope: &mut Scope<'static>,
+        lead: &Lead,
+        as_of: DateTime<Utc>,
+    ) -> Result<(Draft, Option<Text>), EvalError> {
+        let [lead_var, _, decision_var] = SCRIPT_VARIABLES;
+        let snapshot = scope.get_value_mut::<ScriptLead>(lead_var).ok_or_else(|| lost_decision(lead))?;
+        snapshot.fill(lead, as_of, self.uses_attributes);
+        // Room for every rule and the points and caps steps: `fired` never regrows.
+        let steps = self.tables.len() + self.rules.len() + 2;
+        let mut draft = Draft::new(self.criteria.clone(), self.settings.caps, self.rule_names.clone(), steps);
+        self.point_table(snapshot, &mut draft);
+        for (name, table) in &self.tables {
+            draft.begin(name.clone(), None);
+            let outcome = table.apply(snapshot, &mut draft).map_err(|message| {
+                EvalError::new(lead, Some(name.clone()), None, EvalErrorKind::Script, message)
+            })?;
+            if outcome == Outcome::Stop {
+                return Ok((draft, Some(name.clone())));
+            }
+        }
+        *scope.get_value_mut::<Draft>(decision_var).ok_or_else(|| lost_decision(lead))? = draft;
+
+        let clock = self.limits.deadline.map(|_| crate::sandbox::Clock::start());
+        let result = self.engine.run_ast_with_scope(scope, &self.program);
+        drop(clock);
+        let draft = scope.get_value_mut::<Draft>(decision_var).ok_or_else(|| lost_decision(lead))?;
+        let draft = std::mem::replace(draft, Draft::placeholder());
+        let rule = draft.current.map(|i| &self.rules[i]);
+        match result {
+            Ok(()) => Ok((draft, None)),
+            Err(e) if script::is_stop(&e) => {
+                let stopped_by = Some(draft.rule.clone());
+                Ok((draft, stopped_by))
+            }
+            Err(e) => Err(EvalError::from_script(lead, rule, *e)),
+        }
+    }
+
     /// Awards the pack's point table natively, as the engine's `points` step.
     fn point_table(&self, lead: &ScriptLead, draft: &mut Draft) {
         let s = &self.settings;
-        draft.begin(Text::from("points"), None);
+        draft.begin(s.text.points.clone(), None);
         let touches = &lead.touches;
         let mut i = 0;
         // Touches are sorted by channel, then day: each channel is a run of days.
@@ -617,8 +687,7 @@ impl Inner {
         let cuts = draft.caps.cuts(draft.fit, draft.engagement, draft.negative);
         for cut in cuts.into_iter().flatten() {
             // Cuts only lower totals, so they cannot overflow.
-            let reason = format!("{} capped at {}", cut.what, cut.limit).into();
-            let _ = draft.add(cut.category, cut.points, reason);
+            let _ = draft.add(cut.category, cut.points, self.settings.text.capped[cut.what].clone());
         }
     }
 
@@ -653,7 +722,33 @@ impl Inner {
         if let Some((since, day)) = recycled_on {
             if !lead.touchpoints.iter().any(|t| t.at > since && t.at <= as_of) {
                 let reason = format!("Recycled on {day}; no new activity since").into();
-                choice = HandoffChoice::Hold(Reasoned { reason, rule: Text::from("lifecycle") });
+                choice = HandoffChoice::Hold(Reasoned { reason, rule: s.text.lifecycle.clone() });
+            }
+        }
+        // Derived by the engine, so the handoff names no rule.
+        let mut sql_ready = None;
+        if matches!(choice, HandoffChoice::Derive)
+            && d.stage.is_none()
+            && d.disqualified.is_none()
+            && with_marketing
+            && reaches_mql
+        {
+            let (met, not_met, total) =
+                (d.bant.count(CriterionStatus::Met), d.bant.count(CriterionStatus::NotMet), d.bant.len());
+            let lifecycle = |reason: fmt::Arguments<'_>| Reasoned {
+                reason: Text::cached(reason),
+                rule: s.text.lifecycle.clone(),
+            };
+            if s.sql_criteria_met.is_some_and(|n| met >= n) {
+                let set = lifecycle(format_args!("{met} of {total} criteria met with score {score}"));
+                d.stage = Some((Stage::Sql, set));
+                sql_ready = Some(Text::cached(format_args!(
+                    "SQL-ready: score {score}, {met} of {total} criteria met"
+                )));
+            } else if s.hold_criteria_not_met.is_some_and(|n| not_met >= n) {
+                choice = HandoffChoice::Hold(lifecycle(format_args!(
+                    "Score {score} is there but {not_met} of {total} criteria are not met"
+                )));
             }
         }
         let held = matches!(choice, HandoffChoice::Hold(_));
@@ -683,6 +778,9 @@ impl Inner {
                 None,
             ),
             HandoffChoice::Hold(held) => (None, Some(held)),
+            HandoffChoice::Derive if sql_ready.is_some() => {
+                (Some(Handoff { stage, reason: sql_ready.unwrap_or_default(), rule: None }), None)
+            }
             HandoffChoice::Derive if rule_stage && sales_ready => {
                 let set = stage_reason
                     .clone()
@@ -691,11 +789,16 @@ impl Inner {
             }
             HandoffChoice::Derive if reaches_mql && sales_ready => {
                 let threshold = s.mql.unwrap_or_default();
-                let mut reason = format!("Score {score} reached the MQL threshold of {threshold}");
-                if let Some((_, day)) = recycled_on {
-                    reason.push_str(&format!(", with new activity since it was recycled on {day}"));
-                }
-                let reason = reason.into();
+                let reason = match recycled_on {
+                    None => {
+                        Text::cached(format_args!("Score {score} reached the MQL threshold of {threshold}"))
+                    }
+                    Some((_, day)) => format!(
+                        "Score {score} reached the MQL threshold of {threshold}, \
+                         with new activity since it was recycled on {day}"
+                    )
+                    .into(),
+                };
                 (Some(Handoff { stage, reason, rule: None }), None)
             }
             HandoffChoice::Derive => (None, None),

@@ -3,6 +3,7 @@
 //! natural way to write a rule is also the fast one: touchpoint
 //! aggregations run in Rust, never as script loops.
 
+use std::fmt;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -168,9 +169,8 @@ pub(crate) struct Caps {
 pub(crate) struct Cut {
     pub(crate) category: Category,
     pub(crate) points: i64,
-    /// What was capped ("Fit", "Engagement", "Score") and at what.
-    pub(crate) what: &'static str,
-    pub(crate) limit: i64,
+    /// What was capped: 0 for fit, 1 for engagement, 2 for the score.
+    pub(crate) what: usize,
 }
 
 impl Caps {
@@ -179,10 +179,10 @@ impl Caps {
     /// grade keeps its meaning.
     pub(crate) fn cuts(&self, fit: i64, engagement: i64, negative: i64) -> [Option<Cut>; 4] {
         let cut = |category, total: i64, cap: Option<i64>, what| {
-            cap.filter(|&c| total > c).map(|c| Cut { category, points: c - total, what, limit: c })
+            cap.filter(|&c| total > c).map(|c| Cut { category, points: c - total, what })
         };
-        let fit_cut = cut(Category::Fit, fit, self.fit, "Fit");
-        let engagement_cut = cut(Category::Engagement, engagement, self.engagement, "Engagement");
+        let fit_cut = cut(Category::Fit, fit, self.fit, 0);
+        let engagement_cut = cut(Category::Engagement, engagement, self.engagement, 1);
         let fit = fit + fit_cut.map_or(0, |c| c.points);
         let engagement = engagement + engagement_cut.map_or(0, |c| c.points);
         let (mut from_engagement, mut from_fit) = (None, None);
@@ -190,7 +190,7 @@ impl Caps {
             let excess = fit.saturating_add(engagement).saturating_add(negative).saturating_sub(limit);
             if excess > 0 {
                 let e = excess.min(engagement.max(0));
-                let score_cut = |category, points| Cut { category, points, what: "Score", limit };
+                let score_cut = |category, points| Cut { category, points, what: 2 };
                 from_engagement = (e > 0).then(|| score_cut(Category::Engagement, -e));
                 from_fit = (excess > e).then(|| score_cut(Category::Fit, e - excess));
             }
@@ -250,9 +250,9 @@ impl Draft {
         Draft { detached: true, ..Draft::with(Assessment::default(), Caps::default(), rules, Vec::new()) }
     }
 
-    pub(crate) fn new(bant: Assessment, caps: Caps, rules: Arc<[Text]>) -> Self {
-        // Room for every rule and the engine's steps: no regrowth.
-        let fired = Vec::with_capacity(rules.len() + 2);
+    /// A draft for a run of `steps` rules and engine steps, which `fired` has room for.
+    pub(crate) fn new(bant: Assessment, caps: Caps, rules: Arc<[Text]>, steps: usize) -> Self {
+        let fired = Vec::with_capacity(steps);
         Draft { contributions: Vec::with_capacity(16), ..Draft::with(bant, caps, rules, fired) }
     }
 
@@ -352,11 +352,28 @@ impl Draft {
 
     fn criterion(&mut self, name: &str, status: CriterionStatus, evidence: ImmutableString) -> Fallible<()> {
         self.check()?;
-        let rule = self.rule.clone();
         let evidence = (!evidence.is_empty()).then(|| Text::from_script(evidence));
+        self.set_criterion(name, status, evidence)
+    }
+
+    /// Sets a criterion for the running rule; the caller has checked the rule may act.
+    pub(crate) fn set_criterion(
+        &mut self,
+        name: &str,
+        status: CriterionStatus,
+        evidence: Option<Text>,
+    ) -> Fallible<()> {
+        self.acted = true;
+        let rule = self.rule.clone();
         let c = self.bant.set(name, status, evidence)?;
         c.rule = Some(rule);
         Ok(())
+    }
+
+    /// Disqualifies for the running rule; the caller ends the run.
+    pub(crate) fn disqualify(&mut self, reason: Text) {
+        self.acted = true;
+        self.disqualified = Some(Reasoned { reason, rule: self.rule.clone() });
     }
 
     fn reasoned(&self, reason: ImmutableString) -> Reasoned {
@@ -386,10 +403,6 @@ fn stop() -> Box<EvalAltResult> {
 
 pub(crate) fn is_stop(err: &EvalAltResult) -> bool {
     matches!(err, EvalAltResult::ErrorTerminated(token, _) if token.is::<Stop>())
-}
-
-fn text(value: &Option<Text>) -> Dynamic {
-    value.as_ref().map_or_else(|| ImmutableString::new().into(), |t| t.to_script().into())
 }
 
 fn opt<T: Into<Dynamic>>(value: Option<T>) -> Dynamic {
@@ -686,52 +699,180 @@ pub(crate) fn register(engine: &mut Engine) {
     register_decision(engine);
 }
 
+/// A lead field's type, as rules see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Text,
+    Int,
+    Float,
+    Bool,
+    List,
+}
+
+/// A field's value in a snapshot. Text that is empty counts as missing.
+#[derive(Debug, Clone)]
+pub(crate) enum Value<'a> {
+    Missing,
+    Text(&'a Text),
+    Str(std::borrow::Cow<'a, str>),
+    Int(INT),
+    Float(FLOAT),
+    Bool(bool),
+    List(&'a [Text]),
+}
+
+impl Value<'_> {
+    pub(crate) fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Text(t) if !t.is_empty() => Some(t),
+            Value::Str(s) if !s.is_empty() => Some(s),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn as_f64(&self) -> Option<f64> {
+        match *self {
+            Value::Int(i) => Some(i as f64),
+            Value::Float(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn is_present(&self) -> bool {
+        match self {
+            Value::Missing => false,
+            Value::Text(_) | Value::Str(_) => self.as_str().is_some(),
+            Value::List(items) => !items.is_empty(),
+            _ => true,
+        }
+    }
+
+    /// As scripts see it: missing text is `""`, a missing list `[]`, other missing values `()`.
+    fn to_dynamic(&self, kind: Kind) -> Dynamic {
+        match self {
+            Value::Missing => match kind {
+                Kind::Text => ImmutableString::new().into(),
+                Kind::List => rhai::Array::new().into(),
+                _ => Dynamic::UNIT,
+            },
+            Value::Text(t) => t.to_script().into(),
+            Value::Str(s) => Text::cached(format_args!("{s}")).to_script().into(),
+            Value::Int(i) => (*i).into(),
+            Value::Float(f) => (*f).into(),
+            Value::Bool(b) => (*b).into(),
+            Value::List(items) => {
+                items.iter().map(|p| Dynamic::from(p.to_script())).collect::<rhai::Array>().into()
+            }
+        }
+    }
+}
+
+impl fmt::Display for Value<'_> {
+    /// For reasons: whole numbers without decimals, lists joined with commas.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Missing => Ok(()),
+            Value::Text(t) => f.write_str(t),
+            Value::Str(s) => f.write_str(s),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Float(x) if x.fract() == 0.0 && x.abs() < 1e15 => write!(f, "{x:.0}"),
+            Value::Float(x) => write!(f, "{x}"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::List(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    f.write_str(item)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+fn text_value(value: &Option<Text>) -> Value<'_> {
+    value.as_ref().map_or(Value::Missing, Value::Text)
+}
+
+fn static_str(value: &'static str) -> Value<'static> {
+    Value::Str(std::borrow::Cow::Borrowed(value))
+}
+
+macro_rules! fields {
+    ($l:ident; $($variant:ident $name:literal $kind:ident => $body:expr;)*) => {
+        /// The lead's fields, as `lead.name` in scripts and as conditions in tables.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub(crate) enum Field { $($variant),* }
+
+        impl Field {
+            pub(crate) const ALL: &[Field] = &[$(Field::$variant),*];
+
+            pub(crate) fn name(self) -> &'static str {
+                match self { $(Field::$variant => $name),* }
+            }
+
+            pub(crate) fn kind(self) -> Kind {
+                match self { $(Field::$variant => Kind::$kind),* }
+            }
+
+            pub(crate) fn get(self, $l: &ScriptLead) -> Value<'_> {
+                match self { $(Field::$variant => $body),* }
+            }
+        }
+    };
+}
+
+fields! { l;
+    Id "id" Text => Value::Text(&l.id);
+    AgeDays "age_days" Float => Value::Float(l.days_since(l.created_at));
+    Source "source" Text => text_value(&l.source);
+    Campaign "campaign" Text => text_value(&l.campaign);
+    Stage "stage" Text => static_str(l.stage.as_str());
+    Owner "owner" Text => static_str(l.stage.owner().map_or("", Team::as_str));
+    DaysInStage "days_in_stage" Float => l.stage_entered_at.map_or(Value::Missing, |at| Value::Float(l.days_since(at)));
+    Name "name" Text => text_value(&l.person.name);
+    Email "email" Text => text_value(&l.person.email);
+    EmailDomain "email_domain" Text => match email_domain(l) {
+        Some(d) if d.bytes().any(|b| b.is_ascii_uppercase()) => Value::Str(d.to_ascii_lowercase().into()),
+        Some(d) => Value::Str(d.into()),
+        None => Value::Missing,
+    };
+    FreeEmail "free_email" Bool => {
+        Value::Bool(email_domain(l).is_some_and(|d| FREE_MAIL.iter().any(|f| f.eq_ignore_ascii_case(d))))
+    };
+    JobTitle "job_title" Text => text_value(&l.person.job_title);
+    Seniority "seniority" Text => l.person.seniority.map_or(Value::Missing, |s| static_str(s.as_str()));
+    Department "department" Text => text_value(&l.person.department);
+    Company "company" Text => text_value(&l.company.name);
+    Domain "domain" Text => text_value(&l.company.domain);
+    Industry "industry" Text => text_value(&l.company.industry);
+    Employees "employees" Int => l.company.employees.map_or(Value::Missing, |e| Value::Int(INT::try_from(e).unwrap_or(INT::MAX)));
+    Revenue "revenue" Float => l.company.annual_revenue.map_or(Value::Missing, |m| Value::Float(m.amount));
+    RevenueCurrency "revenue_currency" Text => l.company.annual_revenue.as_ref().map_or(Value::Missing, |m| Value::Str(m.currency.as_str().into()));
+    Country "country" Text => text_value(&l.company.country);
+    Budget "budget" Float => l.qualification.budget.map_or(Value::Missing, |m| Value::Float(m.amount));
+    BudgetCurrency "budget_currency" Text => l.qualification.budget.as_ref().map_or(Value::Missing, |m| Value::Str(m.currency.as_str().into()));
+    BudgetConfirmed "budget_confirmed" Bool => l.qualification.budget_confirmed.map_or(Value::Missing, Value::Bool);
+    BuyingRole "buying_role" Text => l.qualification.buying_role.map_or(Value::Missing, |r| static_str(r.as_str()));
+    Need "need" Text => text_value(&l.qualification.need);
+    PainPoints "pain_points" List => Value::List(&l.qualification.pain_points);
+    Timeline "timeline" Text => l.qualification.timeline.map_or(Value::Missing, |t| static_str(t.as_str()));
+    DaysToPurchase "days_to_purchase" Int => {
+        let q = &l.qualification;
+        let days = match q.purchase_date {
+            Some(d) => Some((d - l.as_of.date_naive()).num_days()),
+            None => q.timeline.and_then(crate::Timeline::max_days),
+        };
+        days.map_or(Value::Missing, Value::Int)
+    };
+}
+
 fn register_lead(engine: &mut Engine) {
     engine.register_type_with_name::<ScriptLead>("Lead");
-    macro_rules! get {
-        ($($name:literal => |$l:ident| $body:expr;)*) => {
-            $(engine.register_get($name, |$l: &mut ScriptLead| -> Dynamic { $body });)*
-        };
-    }
-    get! {
-        "id" => |l| l.id.to_script().into();
-        "age_days" => |l| { let d = l.days_since(l.created_at); d.into() };
-        "source" => |l| text(&l.source);
-        "campaign" => |l| text(&l.campaign);
-        "stage" => |l| l.stage.as_str().into();
-        "owner" => |l| l.stage.owner().map_or("", Team::as_str).into();
-        "days_in_stage" => |l| opt(l.stage_entered_at.map(|at| l.days_since(at)));
-        "name" => |l| text(&l.person.name);
-        "email" => |l| text(&l.person.email);
-        "email_domain" => |l| email_domain(l).unwrap_or_default().to_ascii_lowercase().into();
-        "free_email" => |l| {
-            let domain = email_domain(l).map(str::to_ascii_lowercase);
-            domain.is_some_and(|d| FREE_MAIL.contains(&d.as_str())).into()
-        };
-        "job_title" => |l| text(&l.person.job_title);
-        "seniority" => |l| l.person.seniority.map_or("", |s| s.as_str()).into();
-        "department" => |l| text(&l.person.department);
-        "company" => |l| text(&l.company.name);
-        "domain" => |l| text(&l.company.domain);
-        "industry" => |l| text(&l.company.industry);
-        "employees" => |l| opt(l.company.employees.map(|e| INT::try_from(e).unwrap_or(INT::MAX)));
-        "revenue" => |l| opt(l.company.annual_revenue.map(|m| m.amount));
-        "revenue_currency" => |l| l.company.annual_revenue.as_ref().map_or("", |m| m.currency.as_str()).into();
-        "country" => |l| text(&l.company.country);
-        "budget" => |l| opt(l.qualification.budget.map(|m| m.amount));
-        "budget_currency" => |l| l.qualification.budget.as_ref().map_or("", |m| m.currency.as_str()).into();
-        "budget_confirmed" => |l| opt(l.qualification.budget_confirmed);
-        "buying_role" => |l| l.qualification.buying_role.map_or("", |r| r.as_str()).into();
-        "need" => |l| text(&l.qualification.need);
-        "pain_points" => |l| l.qualification.pain_points.iter().map(|p| Dynamic::from(p.to_script())).collect::<rhai::Array>().into();
-        "timeline" => |l| l.qualification.timeline.map_or("", |t| t.as_str()).into();
-        "days_to_purchase" => |l| {
-            let q = &l.qualification;
-            opt(match q.purchase_date {
-                Some(d) => Some((d - l.as_of.date_naive()).num_days()),
-                None => q.timeline.and_then(crate::Timeline::max_days),
-            })
-        };
+    for &field in Field::ALL {
+        let kind = field.kind();
+        engine.register_get(field.name(), move |l: &mut ScriptLead| field.get(l).to_dynamic(kind));
     }
 
     engine.register_fn("attr", |l: &mut ScriptLead, name: &str| -> Fallible<Dynamic> {
@@ -956,7 +1097,7 @@ fn register_decision(engine: &mut Engine) {
     });
     engine.register_fn("disqualify", |d: &mut Draft, reason: ImmutableString| -> Fallible<()> {
         d.check()?;
-        d.disqualified = Some(d.reasoned(reason));
+        d.disqualify(Text::from_script(reason));
         Err(stop())
     });
     engine.register_fn("stop", |d: &mut Draft| -> Fallible<()> {
@@ -980,7 +1121,9 @@ fn register_decision(engine: &mut Engine) {
     }
     engine.register_fn("status", |d: &mut Draft, c: &str| -> Fallible<ImmutableString> {
         let bant = &d.read()?.bant;
-        bant.get(c).map(|c| c.status.as_str().into()).ok_or_else(|| bant.unknown_name(c).into())
+        bant.get(c)
+            .map(|c| Text::cached(format_args!("{}", c.status.as_str())).to_script())
+            .ok_or_else(|| bant.unknown_name(c).into())
     });
     engine.register_fn("is_met", |d: &mut Draft, c: &str| -> Fallible<bool> {
         let bant = &d.read()?.bant;

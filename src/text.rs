@@ -26,8 +26,16 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// let copy = industry.clone(); // no allocation
 /// assert_eq!(copy.len(), 8);
 /// ```
-#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Text(ImmutableString);
+
+impl Default for Text {
+    /// The empty text, shared: making one does not allocate.
+    fn default() -> Self {
+        static EMPTY: std::sync::OnceLock<ImmutableString> = std::sync::OnceLock::new();
+        Text(EMPTY.get_or_init(ImmutableString::new).clone())
+    }
+}
 
 impl Text {
     /// The string slice.
@@ -38,6 +46,37 @@ impl Text {
     #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// Formats a reason, sharing one `Text` per distinct short string per
+    /// thread: decisions repeat the same reasons ("Buying within 90 days")
+    /// lead after lead, and a shared one costs no allocation.
+    pub(crate) fn cached(args: fmt::Arguments<'_>) -> Text {
+        use std::fmt::Write as _;
+        /// Entries per thread before the cache starts over, and the longest text kept.
+        const ENTRIES: usize = 1024;
+        const LONGEST: usize = 96;
+        thread_local! {
+            static CACHE: std::cell::RefCell<(String, std::collections::HashSet<Text>)> =
+                std::cell::RefCell::default();
+        }
+        CACHE.with(|cache| {
+            let Ok(mut cache) = cache.try_borrow_mut() else { return Text::from(args.to_string()) };
+            let (buffer, texts) = &mut *cache;
+            buffer.clear();
+            let _ = buffer.write_fmt(args);
+            if let Some(text) = texts.get(buffer.as_str()) {
+                return text.clone();
+            }
+            let text = Text::from(buffer.as_str());
+            if buffer.len() <= LONGEST {
+                if texts.len() >= ENTRIES {
+                    texts.clear();
+                }
+                texts.insert(text.clone());
+            }
+            text
+        })
     }
 
     #[inline]

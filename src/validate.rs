@@ -277,6 +277,7 @@ mod tests {
             source: source.to_owned(),
             script: "r.rhai".into(),
             line_offset: 0,
+            table: None,
         };
         let params = ["mql_threshold".into(), "target_industries".into()];
         let criteria = ["budget".into(), "authority".into()];

@@ -1,0 +1,498 @@
+//! Decision tables: rules written as data in `pack.toml` and evaluated in
+//! Rust, for the common case of "if these lead fields look like this, add
+//! these points, or mark this criterion, because...".
+//!
+//! A table is a list of rows; the first row whose conditions all hold fires,
+//! and the others are skipped. Shape and field names are checked when the
+//! pack loads; parameters are resolved when a qualifier is built, so a
+//! tenant's overrides apply.
+
+use std::fmt;
+
+use crate::decision::Category;
+use crate::params::ParamTable;
+use crate::script::{Draft, Field, Kind, ScriptLead, Value};
+use crate::{CriterionStatus, ParamValue, Text};
+
+/// The operators a condition may use, in the order the guide lists them.
+const OPERATORS: [(&str, Op); 8] = [
+    ("is", Op::Is),
+    ("in", Op::In),
+    ("not_in", Op::NotIn),
+    ("at_least", Op::AtLeast),
+    ("above", Op::Above),
+    ("at_most", Op::AtMost),
+    ("below", Op::Below),
+    ("present", Op::Present),
+];
+/// What a row may do besides its conditions.
+const ACTIONS: [&str; 7] = ["fit", "engagement", "negative", "met", "not_met", "unknown", "disqualify"];
+const PARAM_PREFIX: &str = "params.";
+
+/// A literal, or a parameter to read when the qualifier is built.
+#[derive(Debug, Clone)]
+enum Operand {
+    Text(Text),
+    Number(f64),
+    Bool(bool),
+    List(Vec<Text>),
+    Param(Text),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Is,
+    In,
+    NotIn,
+    AtLeast,
+    Above,
+    AtMost,
+    Below,
+    Present,
+}
+
+#[derive(Debug, Clone)]
+struct Condition {
+    field: Field,
+    op: Op,
+    operand: Operand,
+}
+
+#[derive(Debug, Clone)]
+enum Action {
+    Points(Category, i64),
+    Criterion(Text, CriterionStatus),
+    Disqualify,
+}
+
+#[derive(Debug, Clone)]
+enum Part {
+    Literal(String),
+    Field(Field),
+    Param(Text),
+}
+
+/// A reason with `{field}` and `{params.name}` placeholders.
+#[derive(Debug, Clone)]
+struct Template {
+    parts: Vec<Part>,
+    /// The whole reason when it has no field placeholders.
+    fixed: Option<Text>,
+}
+
+#[derive(Debug, Clone)]
+struct Row {
+    conditions: Vec<Condition>,
+    action: Action,
+    reason: Template,
+}
+
+/// A decision table.
+#[derive(Debug, Clone)]
+pub(crate) struct Table {
+    rows: Vec<Row>,
+    /// Every matching row fires (`hit = "all"`), not just the first.
+    all: bool,
+}
+
+/// What applying a table did to the run.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Continue,
+    /// A row disqualified the lead: no later rule runs.
+    Stop,
+}
+
+impl Table {
+    /// Reads a table from its rows as written and its hit policy (`"first"`,
+    /// the default, or `"all"`); every problem is reported.
+    pub(crate) fn parse(rows: &toml::Value, hit: Option<&str>) -> Result<Table, Vec<String>> {
+        let Some(rows) = rows.as_array() else {
+            return Err(vec!["`table` must be an array of rows: table = [{ ... }, { ... }]".into()]);
+        };
+        let mut problems = Vec::new();
+        let all = match hit {
+            None | Some("first") => false,
+            Some("all") => true,
+            Some(other) => {
+                problems.push(format!("`hit` is \"first\" or \"all\", got {other:?}"));
+                false
+            }
+        };
+        let mut parsed = Vec::with_capacity(rows.len());
+        for (i, row) in rows.iter().enumerate() {
+            match parse_row(row) {
+                Ok(row) => parsed.push(row),
+                Err(ps) => problems.extend(ps.into_iter().map(|p| format!("row {}: {p}", i + 1))),
+            }
+        }
+        if parsed.is_empty() && problems.is_empty() {
+            problems.push("a table needs at least one row".into());
+        }
+        if problems.is_empty() {
+            Ok(Table { rows: parsed, all })
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// The parameters the table reads.
+    pub(crate) fn params(&self) -> impl Iterator<Item = &str> {
+        self.rows.iter().flat_map(|r| {
+            let conditions = r.conditions.iter().filter_map(|c| match &c.operand {
+                Operand::Param(p) => Some(p.as_str()),
+                _ => None,
+            });
+            let reason = r.reason.parts.iter().filter_map(|p| match p {
+                Part::Param(p) => Some(p.as_str()),
+                _ => None,
+            });
+            conditions.chain(reason)
+        })
+    }
+
+    /// Replaces parameters with their values and checks criteria names.
+    pub(crate) fn resolve(&self, params: &ParamTable, criteria: &[Text]) -> Result<Table, Vec<String>> {
+        let mut problems = Vec::new();
+        let mut rows = self.rows.clone();
+        for (i, row) in rows.iter_mut().enumerate() {
+            let mut problem = |p: String| problems.push(format!("row {}: {p}", i + 1));
+            for c in &mut row.conditions {
+                let Operand::Param(name) = &c.operand else { continue };
+                let Some(value) = params.get(name.as_str()) else {
+                    problem(unknown_param(name, params));
+                    continue;
+                };
+                match operand_from_param(c.field, c.op, value) {
+                    Ok(operand) => c.operand = operand,
+                    Err(e) => problem(format!("{}: parameter {:?} {e}", c.field.name(), name.as_str())),
+                }
+            }
+            for part in &mut row.reason.parts {
+                let Part::Param(name) = part else { continue };
+                match params.get(name.as_str()) {
+                    Some(value) => *part = Part::Literal(value.to_string()),
+                    None => problem(unknown_param(name, params)),
+                }
+            }
+            row.reason.fix();
+            if let Action::Criterion(name, _) = &row.action {
+                if !criteria.contains(name) {
+                    problem(format!(
+                        "unknown criterion {:?}{}; this pack's criteria are {}",
+                        name.as_str(),
+                        crate::suggest::hint(name, criteria.iter().map(Text::as_str)),
+                        criteria.iter().map(|c| format!("{:?}", c.as_str())).collect::<Vec<_>>().join(", ")
+                    ));
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(Table { rows, all: self.all })
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Fires the first row that matches `lead`, or every one with `hit = "all"`.
+    pub(crate) fn apply(&self, lead: &ScriptLead, draft: &mut Draft) -> Result<Outcome, String> {
+        let mut matching = self.rows.iter().filter(|r| r.conditions.iter().all(|c| c.holds(lead)));
+        if self.all {
+            for row in matching {
+                if row.fire(lead, draft)? == Outcome::Stop {
+                    return Ok(Outcome::Stop);
+                }
+            }
+            return Ok(Outcome::Continue);
+        }
+        matching.next().map_or(Ok(Outcome::Continue), |row| row.fire(lead, draft))
+    }
+}
+
+impl Row {
+    fn fire(&self, lead: &ScriptLead, draft: &mut Draft) -> Result<Outcome, String> {
+        let reason = self.reason.render(lead);
+        match &self.action {
+            Action::Points(_, 0) => {}
+            Action::Points(category, points) => {
+                draft.add(*category, *points, reason).map_err(|e| e.to_string())?;
+            }
+            Action::Criterion(name, status) => {
+                draft.set_criterion(name, *status, Some(reason)).map_err(|e| e.to_string())?;
+            }
+            Action::Disqualify => {
+                draft.disqualify(reason);
+                return Ok(Outcome::Stop);
+            }
+        }
+        Ok(Outcome::Continue)
+    }
+}
+
+impl Condition {
+    fn holds(&self, lead: &ScriptLead) -> bool {
+        let value = self.field.get(lead);
+        let text = || value.as_str().unwrap_or("");
+        let list_has = |list: &Operand| match list {
+            Operand::List(items) => items.iter().any(|i| i == text()),
+            _ => false,
+        };
+        let compare = |f: fn(f64, f64) -> bool| match (value.as_f64(), &self.operand) {
+            (Some(v), Operand::Number(n)) => f(v, *n),
+            _ => false,
+        };
+        match self.op {
+            Op::Present => matches!(self.operand, Operand::Bool(b) if b == value.is_present()),
+            Op::Is => match (&value, &self.operand) {
+                (Value::Bool(v), Operand::Bool(b)) => v == b,
+                (_, Operand::Number(n)) => value.as_f64() == Some(*n),
+                (_, Operand::Text(t)) => text() == t.as_str(),
+                _ => false,
+            },
+            Op::In => list_has(&self.operand),
+            Op::NotIn => !list_has(&self.operand),
+            Op::AtLeast => compare(|v, n| v >= n),
+            Op::Above => compare(|v, n| v > n),
+            Op::AtMost => compare(|v, n| v <= n),
+            Op::Below => compare(|v, n| v < n),
+        }
+    }
+}
+
+impl Template {
+    fn parse(text: &str) -> Result<Template, String> {
+        let mut parts = Vec::new();
+        let mut literal = String::new();
+        let mut rest = text;
+        while let Some(i) = rest.find(['{', '}']) {
+            literal.push_str(&rest[..i]);
+            let (brace, after) = (rest.as_bytes()[i], &rest[i + 1..]);
+            if after.as_bytes().first() == Some(&brace) {
+                literal.push(brace as char);
+                rest = &after[1..];
+                continue;
+            }
+            if brace == b'}' {
+                return Err(format!("reason {text:?}: a lone `}}` (write `}}}}` for a brace)"));
+            }
+            let Some(end) = after.find('}') else {
+                return Err(format!("reason {text:?}: `{{` is not closed (write `{{{{` for a brace)"));
+            };
+            let name = after[..end].trim();
+            if !literal.is_empty() {
+                parts.push(Part::Literal(std::mem::take(&mut literal)));
+            }
+            parts.push(match name.strip_prefix(PARAM_PREFIX) {
+                Some(param) => Part::Param(param.into()),
+                None => Part::Field(field(name)?),
+            });
+            rest = &after[end + 1..];
+        }
+        literal.push_str(rest);
+        if !literal.is_empty() || parts.is_empty() {
+            parts.push(Part::Literal(literal));
+        }
+        let mut template = Template { parts, fixed: None };
+        template.fix();
+        Ok(template)
+    }
+
+    /// Precomputes the reason when nothing in it depends on the lead.
+    fn fix(&mut self) {
+        if self.parts.iter().all(|p| matches!(p, Part::Literal(_))) {
+            let text: String =
+                self.parts.iter().map(|p| if let Part::Literal(l) = p { l.as_str() } else { "" }).collect();
+            self.fixed = Some(text.into());
+        }
+    }
+
+    fn render(&self, lead: &ScriptLead) -> Text {
+        match &self.fixed {
+            Some(fixed) => fixed.clone(),
+            None => Text::cached(format_args!("{}", Rendered(self, lead))),
+        }
+    }
+}
+
+struct Rendered<'a>(&'a Template, &'a ScriptLead);
+
+impl fmt::Display for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for part in &self.0.parts {
+            match part {
+                Part::Literal(l) => f.write_str(l)?,
+                Part::Field(field) => write!(f, "{}", field.get(self.1))?,
+                // Resolved when the qualifier is built.
+                Part::Param(_) => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+fn parse_row(row: &toml::Value) -> Result<Row, Vec<String>> {
+    let Some(row) = row.as_table() else {
+        return Err(vec![format!(
+            "a row is a table like {{ industry = \"saas\", fit = 10, reason = \"...\" }}, got {row}"
+        )]);
+    };
+    let mut problems = Vec::new();
+    let mut conditions = Vec::new();
+    let mut actions = Vec::new();
+    let mut reason = None;
+    for (key, value) in row {
+        let result = if key == "reason" {
+            match value.as_str() {
+                Some(text) => Template::parse(text).map(|t| reason = Some(t)),
+                None => Err(format!("`reason` must be text, got {value}")),
+            }
+        } else if ACTIONS.contains(&key.as_str()) {
+            action(key, value).map(|a| actions.push(a))
+        } else {
+            field(key).and_then(|f| conditions_on(f, value)).map(|cs| conditions.extend(cs))
+        };
+        if let Err(e) = result {
+            problems.push(e);
+        }
+    }
+    if actions.len() != 1 {
+        problems.push(format!(
+            "a row does exactly one of {}; this one does {}",
+            ACTIONS.join(", "),
+            if actions.is_empty() { "nothing".to_owned() } else { actions.len().to_string() + " things" }
+        ));
+    }
+    if reason.is_none() {
+        problems.push("a row needs a `reason`, which explains the decision".into());
+    }
+    match (problems.is_empty(), actions.pop(), reason) {
+        (true, Some(action), Some(reason)) => Ok(Row { conditions, action, reason }),
+        _ => Err(problems),
+    }
+}
+
+fn field(name: &str) -> Result<Field, String> {
+    Field::ALL.iter().copied().find(|f| f.name() == name).ok_or_else(|| {
+        format!(
+            "unknown lead field {name:?}{}",
+            crate::suggest::hint(name, Field::ALL.iter().map(|f| f.name()).chain(ACTIONS).chain(["reason"]))
+        )
+    })
+}
+
+fn action(key: &str, value: &toml::Value) -> Result<Action, String> {
+    let points = |category| match value.as_integer() {
+        Some(p) if key == "negative" => Ok(Action::Points(category, -p.saturating_abs())),
+        Some(p) => Ok(Action::Points(category, p)),
+        None => Err(format!("`{key}` takes whole points, got {value}")),
+    };
+    let criterion = |status| match value.as_str() {
+        Some(name) => Ok(Action::Criterion(name.into(), status)),
+        None => Err(format!("`{key}` names a criterion, got {value}")),
+    };
+    match key {
+        "fit" => points(Category::Fit),
+        "engagement" => points(Category::Engagement),
+        "negative" => points(Category::Negative),
+        "met" => criterion(CriterionStatus::Met),
+        "not_met" => criterion(CriterionStatus::NotMet),
+        "unknown" => criterion(CriterionStatus::Unknown),
+        _ => match value.as_bool() {
+            Some(true) => Ok(Action::Disqualify),
+            _ => Err(format!("`disqualify` can only be true, got {value}")),
+        },
+    }
+}
+
+/// `field = value`, `field = [values]` or `field = { operator = value, ... }`.
+fn conditions_on(field: Field, value: &toml::Value) -> Result<Vec<Condition>, String> {
+    let name = field.name();
+    let condition = |op, value: &toml::Value| -> Result<Condition, String> {
+        let operand = operand(value).map_err(|e| format!("{name}: {e}"))?;
+        check(field, op, &operand).map_err(|e| format!("{name}: {e}"))?;
+        Ok(Condition { field, op, operand })
+    };
+    match value {
+        toml::Value::Table(ops) => ops
+            .iter()
+            .map(|(op, value)| match OPERATORS.iter().find(|(n, _)| n == op) {
+                Some((_, op)) => condition(*op, value),
+                None => {
+                    let names = OPERATORS.map(|(n, _)| n);
+                    Err(format!(
+                        "{name}: unknown operator {op:?}{}; use one of {}",
+                        crate::suggest::hint(op, names),
+                        names.join(", ")
+                    ))
+                }
+            })
+            .collect(),
+        toml::Value::Array(_) => Ok(vec![condition(Op::In, value)?]),
+        _ => Ok(vec![condition(Op::Is, value)?]),
+    }
+}
+
+fn operand(value: &toml::Value) -> Result<Operand, String> {
+    Ok(match value {
+        toml::Value::String(s) => match s.strip_prefix(PARAM_PREFIX) {
+            Some(param) => Operand::Param(param.into()),
+            None => Operand::Text(s.as_str().into()),
+        },
+        toml::Value::Integer(i) => Operand::Number(*i as f64),
+        toml::Value::Float(f) if f.is_finite() => Operand::Number(*f),
+        toml::Value::Boolean(b) => Operand::Bool(*b),
+        toml::Value::Array(items) => Operand::List(
+            items
+                .iter()
+                .map(|i| i.as_str().map(Text::from).ok_or_else(|| format!("lists hold text, got {i}")))
+                .collect::<Result<_, _>>()?,
+        ),
+        other => return Err(format!("unsupported value {other}")),
+    })
+}
+
+/// Whether `op` with `operand` makes sense on `field`; parameters are checked later.
+fn check(field: Field, op: Op, operand: &Operand) -> Result<(), String> {
+    let kind = field.kind();
+    let numeric = matches!(kind, Kind::Int | Kind::Float);
+    let fits = match (op, operand) {
+        (_, Operand::Param(_)) => op != Op::Present,
+        (Op::Present, Operand::Bool(_)) => true,
+        (Op::Is, Operand::Text(_)) => kind == Kind::Text,
+        (Op::Is, Operand::Number(_)) => numeric,
+        (Op::Is, Operand::Bool(_)) => kind == Kind::Bool,
+        (Op::In | Op::NotIn, Operand::List(_)) => kind == Kind::Text,
+        (Op::AtLeast | Op::Above | Op::AtMost | Op::Below, Operand::Number(_)) => numeric,
+        _ => false,
+    };
+    if fits {
+        return Ok(());
+    }
+    let allowed = match kind {
+        Kind::Text => "`is` text, `in` or `not_in` a list, `present`",
+        Kind::Int | Kind::Float => "`is`, `at_least`, `above`, `at_most` or `below` a number, `present`",
+        Kind::Bool => "`is` true or false, `present`",
+        Kind::List => "`present`",
+    };
+    let op = OPERATORS.iter().find(|(_, o)| *o == op).map_or("", |(n, _)| n);
+    Err(format!("`{op}` with this value does not apply to this field, which takes {allowed}"))
+}
+
+fn operand_from_param(field: Field, op: Op, value: &ParamValue) -> Result<Operand, String> {
+    let operand = match value {
+        ParamValue::List(items) => Operand::List(items.clone()),
+        ParamValue::Text(t) => Operand::Text(t.clone()),
+        ParamValue::Bool(b) => Operand::Bool(*b),
+        other => Operand::Number(other.as_f64().unwrap_or(f64::NAN)),
+    };
+    check(field, op, &operand)
+        .map_err(|_| format!("is {} {value}, which does not fit here", value.type_name()))?;
+    Ok(operand)
+}
+
+fn unknown_param(name: &str, params: &ParamTable) -> String {
+    format!(
+        "unknown parameter {name:?}{}; declare it in the pack's [params]",
+        crate::suggest::hint(name, params.keys().map(Text::as_str))
+    )
+}
