@@ -171,6 +171,10 @@ impl Table {
             for part in &mut row.reason.parts {
                 let Part::Param(name) = part else { continue };
                 match params.get(name.as_str()) {
+                    Some(ParamValue::Text(t)) => *part = Part::Literal(t.to_string()),
+                    Some(ParamValue::List(items)) => {
+                        *part = Part::Literal(items.iter().map(Text::as_str).collect::<Vec<_>>().join(", "))
+                    }
                     Some(value) => *part = Part::Literal(value.to_string()),
                     None => problem(unknown_param(name, params)),
                 }
@@ -339,6 +343,7 @@ fn parse_row(row: &toml::Value) -> Result<Row, Vec<String>> {
     let mut problems = Vec::new();
     let mut conditions = Vec::new();
     let mut actions = Vec::new();
+    let mut effects = 0;
     let mut reason = None;
     for (key, value) in row {
         let result = if key == "reason" {
@@ -347,6 +352,7 @@ fn parse_row(row: &toml::Value) -> Result<Row, Vec<String>> {
                 None => Err(format!("`reason` must be text, got {value}")),
             }
         } else if ACTIONS.contains(&key.as_str()) {
+            effects += 1;
             action(key, value).map(|a| actions.push(a))
         } else {
             field(key).and_then(|f| conditions_on(f, value)).map(|cs| conditions.extend(cs))
@@ -355,14 +361,14 @@ fn parse_row(row: &toml::Value) -> Result<Row, Vec<String>> {
             problems.push(e);
         }
     }
-    if actions.len() != 1 {
+    if effects != 1 {
         problems.push(format!(
             "a row does exactly one of {}; this one does {}",
             ACTIONS.join(", "),
-            if actions.is_empty() { "nothing".to_owned() } else { actions.len().to_string() + " things" }
+            if effects == 0 { "nothing".to_owned() } else { format!("{effects} things") }
         ));
     }
-    if reason.is_none() {
+    if !row.contains_key("reason") {
         problems.push("a row needs a `reason`, which explains the decision".into());
     }
     match (problems.is_empty(), actions.pop(), reason) {
@@ -485,8 +491,7 @@ fn operand_from_param(field: Field, op: Op, value: &ParamValue) -> Result<Operan
         ParamValue::Bool(b) => Operand::Bool(*b),
         other => Operand::Number(other.as_f64().unwrap_or(f64::NAN)),
     };
-    check(field, op, &operand)
-        .map_err(|_| format!("is {} {value}, which does not fit here", value.type_name()))?;
+    check(field, op, &operand).map_err(|e| format!("is a {}: {e}", value.type_name()))?;
     Ok(operand)
 }
 

@@ -10,6 +10,7 @@ mod lifecycle;
 mod pack_tests;
 mod props;
 mod script_api;
+mod tables;
 mod workflow;
 
 use leadgate::{Lead, Pack, Qualifier};

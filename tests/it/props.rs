@@ -62,7 +62,7 @@ fn touchpoint() -> impl Strategy<Value = Touchpoint> {
         })
 }
 
-fn arb_lead() -> impl Strategy<Value = Lead> {
+pub(crate) fn arb_lead() -> impl Strategy<Value = Lead> {
     (
         "[A-Z]-[0-9]{1,6}",
         time(),

@@ -1,0 +1,400 @@
+//! Decision tables: rules written as rows in `pack.toml`, run natively.
+
+use leadgate::{CriterionStatus, Pack, ProblemKind, Qualifier, Stage};
+use proptest::prelude::*;
+
+use crate::{as_of, lead_with, manifest};
+
+/// A pack with the default criteria, a few parameters and the given rules.
+fn pack(rules: &str) -> String {
+    format!(
+        "name = \"t\"\nversion = \"1\"\n[params]\nmin_employees = 50\nideal_employees = 200\n\
+         min_budget = 10000\ntargets = [\"saas\", \"fintech\"]\nlabel = \"ICP\"\n{rules}"
+    )
+}
+
+fn problems(rules: &str) -> Vec<String> {
+    let err = match Pack::from_toml(&pack(rules)) {
+        Ok(pack) => Qualifier::new(&pack).expect_err("the pack should not compile"),
+        Err(e) => e,
+    };
+    err.problems().iter().map(ToString::to_string).collect()
+}
+
+const SIZE_BANDS: &str = r#"
+[[rules]]
+name = "size"
+table = [
+  { employees = { at_least = "params.ideal_employees" }, fit = 15, reason = "Sweet spot" },
+  { employees = { at_least = "params.min_employees" }, fit = 8, reason = "Large enough" },
+  { employees = { present = true }, negative = 5, reason = "Too small" },
+]
+"#;
+
+#[test]
+fn the_first_matching_row_fires_and_no_other() {
+    let q = manifest(&pack(SIZE_BANDS));
+    let points = |employees: &str| {
+        let d = q.evaluate(&lead_with(&format!(r#""company": {{{employees}}}"#)), as_of()).unwrap();
+        (d.fit, d.negative, d.contributions.iter().map(|c| c.reason.to_string()).collect::<Vec<_>>())
+    };
+    assert_eq!(points(r#""employees": 900"#), (15, 0, vec!["Sweet spot".to_owned()]));
+    assert_eq!(points(r#""employees": 60"#), (8, 0, vec!["Large enough".to_owned()]));
+    assert_eq!(points(r#""employees": 5"#), (0, -5, vec!["Too small".to_owned()]));
+    // A missing number fails every comparison and `present = true`.
+    assert_eq!(points(""), (0, 0, vec![]));
+}
+
+#[test]
+fn a_table_fires_only_when_a_row_matched() {
+    let q = manifest(&pack(SIZE_BANDS));
+    let with = q.evaluate(&lead_with(r#""company": {"employees": 900}"#), as_of()).unwrap();
+    let without = q.evaluate(&lead_with(""), as_of()).unwrap();
+    assert_eq!(with.fired, ["size"]);
+    assert!(without.fired.is_empty());
+    assert!(with.contributions.iter().all(|c| c.rule == "size"));
+}
+
+#[test]
+fn hit_all_fires_every_matching_row_in_order() {
+    let q = manifest(&pack(
+        r#"
+[[rules]]
+name = "fit"
+hit = "all"
+table = [
+  { industry = "params.targets", fit = 100, reason = "never: a list is not a text" },
+  { industry = { in = "params.targets" }, fit = 10, reason = "Target industry" },
+  { seniority = ["vp", "c_level"], fit = 5, reason = "Senior" },
+  { free_email = true, negative = 3, reason = "Free mail" },
+  { fit = 1, reason = "Everyone" },
+]
+"#
+        .replace(
+            r#"  { industry = "params.targets", fit = 100, reason = "never: a list is not a text" },"#,
+            "",
+        )
+        .as_str(),
+    ));
+    let lead = lead_with(
+        r#""person": {"seniority": "vp", "email": "a@GMAIL.com"}, "company": {"industry": "saas"}"#,
+    );
+    let d = q.evaluate(&lead, as_of()).unwrap();
+    let reasons: Vec<_> = d.contributions.iter().map(|c| c.reason.as_str()).collect();
+    assert_eq!(reasons, ["Target industry", "Senior", "Free mail", "Everyone"]);
+    assert_eq!((d.fit, d.negative), (16, -3));
+}
+
+#[test]
+fn parameters_are_read_when_the_qualifier_is_built_so_overrides_apply() {
+    let pack = Pack::from_toml(&pack(SIZE_BANDS)).unwrap();
+    let lead = lead_with(r#""company": {"employees": 300}"#);
+    let default = Qualifier::new(&pack).unwrap().evaluate(&lead, as_of()).unwrap();
+    let tenant = Qualifier::builder(&pack).param("ideal_employees", 1000).build().unwrap();
+    assert_eq!(default.fit, 15);
+    assert_eq!(tenant.evaluate(&lead, as_of()).unwrap().fit, 8);
+}
+
+#[test]
+fn criteria_get_the_reason_as_evidence_with_fields_and_params_filled_in() {
+    let q = manifest(&pack(
+        r#"
+[[rules]]
+name = "budget"
+table = [
+  { budget = { below = "params.min_budget" }, not_met = "budget", reason = "{budget_currency} {budget} is under {params.min_budget}" },
+  { budget = { present = true }, met = "budget", reason = "{budget_currency} {budget} {{declared}}" },
+]
+
+[[rules]]
+name = "need"
+table = [{ pain_points = { present = true }, met = "need", reason = "Pains: {pain_points} ({params.label})" }]
+"#,
+    ));
+    let lead = lead_with(
+        r#""qualification": {"budget": {"amount": 2500.5, "currency": "EUR"}, "pain_points": ["slow", "manual"]}"#,
+    );
+    let d = q.evaluate(&lead, as_of()).unwrap();
+    let budget = d.bant.get("budget").unwrap();
+    assert_eq!(budget.status, CriterionStatus::NotMet);
+    assert_eq!(budget.evidence.as_deref(), Some("EUR 2500.5 is under 10000"));
+    assert_eq!(budget.rule.as_deref(), Some("budget"));
+    assert_eq!(d.bant.get("need").unwrap().evidence.as_deref(), Some("Pains: slow, manual (ICP)"));
+
+    let lead = lead_with(r#""qualification": {"budget": {"amount": 40000, "currency": "USD"}}"#);
+    let d = q.evaluate(&lead, as_of()).unwrap();
+    assert_eq!(d.bant.get("budget").unwrap().evidence.as_deref(), Some("USD 40000 {declared}"));
+    assert_eq!(d.bant.get("need").unwrap().status, CriterionStatus::Unknown);
+}
+
+#[test]
+fn missing_text_is_empty_so_only_present_false_and_not_in_match_it() {
+    let q = manifest(&pack(
+        r#"
+[[rules]]
+name = "probe"
+hit = "all"
+table = [
+  { industry = { present = false }, fit = 1, reason = "no industry" },
+  { industry = { not_in = "params.targets" }, fit = 10, reason = "not a target" },
+  { industry = { in = "params.targets" }, fit = 100, reason = "a target" },
+  { industry = "", fit = 1000, reason = "empty" },
+]
+"#,
+    ));
+    assert_eq!(q.evaluate(&lead_with(""), as_of()).unwrap().fit, 1011);
+    let saas = lead_with(r#""company": {"industry": "saas"}"#);
+    assert_eq!(q.evaluate(&saas, as_of()).unwrap().fit, 100);
+}
+
+#[test]
+fn a_disqualifying_row_ends_the_evaluation() {
+    let q = manifest(&pack(
+        r#"
+[[rules]]
+name = "screen"
+table = [{ email_domain = ["rival.com"], disqualify = true, reason = "Competitor" }]
+
+[[rules]]
+name = "later"
+table = [{ fit = 10, reason = "never reached" }]
+
+[[rules]]
+name = "script"
+script = 'decision.fit(5, "never reached either");'
+"#,
+    ));
+    let rival = q.evaluate(&lead_with(r#""person": {"email": "spy@Rival.com"}"#), as_of()).unwrap();
+    assert_eq!(rival.stage, Stage::Disqualified);
+    assert_eq!(rival.disqualified.as_ref().map(|d| d.reason.as_str()), Some("Competitor"));
+    assert_eq!(rival.stopped_by.as_deref(), Some("screen"));
+    assert_eq!(rival.fit, 0);
+    let other = q.evaluate(&lead_with(r#""person": {"email": "a@b.com"}"#), as_of()).unwrap();
+    assert_eq!(other.fit, 15);
+    assert_eq!(other.fired, ["later", "script"]);
+}
+
+#[test]
+fn scripts_run_after_tables_and_see_what_they_decided() {
+    let q = manifest(&pack(
+        r#"
+[[rules]]
+name = "size"
+table = [{ employees = { at_least = 100 }, fit = 20, reason = "Big" }]
+
+[[rules]]
+name = "script"
+script = '''
+if decision.fit_score >= 20 && decision.status("budget") == "unknown" {
+    decision.unknown("budget", "Big company: ask about budget");
+}
+'''
+"#,
+    ));
+    let d = q.evaluate(&lead_with(r#""company": {"employees": 500}"#), as_of()).unwrap();
+    assert_eq!(d.bant.get("budget").unwrap().evidence.as_deref(), Some("Big company: ask about budget"));
+}
+
+#[test]
+fn the_engine_hands_off_sql_ready_leads_and_holds_clear_failures() {
+    let q = manifest(
+        r#"
+name = "t"
+version = "1"
+[params]
+mql_threshold = 10
+sql_criteria_met = 2
+hold_criteria_not_met = 2
+[[rules]]
+name = "bant"
+hit = "all"
+table = [
+  { fit = 10, reason = "Everyone" },
+  { need = { present = true }, met = "need", reason = "Need" },
+  { timeline = "immediate", met = "timeline", reason = "Now" },
+  { timeline = "no_plans", not_met = "timeline", reason = "Never" },
+  { buying_role = "end_user", not_met = "authority", reason = "End user" },
+]
+"#,
+    );
+    let sql = q
+        .evaluate(&lead_with(r#""qualification": {"need": "x", "timeline": "immediate"}"#), as_of())
+        .unwrap();
+    assert_eq!(sql.stage, Stage::Sql);
+    let handoff = sql.handoff.unwrap();
+    assert_eq!((handoff.stage, handoff.rule), (Stage::Sql, None));
+    assert_eq!(handoff.reason, "SQL-ready: score 10, 2 of 4 criteria met");
+
+    let held = q
+        .evaluate(
+            &lead_with(r#""qualification": {"timeline": "no_plans", "buying_role": "end_user"}"#),
+            as_of(),
+        )
+        .unwrap();
+    assert_eq!((held.stage, held.handoff.is_some()), (Stage::Lead, false));
+    let why = held.why_not_yet.unwrap().held.unwrap();
+    assert_eq!(why.reason, "Score 10 is there but 2 of 4 criteria are not met");
+    assert_eq!(why.rule, "lifecycle");
+
+    let mql = q.evaluate(&lead_with(""), as_of()).unwrap();
+    assert_eq!(mql.stage, Stage::Mql);
+    assert!(mql.handoff.unwrap().reason.contains("MQL threshold"));
+}
+
+#[test]
+fn shape_errors_name_the_rule_the_row_and_the_fix() {
+    let cases: &[(&str, &str)] = &[
+        (
+            r#"{ industy = "saas", fit = 1, reason = "r" }"#,
+            r#"row 1: unknown lead field "industy" (did you mean "industry"?)"#,
+        ),
+        (
+            r#"{ employees = { at_leest = 5 }, fit = 1, reason = "r" }"#,
+            r#"unknown operator "at_leest" (did you mean "at_least"?)"#,
+        ),
+        (
+            r#"{ industry = { at_least = 5 }, fit = 1, reason = "r" }"#,
+            "`at_least` with this value does not apply to this field",
+        ),
+        (r#"{ employees = "many", fit = 1, reason = "r" }"#, "`is` with this value does not apply"),
+        (r#"{ industry = "saas", fit = 1, met = "need", reason = "r" }"#, "a row does exactly one of"),
+        (r#"{ industry = "saas", reason = "r" }"#, "this one does nothing"),
+        (r#"{ industry = "saas", fit = 1 }"#, "a row needs a `reason`"),
+        (r#"{ industry = "saas", fit = 1.5, reason = "r" }"#, "`fit` takes whole points"),
+        (r#"{ industry = "saas", disqualify = false, reason = "r" }"#, "`disqualify` can only be true"),
+        (r#"{ industry = "saas", fit = 1, reason = "{industy}" }"#, r#"unknown lead field "industy""#),
+        (r#"{ industry = "saas", fit = 1, reason = "a {industry" }"#, "is not closed"),
+        (r#"{ industry = "saas", fit = 1, reason = "a } b" }"#, "a lone `}`"),
+        (r#"{ industry = [1, 2], fit = 1, reason = "r" }"#, "lists hold text"),
+    ];
+    for (row, expected) in cases {
+        let found = problems(&format!("[[rules]]\nname = \"r\"\ntable = [\n  {row},\n]\n"));
+        assert_eq!(found.len(), 1, "{row}: {found:?}");
+        assert!(found[0].contains(expected), "{row}: {found:?}");
+        assert!(found[0].starts_with("pack.toml:"), "{row}: {found:?}");
+        assert!(found[0].contains("rule \"r\""), "{row}: {found:?}");
+    }
+}
+
+#[test]
+fn parameter_and_criterion_errors_are_found_when_building() {
+    let found = problems(
+        r#"
+[[rules]]
+name = "r"
+table = [
+  { industry = { in = "params.tragets" }, fit = 1, reason = "r" },
+  { employees = { at_least = "params.targets" }, fit = 1, reason = "r" },
+  { industry = "x", met = "budjet", reason = "r" },
+  { industry = "x", fit = 1, reason = "{params.nope}" },
+]
+"#,
+    );
+    let all = found.join("\n");
+    assert_eq!(found.len(), 4, "{all}");
+    assert!(all.contains(r#"row 1: unknown parameter "tragets" (did you mean "targets"?)"#), "{all}");
+    assert!(all.contains(r#"row 2: employees: parameter "targets" is a list"#), "{all}");
+    assert!(all.contains(r#"row 3: unknown criterion "budjet" (did you mean "budget"?)"#), "{all}");
+    assert!(all.contains(r#"row 4: unknown parameter "nope""#), "{all}");
+    let err = Qualifier::new(
+        &Pack::from_toml(&pack(
+            "[[rules]]\nname = \"r\"\ntable = [{ industry = \"params.nope\", fit = 1, reason = \"r\" }]\n",
+        ))
+        .unwrap(),
+    )
+    .unwrap_err();
+    assert_eq!(err.problems()[0].kind(), ProblemKind::Name);
+}
+
+#[test]
+fn tables_come_first_and_hit_is_for_tables() {
+    let found = problems(
+        r#"
+[[rules]]
+name = "s"
+script = 'decision.fit(1, "x");'
+hit = "all"
+
+[[rules]]
+name = "t"
+table = [{ fit = 1, reason = "x" }]
+"#,
+    );
+    let all = found.join("\n");
+    assert!(all.contains("`hit` applies to tables only"), "{all}");
+    let found = problems(
+        "[[rules]]\nname = \"s\"\nscript = 'decision.fit(1, \"x\");'\n\n[[rules]]\nname = \"t\"\ntable = [{ fit = 1, reason = \"x\" }]\n",
+    );
+    assert!(found[0].contains(r#"table "t" comes after script "s""#), "{found:?}");
+    let found = problems("[[rules]]\nname = \"t\"\nhit = \"any\"\ntable = [{ fit = 1, reason = \"x\" }]\n");
+    assert!(found[0].contains(r#"`hit` is "first" or "all", got "any""#), "{found:?}");
+    let found = problems("[[rules]]\nname = \"t\"\ntable = []\n");
+    assert!(found[0].contains("at least one row"), "{found:?}");
+}
+
+/// The same fit and budget logic as a script, for the property below.
+const AS_SCRIPT: &str = r#"
+[[rules]]
+name = "fit"
+script = '''
+if lead.industry in params.targets { decision.fit(10, "Target industry"); }
+let employees = lead.employees;
+if employees != () {
+    if employees >= params.ideal_employees { decision.fit(15, "Sweet spot"); }
+    else if employees >= params.min_employees { decision.fit(8, "Large enough"); }
+    else { decision.negative(5, "Too small"); }
+}
+if lead.seniority == "vp" || lead.seniority == "c_level" { decision.fit(5, "Senior"); }
+if lead.free_email { decision.negative(3, "Free mail"); }
+'''
+
+[[rules]]
+name = "budget"
+script = '''
+let budget = lead.budget;
+if budget != () {
+    if budget < params.min_budget { decision.not_met("budget", "Under the minimum"); }
+    else if lead.budget_confirmed == true { decision.met("budget", "Confirmed"); }
+    else { decision.met("budget", "Declared"); }
+}
+'''
+"#;
+
+const AS_TABLES: &str = r#"
+[[rules]]
+name = "fit"
+hit = "all"
+table = [
+  { industry = { in = "params.targets" }, fit = 10, reason = "Target industry" },
+  { employees = { at_least = "params.ideal_employees" }, fit = 15, reason = "Sweet spot" },
+  { employees = { at_least = "params.min_employees", below = "params.ideal_employees" }, fit = 8, reason = "Large enough" },
+  { employees = { below = "params.min_employees" }, negative = 5, reason = "Too small" },
+  { seniority = ["vp", "c_level"], fit = 5, reason = "Senior" },
+  { free_email = true, negative = 3, reason = "Free mail" },
+]
+
+[[rules]]
+name = "budget"
+table = [
+  { budget = { below = "params.min_budget" }, not_met = "budget", reason = "Under the minimum" },
+  { budget = { present = true }, budget_confirmed = true, met = "budget", reason = "Confirmed" },
+  { budget = { present = true }, met = "budget", reason = "Declared" },
+]
+"#;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// A table decides exactly what the script it replaces decides.
+    #[test]
+    fn a_table_decides_what_the_equivalent_script_decides(lead in crate::props::arb_lead()) {
+        let script = manifest(&pack(AS_SCRIPT));
+        let table = manifest(&pack(AS_TABLES));
+        let without_pack = |q: &Qualifier| {
+            let mut json = serde_json::to_value(q.evaluate(&lead, as_of()).unwrap()).unwrap();
+            json.as_object_mut().unwrap().remove("pack");
+            json
+        };
+        prop_assert_eq!(without_pack(&script), without_pack(&table));
+    }
+}
