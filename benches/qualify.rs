@@ -518,9 +518,9 @@ fn end_to_end(c: &mut Criterion) {
 #[cfg(feature = "parallel")]
 fn parallel(c: &mut Criterion) {
     let q = Qualifier::new(&Pack::b2b_bant()).unwrap();
-    let leads: Vec<Lead> = leadgate::read_leads(&ndjson(20_000)).map(|r| r.unwrap().1).collect();
+    let leads: Vec<Lead> = leadgate::read_leads(&ndjson(100_000)).map(|r| r.unwrap().1).collect();
     assert_eq!(q.evaluate_batch_par(&leads, as_of()), q.evaluate_batch(&leads, as_of()));
-    let mut g = c.benchmark_group("batch_20000_leads");
+    let mut g = c.benchmark_group("batch_100000_leads");
     g.throughput(Throughput::Elements(leads.len() as u64));
     g.sample_size(10);
     g.bench_function("sequential", |b| b.iter(|| q.evaluate_batch(black_box(&leads), as_of())));

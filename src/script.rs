@@ -370,6 +370,11 @@ impl Draft {
         Ok(())
     }
 
+    /// Marks the running rule as having done something.
+    pub(crate) fn act(&mut self) {
+        self.acted = true;
+    }
+
     /// Disqualifies for the running rule; the caller ends the run.
     pub(crate) fn disqualify(&mut self, reason: Text) {
         self.acted = true;

@@ -175,7 +175,10 @@ impl Table {
                     Some(ParamValue::List(items)) => {
                         *part = Part::Literal(items.iter().map(Text::as_str).collect::<Vec<_>>().join(", "))
                     }
-                    Some(value) => *part = Part::Literal(value.to_string()),
+                    Some(value) => {
+                        let number = value.as_f64().map_or(Value::Missing, Value::Float);
+                        *part = Part::Literal(number.to_string())
+                    }
                     None => problem(unknown_param(name, params)),
                 }
             }
@@ -217,7 +220,8 @@ impl Row {
     fn fire(&self, lead: &ScriptLead, draft: &mut Draft) -> Result<Outcome, String> {
         let reason = self.reason.render(lead);
         match &self.action {
-            Action::Points(_, 0) => {}
+            // Fired, as `decision.fit(0, ...)` is, but nothing to record.
+            Action::Points(_, 0) => draft.act(),
             Action::Points(category, points) => {
                 draft.add(*category, *points, reason).map_err(|e| e.to_string())?;
             }
@@ -491,7 +495,7 @@ fn operand_from_param(field: Field, op: Op, value: &ParamValue) -> Result<Operan
         ParamValue::Bool(b) => Operand::Bool(*b),
         other => Operand::Number(other.as_f64().unwrap_or(f64::NAN)),
     };
-    check(field, op, &operand).map_err(|e| format!("is a {}: {e}", value.type_name()))?;
+    check(field, op, &operand).map_err(|e| format!("({}) does not fit: {e}", value.type_name()))?;
     Ok(operand)
 }
 
