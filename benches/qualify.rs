@@ -120,6 +120,22 @@ mod native {
         })
     }
 
+    /// The point table's reasons, made once as the engine makes them once.
+    fn point_reason(channel: &Channel) -> Text {
+        static REASONS: std::sync::OnceLock<Vec<(Channel, Text)>> = std::sync::OnceLock::new();
+        let reasons = REASONS.get_or_init(|| {
+            Channel::BUILT_IN
+                .iter()
+                .filter_map(|c| points(c).map(|p| (c.clone(), p)))
+                .map(|(c, p)| {
+                    let reason = format!("{c} activity ({p} per touch, half-life 30 days)").into();
+                    (c, reason)
+                })
+                .collect()
+        });
+        reasons.iter().find(|(c, _)| c == channel).map(|(_, r)| r.clone()).unwrap_or_default()
+    }
+
     struct Touch {
         age: f64,
         day: i64,
@@ -137,7 +153,9 @@ mod native {
                 channel: t.channel.clone(),
             })
             .collect();
-        touches.sort_by(|a, b| a.channel.cmp(&b.channel).then(a.day.cmp(&b.day)));
+        touches.sort_unstable_by(|a, b| {
+            a.channel.cmp(&b.channel).then(a.day.cmp(&b.day)).then(a.age.total_cmp(&b.age))
+        });
 
         let mut d = Decision {
             fit: 0,
@@ -182,21 +200,14 @@ mod native {
                 }
                 let total = total.round() as i64;
                 if total != 0 {
-                    let reason = format!("{channel} activity ({p} per touch, half-life 30 days)").into();
-                    add(&mut d, "points", total, reason, p < 0, false);
+                    add(&mut d, "points", total, point_reason(channel), p < 0, false);
                 }
             }
             i = end;
         }
 
-        let email_domain = lead
-            .person
-            .email
-            .as_deref()
-            .and_then(|e| e.rsplit_once('@'))
-            .map(|(_, d)| d.to_ascii_lowercase());
-        let domain = email_domain.as_deref().unwrap_or("");
-        if COMPETITORS.contains(&domain)
+        let domain = lead.person.email.as_deref().and_then(|e| e.rsplit_once('@')).map_or("", |(_, d)| d);
+        if COMPETITORS.iter().any(|c| c.eq_ignore_ascii_case(domain))
             || lead.company.domain.as_deref().is_some_and(|d| COMPETITORS.contains(&d))
         {
             d.stage = Stage::Disqualified;
@@ -229,7 +240,7 @@ mod native {
         if lead.company.country.as_deref().is_some_and(|c| TARGET_COUNTRIES.contains(&c)) {
             add(&mut d, "fit", 5, "In a country we serve".into(), false, true);
         }
-        if FREE_MAIL.contains(&domain) {
+        if FREE_MAIL.iter().any(|f| f.eq_ignore_ascii_case(domain)) {
             add(&mut d, "fit", -10, "Free-mail address".into(), true, false);
         }
 
