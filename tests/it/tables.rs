@@ -293,7 +293,10 @@ table = [
     let all = found.join("\n");
     assert_eq!(found.len(), 4, "{all}");
     assert!(all.contains(r#"row 1: unknown parameter "tragets" (did you mean "targets"?)"#), "{all}");
-    assert!(all.contains(r#"row 2: employees: parameter "targets" (list of strings) does not fit: `at_least`"#), "{all}");
+    assert!(
+        all.contains(r#"row 2: employees: parameter "targets" (list of strings) does not fit: `at_least`"#),
+        "{all}"
+    );
     assert!(all.contains(r#"row 3: unknown criterion "budjet" (did you mean "budget"?)"#), "{all}");
     assert!(all.contains(r#"row 4: unknown parameter "nope""#), "{all}");
     let err = Qualifier::new(
