@@ -505,3 +505,56 @@ fn unknown_param(name: &str, params: &ParamTable) -> String {
         crate::suggest::hint(name, params.keys().map(Text::as_str))
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn literal(template: &Template) -> String {
+        template.fixed.as_deref().unwrap_or_default().to_owned()
+    }
+
+    #[test]
+    fn templates_keep_literal_braces_and_find_placeholders() {
+        assert_eq!(literal(&Template::parse("a {{b}} c").unwrap()), "a {b} c");
+        let t = Template::parse("Budget {budget_currency} {budget}, min {params.min_budget}").unwrap();
+        assert!(t.fixed.is_none());
+        let kinds: Vec<_> = t
+            .parts
+            .iter()
+            .map(|p| match p {
+                Part::Literal(l) => format!("'{l}'"),
+                Part::Field(f) => f.name().to_owned(),
+                Part::Param(p) => format!("params.{p}"),
+            })
+            .collect();
+        assert_eq!(kinds, ["'Budget '", "budget_currency", "' '", "budget", "', min '", "params.min_budget"]);
+        assert!(Template::parse("{nope}").unwrap_err().contains("unknown lead field"));
+        assert!(Template::parse("}").unwrap_err().contains("lone"));
+        assert!(Template::parse("{").unwrap_err().contains("not closed"));
+    }
+
+    #[test]
+    fn the_short_forms_mean_is_and_in() {
+        let eq = conditions_on(Field::Industry, &toml::Value::String("saas".into())).unwrap();
+        assert_eq!(eq[0].op, Op::Is);
+        let list = toml::Value::Array(vec![toml::Value::String("saas".into())]);
+        assert_eq!(conditions_on(Field::Industry, &list).unwrap()[0].op, Op::In);
+        let mut ops = toml::Table::new();
+        ops.insert("at_least".into(), toml::Value::Integer(5));
+        ops.insert("below".into(), toml::Value::Integer(9));
+        let both = conditions_on(Field::Employees, &toml::Value::Table(ops)).unwrap();
+        assert_eq!(both.iter().map(|c| c.op).collect::<Vec<_>>(), [Op::AtLeast, Op::Below]);
+    }
+
+    #[test]
+    fn negative_points_are_taken_away_whatever_their_sign() {
+        for points in [5, -5] {
+            let Action::Points(category, p) = action("negative", &toml::Value::Integer(points)).unwrap()
+            else {
+                panic!("not points")
+            };
+            assert_eq!((category, p), (Category::Negative, -5));
+        }
+    }
+}
