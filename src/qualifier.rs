@@ -216,36 +216,34 @@ impl<'a> QualifierBuilder<'a> {
         let mut rules = Vec::with_capacity(pack.rules.len());
         let mut tables = Vec::new();
         for rule in &pack.rules {
-            if let Some(table) = &rule.table {
-                used.extend(table.params().map(str::to_owned));
-                match table.resolve(&params, pack.criteria()) {
-                    Ok(table) => tables.push((rule.name.clone(), table)),
-                    Err(ps) => problems.extend(ps.into_iter().map(|p| {
-                        let at =
-                            Location { script: rule.script.clone(), line: rule.line_offset + 1, column: 0 };
-                        Problem::new(ProblemKind::Name, p).in_rule(&rule.name).at(at)
-                    })),
-                }
-                continue;
-            }
             let location = |line: usize, column: usize| Location {
                 script: rule.script.clone(),
                 line: if line == 0 { 0 } else { line + rule.line_offset },
                 column,
             };
+            // Tables run natively, without an operation count: their size is their bound.
             if rule.source.len() > self.limits.max_source_size {
-                problems.push(
-                    Problem::new(
-                        ProblemKind::TooLarge,
-                        format!(
-                            "the script is {} bytes, over the limit of {}",
-                            rule.source.len(),
-                            self.limits.max_source_size
-                        ),
-                    )
-                    .in_rule(&rule.name)
-                    .at(location(0, 0)),
+                let what = if rule.table.is_some() { "table" } else { "script" };
+                let message = format!(
+                    "the {what} is {} bytes, over the limit of {}",
+                    rule.source.len(),
+                    self.limits.max_source_size
                 );
+                problems.push(
+                    Problem::new(ProblemKind::TooLarge, message).in_rule(&rule.name).at(location(0, 0)),
+                );
+                continue;
+            }
+            if let Some(table) = &rule.table {
+                used.extend(table.params().map(str::to_owned));
+                match table.resolve(&params, pack.criteria()) {
+                    Ok(table) => tables.push((rule.name.clone(), table)),
+                    Err(ps) => {
+                        problems.extend(ps.into_iter().map(|p| {
+                            Problem::new(ProblemKind::Name, p).in_rule(&rule.name).at(location(1, 0))
+                        }))
+                    }
+                }
                 continue;
             }
             // Each rule compiles on its own first, so errors carry its own lines.
