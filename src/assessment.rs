@@ -158,11 +158,7 @@ impl Assessment {
 
     /// The error for a criterion name this framework does not have.
     pub(crate) fn unknown_name(&self, name: &str) -> String {
-        format!(
-            "unknown criterion {name:?}{}; this framework has: {}",
-            crate::suggest::hint(name, self.criteria.iter().map(|(n, _)| n.as_str())),
-            self.criteria.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")
-        )
+        crate::suggest::unknown_criterion(name, self.criteria.iter().map(|(n, _)| n.as_str()))
     }
 }
 

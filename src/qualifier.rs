@@ -584,8 +584,8 @@ impl Inner {
         lead: &Lead,
         as_of: DateTime<Utc>,
     ) -> Result<(Draft, Option<Text>), EvalError> {
-        scope.rewind(SCRIPT_VARIABLES.len());
         let result = self.run_rules(scope, lead, as_of);
+        // A slot goes back to its thread only from here, so it always starts with just the variables.
         scope.rewind(SCRIPT_VARIABLES.len());
         // The slot outlives the lead: keep none of its data.
         if let Some(snapshot) = scope.get_value_mut::<ScriptLead>(SCRIPT_VARIABLES[0]) {

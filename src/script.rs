@@ -146,11 +146,7 @@ impl Params {
     fn get(&self, name: &str) -> Fallible<Dynamic> {
         match self.0.binary_search_by(|(n, _)| n.as_str().cmp(name)) {
             Ok(i) => Ok(self.0[i].1.clone()),
-            Err(_) => Err(format!(
-                "unknown parameter {name:?}{}; declare it in the pack's [params]",
-                crate::suggest::hint(name, self.0.iter().map(|(n, _)| n.as_str()))
-            )
-            .into()),
+            Err(_) => Err(crate::suggest::unknown_param(name, self.0.iter().map(|(n, _)| n.as_str())).into()),
         }
     }
 }

@@ -16,6 +16,23 @@ pub(crate) fn hint<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str
     closest(input, candidates).map(|c| format!(" (did you mean {c:?}?)")).unwrap_or_default()
 }
 
+/// The error for a parameter the pack does not declare.
+pub(crate) fn unknown_param<'a>(name: &str, declared: impl IntoIterator<Item = &'a str>) -> String {
+    format!("unknown parameter {name:?}{}; declare it in the pack's [params]", hint(name, declared))
+}
+
+/// The error for a criterion the pack's framework does not have.
+pub(crate) fn unknown_criterion<'a>(
+    name: &str,
+    criteria: impl IntoIterator<Item = &'a str> + Clone,
+) -> String {
+    format!(
+        "unknown criterion {name:?}{}; this pack's criteria are: {}",
+        hint(name, criteria.clone()),
+        criteria.into_iter().collect::<Vec<_>>().join(", ")
+    )
+}
+
 /// Levenshtein distance over chars.
 fn distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();

@@ -185,12 +185,7 @@ impl Table {
             row.reason.fix();
             if let Action::Criterion(name, _) = &row.action {
                 if !criteria.contains(name) {
-                    problem(format!(
-                        "unknown criterion {:?}{}; this pack's criteria are {}",
-                        name.as_str(),
-                        crate::suggest::hint(name, criteria.iter().map(Text::as_str)),
-                        criteria.iter().map(|c| format!("{:?}", c.as_str())).collect::<Vec<_>>().join(", ")
-                    ));
+                    problem(crate::suggest::unknown_criterion(name, criteria.iter().map(Text::as_str)));
                 }
             }
         }
@@ -240,9 +235,9 @@ impl Row {
 impl Condition {
     fn holds(&self, lead: &ScriptLead) -> bool {
         let value = self.field.get(lead);
-        let text = || value.as_str().unwrap_or("");
+        let text = value.as_str().unwrap_or("");
         let list_has = |list: &Operand| match list {
-            Operand::List(items) => items.iter().any(|i| i == text()),
+            Operand::List(items) => items.iter().any(|i| i == text),
             _ => false,
         };
         let compare = |f: fn(f64, f64) -> bool| match (value.as_f64(), &self.operand) {
@@ -254,7 +249,7 @@ impl Condition {
             Op::Is => match (&value, &self.operand) {
                 (Value::Bool(v), Operand::Bool(b)) => v == b,
                 (_, Operand::Number(n)) => value.as_f64() == Some(*n),
-                (_, Operand::Text(t)) => text() == t.as_str(),
+                (_, Operand::Text(t)) => text == t.as_str(),
                 _ => false,
             },
             Op::In => list_has(&self.operand),
@@ -500,10 +495,7 @@ fn operand_from_param(field: Field, op: Op, value: &ParamValue) -> Result<Operan
 }
 
 fn unknown_param(name: &str, params: &ParamTable) -> String {
-    format!(
-        "unknown parameter {name:?}{}; declare it in the pack's [params]",
-        crate::suggest::hint(name, params.keys().map(Text::as_str))
-    )
+    crate::suggest::unknown_param(name, params.keys().map(Text::as_str))
 }
 
 #[cfg(test)]

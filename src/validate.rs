@@ -87,12 +87,8 @@ pub(crate) fn check_rule(rule: &RuleSource, cx: &Context<'_>, used: &mut BTreeSe
 }
 
 fn check_param(name: &str, cx: &Context<'_>) -> Option<String> {
-    (!cx.params.iter().any(|p| p == name)).then(|| {
-        format!(
-            "unknown parameter {name:?}{}; declare it in the pack's [params]",
-            suggest::hint(name, cx.params.iter().map(Text::as_str))
-        )
-    })
+    (!cx.params.iter().any(|p| p == name))
+        .then(|| suggest::unknown_param(name, cx.params.iter().map(Text::as_str)))
 }
 
 /// `args` is `Some` for a call: each argument's tokens' first literal, if the
@@ -128,14 +124,8 @@ fn check_member(
         Arg::Stage => literal.parse::<Stage>().err(),
         Arg::Grade => literal.parse::<Grade>().err(),
         Arg::Temperature => literal.parse::<Temperature>().err(),
-        Arg::Criterion => (!cx.criteria.iter().any(|c| c == literal)).then(|| {
-            let names: Vec<&str> = cx.criteria.iter().map(Text::as_str).collect();
-            format!(
-                "unknown criterion {literal:?}{}; this pack's criteria are: {}",
-                suggest::hint(literal, names.iter().copied()),
-                names.join(", ")
-            )
-        }),
+        Arg::Criterion => (!cx.criteria.iter().any(|c| c == literal))
+            .then(|| suggest::unknown_criterion(literal, cx.criteria.iter().map(Text::as_str))),
         Arg::Any => None,
     }
 }
