@@ -2,14 +2,17 @@
 //! parameters, point table) and the rule scripts, loaded and checked but not
 //! yet compiled.
 
+use std::cell::Cell;
+use std::collections::HashSet;
 use std::fmt;
-use std::path::Path;
+use std::io::Read;
+use std::path::{Component, Path};
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::params::known;
-use crate::{Assessment, Channel, ParamValue, Text};
+use crate::{Assessment, Channel, Limits, ParamValue, Text};
 
 /// Where in a pack's sources something is: the script (a file name, or
 /// `pack.toml` for inline rules), and a 1-based line and column (0 when
@@ -274,10 +277,24 @@ const MANIFEST: &str = "pack.toml";
 const RESERVED_RULES: [&str; 2] = ["points", "caps"];
 
 impl Pack {
+    /// The largest `pack.toml` [`Pack::load`] reads, in bytes (1 MiB).
+    pub const MAX_MANIFEST_BYTES: usize = 1 << 20;
+
     /// Loads a pack from `path`: a directory holding `pack.toml`, a
     /// `pack.toml` file (rule files are read relative to it), or a single
     /// `.rhai` script (a one-rule pack named after the file, with the BANT
     /// criteria and no parameters).
+    ///
+    /// A pack reads only its own files: a rule's `file` and a test's
+    /// `lead_file` must be relative paths without `..` that stay inside the
+    /// pack directory once symbolic links are resolved, and name regular
+    /// files. Every file is read with a bound: the manifest up to
+    /// [`Pack::MAX_MANIFEST_BYTES`], a script up to the default
+    /// [`Limits::max_source_size`], a lead up to
+    /// [`MAX_LEAD_BYTES`](crate::MAX_LEAD_BYTES). A file that breaks these
+    /// rules is a [`ProblemKind::Io`] problem (over its limit,
+    /// [`ProblemKind::TooLarge`]) naming the rule or test and the path as
+    /// written.
     ///
     /// ```no_run
     /// let pack = leadgate::Pack::load("packs/b2b-bant")?;
@@ -285,33 +302,33 @@ impl Pack {
     /// ```
     pub fn load(path: impl AsRef<Path>) -> Result<Pack, PackError> {
         let path = path.as_ref();
-        let read = |p: &Path| {
-            std::fs::read_to_string(p)
-                .map_err(|e| Problem::new(ProblemKind::Io, format!("cannot read {}: {e}", p.display())))
-        };
+        let max_source = Limits::default().max_source_size;
         if path.extension().is_some_and(|e| e == "rhai") {
             let name = path.file_stem().map(|s| s.to_string_lossy()).unwrap_or_default();
-            let source = read(path)?;
+            let source = read_bounded(path, &path.display().to_string(), max_source)?;
             let mut pack = Pack::from_script(&name, &source)?;
             pack.rules[0].script =
                 Text::from(path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default());
             return Ok(pack);
         }
         let manifest = if path.is_dir() { path.join(MANIFEST) } else { path.to_path_buf() };
-        let dir = manifest.parent().unwrap_or(Path::new("."));
-        let text = read(&manifest)?;
-        Pack::from_manifest(&text, &|file| read(&dir.join(file)).map_err(|p| vec![p]))
+        let text = read_bounded(&manifest, &manifest.display().to_string(), Pack::MAX_MANIFEST_BYTES)?;
+        let dir = manifest.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = dir.canonicalize().map_err(|e| {
+            Problem::new(ProblemKind::Io, format!("cannot read the pack directory {:?}: {e}", dir.display()))
+        })?;
+        Pack::from_manifest(&text, &|file, limit| read_in_pack(&dir, file, limit))
     }
 
     /// Reads a pack from the text of a `pack.toml` whose rules are all
     /// inline (`script = '''...'''`); a rule that names a `file` is an error
     /// here, use [`Pack::load`] for those.
     pub fn from_toml(manifest: &str) -> Result<Pack, PackError> {
-        Pack::from_manifest(manifest, &|file| {
-            Err(vec![Problem::new(
+        Pack::from_manifest(manifest, &|file, _| {
+            Err(Problem::new(
                 ProblemKind::Invalid,
                 format!("rule file {file:?} cannot be read: this pack was not loaded from a directory"),
-            )])
+            ))
         })
     }
 
@@ -431,12 +448,15 @@ impl Pack {
         &self.hash
     }
 
+    /// Reads a manifest; `read_file(file, limit)` reads a file the manifest
+    /// names, refusing one over `limit` bytes.
     fn from_manifest(
         text: &str,
-        read_file: &dyn Fn(&str) -> Result<String, Vec<Problem>>,
+        read_file: &dyn Fn(&str, usize) -> Result<String, Problem>,
     ) -> Result<Pack, PackError> {
+        let lines = Lines::new(text);
         let manifest: Manifest = toml::from_str(text).map_err(|e| {
-            let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
+            let (line, column) = e.span().map(|s| lines.line_col(s.start)).unwrap_or((0, 0));
             Problem::new(ProblemKind::Manifest, e.message().to_owned()).at(Location {
                 script: MANIFEST.into(),
                 line,
@@ -471,7 +491,7 @@ impl Pack {
                     .push(Problem::new(ProblemKind::Manifest, "`hit` applies to tables only").in_rule(&name));
             }
             match (entry.file, entry.script, entry.table) {
-                (Some(file), None, None) => match read_file(&file) {
+                (Some(file), None, None) => match read_file(&file, Limits::default().max_source_size) {
                     Ok(source) => rules.push(RuleSource {
                         name,
                         description,
@@ -480,11 +500,11 @@ impl Pack {
                         line_offset: 0,
                         table: None,
                     }),
-                    Err(ps) => problems.extend(ps.into_iter().map(|p| p.in_rule(&name))),
+                    Err(p) => problems.push(p.in_rule(&name)),
                 },
                 (None, Some(script), None) => {
                     let start = script.span().start;
-                    let (line, _) = line_col(text, start);
+                    let line = lines.line(start);
                     // A newline right after the opening quotes is not part of the string.
                     let rest = &text[start..];
                     let delimiter = if rest.starts_with("'''") || rest.starts_with("\"\"\"") { 3 } else { 1 };
@@ -500,7 +520,7 @@ impl Pack {
                 }
                 (None, None, Some(table)) => {
                     let span = table.span();
-                    let (line, column) = line_col(text, span.start);
+                    let (line, column) = lines.line_col(span.start);
                     let at = Location { script: MANIFEST.into(), line, column };
                     match crate::table::Table::parse(table.get_ref(), entry.hit.as_deref()) {
                         Ok(parsed) => rules.push(RuleSource {
@@ -532,12 +552,9 @@ impl Pack {
         }
         let mut tests = Vec::new();
         for entry in manifest.tests {
-            let name = entry.name.clone();
             match test_case(entry, read_file) {
                 Ok(case) => tests.push(case),
-                Err(message) => {
-                    problems.push(Problem::new(ProblemKind::Manifest, format!("test {name:?}: {message}")))
-                }
+                Err(problem) => problems.push(problem),
             }
         }
         if !problems.is_empty() {
@@ -572,26 +589,33 @@ impl Pack {
             invalid("the pack version must not be empty".into());
         }
         let criteria = criteria.unwrap_or_else(|| Assessment::BANT.map(Text::from).to_vec());
-        for (i, c) in criteria.iter().enumerate() {
+        let mut seen = HashSet::with_capacity(criteria.len());
+        for c in &criteria {
             if !is_identifier(c) {
                 invalid(format!("criterion {c:?}: names are lower-case letters, digits and _"));
-            } else if criteria[..i].contains(c) {
+            } else if !seen.insert(c.as_str()) {
                 invalid(format!("criterion {c:?} is declared twice"));
             }
         }
-        for (i, r) in rules.iter().enumerate() {
+        let mut seen = HashSet::with_capacity(rules.len());
+        // The first script so far: a table after it is out of order.
+        let mut first_script: Option<&RuleSource> = None;
+        for r in &rules {
             if !is_identifier(&r.name) {
                 invalid(format!("rule {:?}: names are lower-case letters, digits and _", r.name.as_str()));
             } else if RESERVED_RULES.contains(&r.name.as_str()) {
                 invalid(format!("rule {:?}: this name is reserved for the engine", r.name.as_str()));
-            } else if rules[..i].iter().any(|o| o.name == r.name) {
+            } else if !seen.insert(r.name.as_str()) {
                 invalid(format!("rule {:?} is declared twice", r.name.as_str()));
-            } else if let Some(script) = rules[..i].iter().find(|o| r.table.is_some() && o.table.is_none()) {
+            } else if let Some(script) = first_script.filter(|_| r.table.is_some()) {
                 invalid(format!(
                     "table {:?} comes after script {:?}: tables run before scripts, so write them first",
                     r.name.as_str(),
                     script.name.as_str()
                 ));
+            }
+            if r.table.is_none() && first_script.is_none() {
+                first_script = Some(r);
             }
         }
         params.sort_by(|a, b| a.0.cmp(&b.0));
@@ -616,32 +640,95 @@ impl Pack {
 /// A `[[tests]]` entry, checked: its time parses, its lead is found.
 fn test_case(
     entry: TestEntry,
-    read_file: &dyn Fn(&str) -> Result<String, Vec<Problem>>,
-) -> Result<crate::casebook::TestCase, String> {
-    let as_of = crate::time::parse_rfc3339(&entry.as_of).map_err(|e| format!("as_of: {e}"))?;
+    read_file: &dyn Fn(&str, usize) -> Result<String, Problem>,
+) -> Result<crate::casebook::TestCase, Problem> {
+    let name = entry.name;
+    let problem =
+        |kind: ProblemKind, message: String| Problem::new(kind, format!("test {name:?}: {message}"));
+    let manifest = |message: String| problem(ProblemKind::Manifest, message);
+    let as_of = crate::time::parse_rfc3339(&entry.as_of).map_err(|e| manifest(format!("as_of: {e}")))?;
     let lead = match (entry.lead, entry.lead_file) {
         (Some(json), None) => json,
-        (None, Some(file)) => read_file(&file)
-            .map_err(|ps| ps.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))?,
-        _ => return Err("give exactly one of `lead` (JSON) or `lead_file`".into()),
+        (None, Some(file)) => read_file(&file, crate::input::MAX_LEAD_BYTES)
+            .map_err(|p| problem(p.kind, format!("lead_file: {}", p.message)))?,
+        _ => return Err(manifest("give exactly one of `lead` (JSON) or `lead_file`".into())),
     };
     let params = entry
         .params
         .iter()
         .map(|(n, v)| {
-            ParamValue::from_toml(v).map(|v| (n.clone(), v)).map_err(|e| format!("params.{n}: {e}"))
+            ParamValue::from_toml(v).map(|v| (n.clone(), v)).map_err(|e| manifest(format!("params.{n}: {e}")))
         })
         .collect::<Result<_, _>>()?;
-    Ok(crate::casebook::TestCase { name: entry.name.into(), as_of, lead, params, expect: entry.expect })
+    Ok(crate::casebook::TestCase { name: name.as_str().into(), as_of, lead, params, expect: entry.expect })
+}
+
+/// Reads `file`, as a manifest names it, from the pack directory `dir`
+/// (canonical) only: a relative path without `..`, inside `dir` once
+/// symbolic links are resolved, a regular file of at most `limit` bytes.
+fn read_in_pack(dir: &Path, file: &str, limit: usize) -> Result<String, Problem> {
+    let refuse = |why: &str| Problem::new(ProblemKind::Io, format!("cannot read {file:?}: {why}"));
+    let path = Path::new(file);
+    if file.is_empty() {
+        return Err(refuse("the path is empty"));
+    }
+    for component in path.components() {
+        match component {
+            Component::Normal(_) | Component::CurDir => {}
+            Component::ParentDir => {
+                return Err(refuse("`..` is refused: a pack reads files from its own directory only"))
+            }
+            Component::RootDir | Component::Prefix(_) => {
+                return Err(refuse(
+                    "an absolute path is refused: a pack reads files from its own directory only",
+                ))
+            }
+        }
+    }
+    // Symbolic links resolved: where the file really is.
+    let real = dir.join(path).canonicalize().map_err(|e| refuse(&e.to_string()))?;
+    if !real.starts_with(dir) {
+        return Err(refuse(
+            "it leads outside the pack directory; a pack reads files from its own directory only",
+        ));
+    }
+    read_bounded(&real, file, limit)
+}
+
+/// Reads the regular file at `path`, named `shown` in problems, refusing it
+/// when it holds more than `limit` bytes; reads at most `limit + 1` bytes.
+fn read_bounded(path: &Path, shown: &str, limit: usize) -> Result<String, Problem> {
+    let io = |why: String| Problem::new(ProblemKind::Io, format!("cannot read {shown:?}: {why}"));
+    let not_regular = || io("not a regular file".into());
+    // Checked before opening too: opening a FIFO would wait for a writer.
+    if !std::fs::metadata(path).map_err(|e| io(e.to_string()))?.is_file() {
+        return Err(not_regular());
+    }
+    let file = std::fs::File::open(path).map_err(|e| io(e.to_string()))?;
+    // Checked on what was opened, should the path have changed since.
+    if !file.metadata().map_err(|e| io(e.to_string()))?.is_file() {
+        return Err(not_regular());
+    }
+    let mut bytes = Vec::new();
+    let bound = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    file.take(bound).read_to_end(&mut bytes).map_err(|e| io(e.to_string()))?;
+    if bytes.len() > limit {
+        return Err(Problem::new(
+            ProblemKind::TooLarge,
+            format!("{shown:?} is larger than the limit of {limit} bytes"),
+        ));
+    }
+    String::from_utf8(bytes)
+        .map_err(|e| io(format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to() + 1)))
 }
 
 fn embedded(manifest: &str, files: &[(&str, &'static str)]) -> Pack {
-    let read = |file: &str| {
+    let read = |file: &str, _: usize| {
         files
             .iter()
             .find(|(f, _)| *f == file)
             .map(|(_, s)| (*s).to_owned())
-            .ok_or_else(|| vec![Problem::new(ProblemKind::Io, format!("{file} is not embedded"))])
+            .ok_or_else(|| Problem::new(ProblemKind::Io, format!("{file} is not embedded")))
     };
     match Pack::from_manifest(manifest, &read) {
         Ok(pack) => pack,
@@ -688,12 +775,50 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// 1-based line and column of a byte offset.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
+/// Line and column lookups in a text, each in time proportional to the
+/// distance from the previous lookup rather than from the start: loading a
+/// pack stays linear in its size.
+struct Lines<'a> {
+    text: &'a str,
+    /// The byte offset of each line's start.
+    starts: Vec<usize>,
+    /// The last lookup: its offset and column.
+    last: Cell<(usize, usize)>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        Lines { text, starts, last: Cell::new((0, 1)) }
+    }
+
+    fn clamp(&self, offset: usize) -> usize {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        offset
+    }
+
+    /// 1-based line of a byte offset.
+    fn line(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= self.clamp(offset))
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = self.clamp(offset);
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
+        let (last, last_column) = self.last.get();
+        let column = if (start..=offset).contains(&last) {
+            last_column + self.text[last..offset].chars().count()
+        } else {
+            self.text[start..offset].chars().count() + 1
+        };
+        self.last.set((offset, column));
+        (line, column)
+    }
 }
 
 #[cfg(test)]
@@ -738,6 +863,23 @@ mod tests {
         let c = Pack::from_script("a", "decision.fit(2, \"x\")").unwrap();
         assert_eq!(a.hash(), b.hash());
         assert_ne!(a.hash(), c.hash());
+    }
+
+    #[test]
+    fn lines_and_columns() {
+        let text = "ab\néé x\n\nz";
+        let lines = Lines::new(text);
+        let expect = |offset: usize| {
+            let before = &text[..offset];
+            let line = before.matches('\n').count() + 1;
+            (line, before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1)
+        };
+        // In order, out of order, and again: the same as counting from the start.
+        let offsets: Vec<usize> = (0..=text.len()).filter(|&o| text.is_char_boundary(o)).collect();
+        for &o in offsets.iter().chain(offsets.iter().rev()).chain(&[5, 2, 7, 0, 11]) {
+            assert_eq!(lines.line_col(o), expect(o), "offset {o}");
+            assert_eq!(lines.line(o), expect(o).0, "offset {o}");
+        }
     }
 
     #[test]

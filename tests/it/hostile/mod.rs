@@ -5,6 +5,7 @@ mod arithmetic;
 mod builtins;
 mod concurrency;
 mod deadline;
+mod files;
 mod input;
 mod loops;
 mod memory;
