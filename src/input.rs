@@ -303,13 +303,21 @@ fn read_array(input: &str) -> Vec<Result<Record, InputError>> {
         }
     };
     let base = input.as_ptr() as usize;
+    // Elements come in input order: count the newlines since the previous
+    // one only, so the whole array is scanned once.
+    let (mut counted, mut line) = (0, 1);
     elements
         .into_iter()
         .map(|raw| {
             let text = raw.get();
-            let offset = (text.as_ptr() as usize).saturating_sub(base);
-            let line =
-                1 + input.as_bytes()[..offset.min(input.len())].iter().filter(|&&b| b == b'\n').count();
+            let offset = (text.as_ptr() as usize).saturating_sub(base).min(input.len());
+            if offset >= counted {
+                line += input.as_bytes()[counted..offset].iter().filter(|&&b| b == b'\n').count();
+            } else {
+                // Not expected (serde_json borrows in order); count afresh rather than go wrong.
+                line = 1 + input.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count();
+            }
+            counted = offset;
             Lead::from_json(text).map(|lead| (line, lead)).map_err(|e| e.at_line(line))
         })
         .collect()
@@ -350,8 +358,9 @@ impl<R: BufRead> Iterator for ReaderLeads<R> {
         while !self.done {
             buf.clear();
             self.line += 1;
-            // Bounded, so one endless line cannot take all the memory.
-            let limit = MAX_LEAD_BYTES as u64 + 1;
+            // Bounded, so one endless line cannot take all the memory; room
+            // for a lead of the limit and its line ending, `\r\n`.
+            let limit = MAX_LEAD_BYTES as u64 + 2;
             match (&mut self.reader).take(limit).read_until(b'\n', &mut buf) {
                 Ok(0) => self.done = true,
                 Ok(_) => {
@@ -361,10 +370,25 @@ impl<R: BufRead> Iterator for ReaderLeads<R> {
                         // Keep the line ending: line numbers count it.
                         return self.read_rest_as_array(String::from_utf8_lossy(&buf).into_owned());
                     }
-                    if buf.len() > MAX_LEAD_BYTES && buf.last() != Some(&b'\n') {
-                        let skipped = self.reader.skip_until(b'\n').unwrap_or(0);
-                        let e = InputError::too_large(buf.len() + skipped, MAX_LEAD_BYTES).at_line(self.line);
-                        return Some(Err(e));
+                    let ended = buf.last() == Some(&b'\n');
+                    if !ended && buf.len() as u64 == limit {
+                        // Cut at the limit: the rest of the line is skipped, only counted.
+                        return Some(match skip_line(&mut self.reader, buf.last().copied()) {
+                            Ok((rest, cr)) => {
+                                let len = buf.len() + rest - usize::from(cr);
+                                Err(InputError::too_large(len, MAX_LEAD_BYTES).at_line(self.line))
+                            }
+                            Err(e) => {
+                                self.done = true;
+                                Err(InputError::io(self.line, format!("read failed: {e}")))
+                            }
+                        });
+                    }
+                    // The line ending, `\n` or `\r\n`, does not count toward the limit.
+                    let crlf = ended && buf.len() >= 2 && buf[buf.len() - 2] == b'\r';
+                    let len = buf.len() - usize::from(ended) - usize::from(crlf);
+                    if len > MAX_LEAD_BYTES {
+                        return Some(Err(InputError::too_large(len, MAX_LEAD_BYTES).at_line(self.line)));
                     }
                     let line_end = buf.iter().rev().take_while(|&&b| b == b'\n' || b == b'\r').count();
                     let text = match std::str::from_utf8(&buf[..buf.len() - line_end]) {
@@ -390,6 +414,36 @@ impl<R: BufRead> Iterator for ReaderLeads<R> {
             }
         }
         None
+    }
+}
+
+/// Skips to the end of the line, past its `\n`, and returns how many bytes
+/// the rest of the line had before its `\n`, and whether a `\r` came just
+/// before that `\n` (`last` is the byte read just before).
+fn skip_line(reader: &mut impl BufRead, mut last: Option<u8>) -> std::io::Result<(usize, bool)> {
+    let mut len = 0usize;
+    loop {
+        let chunk = match reader.fill_buf() {
+            Ok(chunk) => chunk,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok((len, false));
+        }
+        match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                let cr = if i > 0 { chunk[i - 1] == b'\r' } else { last == Some(b'\r') };
+                reader.consume(i + 1);
+                return Ok((len + i, cr));
+            }
+            None => {
+                let n = chunk.len();
+                last = chunk.last().copied();
+                len += n;
+                reader.consume(n);
+            }
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
 use serde::{de, Deserializer, Serializer};
 
 /// Serde adapter for `DateTime<Utc>` as an RFC 3339 string.
@@ -36,10 +36,24 @@ impl de::Visitor<'_> for TimeVisitor {
 }
 
 /// Parses an RFC 3339 time into UTC, with an error message fit for users.
+///
+/// A time whose UTC year is outside 0000 to 9999 (`9999-12-31T23:00:00-02:00`,
+/// say) is refused: RFC 3339 cannot write it, so it could not be written back.
 pub(crate) fn parse_rfc3339(v: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(v)
+    let t = DateTime::parse_from_rfc3339(v)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| format!("invalid RFC 3339 time {v:?} ({e})"))
+        .map_err(|e| format!("invalid RFC 3339 time {v:?} ({e})"))?;
+    if !writable(t) {
+        return Err(format!(
+            "time {v:?} is outside the years 0000 to 9999 in UTC, so RFC 3339 cannot write it back"
+        ));
+    }
+    Ok(t)
+}
+
+/// Whether RFC 3339 can write `t`: its year, in UTC, is 0000 to 9999.
+pub(crate) fn writable(t: DateTime<Utc>) -> bool {
+    (0..=9999).contains(&t.year())
 }
 
 /// Serde adapter for an optional calendar date (`YYYY-MM-DD`).
@@ -76,5 +90,27 @@ pub(crate) mod date_option {
             }
         }
         d.deserialize_option(Opt)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_that_cannot_be_written_back_are_refused() {
+        for v in ["9999-12-31T23:00:00-02:00", "0000-01-01T00:30:00+01:00"] {
+            assert_eq!(
+                parse_rfc3339(v).unwrap_err(),
+                format!(
+                    "time {v:?} is outside the years 0000 to 9999 in UTC, so RFC 3339 cannot write it back"
+                )
+            );
+        }
+        for v in ["9999-12-31T23:59:59.999999999Z", "0000-01-01T00:00:00Z", "9999-12-31T22:00:00-01:00"] {
+            let t = parse_rfc3339(v).unwrap();
+            let written = t.to_rfc3339_opts(SecondsFormat::AutoSi, true);
+            assert_eq!(parse_rfc3339(&written), Ok(t), "{v}");
+        }
     }
 }

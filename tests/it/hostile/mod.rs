@@ -7,6 +7,7 @@ mod concurrency;
 mod deadline;
 mod files;
 mod input;
+mod linear;
 mod loops;
 mod memory;
 mod mutation;
