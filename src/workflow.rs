@@ -6,7 +6,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use chrono::{DateTime, Datelike, Duration, NaiveTime, Utc, Weekday};
+use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, TimeDelta, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
 use crate::decision::PackId;
@@ -124,38 +124,73 @@ impl Sla {
         Sla { hours, business_hours_only: true, day_start: 9, day_end: 17 }
     }
 
-    /// When a handoff made at `at` is due.
+    /// When a handoff made at `at` is due; the latest time there is
+    /// ([`DateTime::<Utc>::MAX_UTC`]) when that is outside the years RFC 3339
+    /// can write (0000 to 9999 UTC): use [`Sla::checked_due`] to tell.
     pub fn due(&self, at: DateTime<Utc>) -> DateTime<Utc> {
-        if !self.business_hours_only || self.day_end <= self.day_start {
-            return at + Duration::hours(self.hours.into());
-        }
+        self.checked_due(at).unwrap_or(DateTime::<Utc>::MAX_UTC)
+    }
+
+    /// When a handoff made at `at` is due, or `None` when that is outside
+    /// the years RFC 3339 can write (0000 to 9999 UTC), as past the end of
+    /// 9999. It never panics, and takes the same short time for any number
+    /// of hours (whole weeks are counted, not walked).
+    ///
+    /// ```
+    /// use chrono::{DateTime, Utc};
+    /// use leadgate::Sla;
+    /// let at = "2026-11-20T16:00:00Z".parse::<DateTime<Utc>>()?;
+    /// assert_eq!(Sla::business_hours(4).checked_due(at), Some("2026-11-23T12:00:00Z".parse()?));
+    /// assert_eq!(Sla::hours(u32::MAX).checked_due(at), None);
+    /// # Ok::<(), chrono::ParseError>(())
+    /// ```
+    pub fn checked_due(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let due = if !self.business_hours_only || self.day_end <= self.day_start {
+            at.checked_add_signed(TimeDelta::try_hours(self.hours.into())?)
+        } else {
+            self.business_due(at)
+        }?;
+        crate::time::writable(due).then_some(due)
+    }
+
+    /// `hours` of business time from `at`: the partial first day, whole
+    /// weeks by arithmetic, then at most two weeks walked day by day.
+    fn business_due(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        // 0 <= start < end <= 24, so a business day is 1 to 24 hours.
         let (start, end) = (self.day_start.min(23), self.day_end.min(24));
-        let day_open = |t: DateTime<Utc>| !matches!(t.weekday(), Weekday::Sat | Weekday::Sun);
-        let at_hour = |t: DateTime<Utc>, h: u32| {
-            let date = t.date_naive();
-            let time = NaiveTime::from_hms_opt(h.min(23), 0, 0).unwrap_or(NaiveTime::MIN);
-            let base = date.and_time(time).and_utc();
-            if h >= 24 {
-                base + Duration::hours(1)
-            } else {
-                base
-            }
+        let instant = |day: NaiveDate, hour: u32| match hour {
+            24 => day.succ_opt()?.and_hms_opt(0, 0, 0).map(|t| t.and_utc()),
+            h => day.and_hms_opt(h, 0, 0).map(|t| t.and_utc()),
         };
-        let mut left = Duration::hours(self.hours.into());
-        let mut t = at;
-        // Walk day by day; bounded because every step consumes a day.
-        for _ in 0..(self.hours as usize * 7 + 14) {
-            let (open, close) = (at_hour(t, start), at_hour(t, end));
-            if day_open(t) && t < close {
-                let from = t.max(open);
-                if from + left <= close {
-                    return from + left;
+        let week = TimeDelta::try_hours(i64::from(end - start) * 5)?;
+        let mut left = TimeDelta::try_hours(self.hours.into())?;
+        let (mut day, mut t) = (at.date_naive(), at);
+        let mut skipped = false;
+        // The first day, then (after skipping whole weeks) at most one week and
+        // a second of business time: 11 days at most from any weekday.
+        for _ in 0..16 {
+            if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+                let (open, close) = (instant(day, start)?, instant(day, end)?);
+                if t < close {
+                    let from = t.max(open);
+                    if left <= close - from {
+                        return from.checked_add_signed(left);
+                    }
+                    left -= close - from;
                 }
-                left -= close - from;
             }
-            t = at_hour(t, 0) + Duration::days(1);
+            day = day.succ_opt()?;
+            if !skipped {
+                skipped = true;
+                // Whole weeks but the last: a week is 5 business days.
+                let weeks = (left.num_seconds() - 1).max(0) / week.num_seconds();
+                day = day.checked_add_days(Days::new(u64::try_from(weeks).ok()?.checked_mul(7)?))?;
+                left = left.checked_sub(&week.checked_mul(i32::try_from(weeks).ok()?)?)?;
+            }
+            t = instant(day, 0)?;
         }
-        t
+        debug_assert!(false, "business_due walked more than 16 days");
+        None
     }
 }
 
@@ -248,6 +283,30 @@ pub enum WorkflowError {
     /// Sales already answered this handoff.
     #[error("the handoff of lead {0:?} was already answered")]
     AlreadyAnswered(Text),
+    /// The handoff is not the lead's current one: the lead was handed off
+    /// again, or moved on, since.
+    #[error("the handoff of lead {lead:?} made at {at} is not its current handoff")]
+    Superseded {
+        /// The lead.
+        lead: Text,
+        /// When the stale handoff was made.
+        at: DateTime<Utc>,
+    },
+    /// The SLA's due time cannot be written: it is outside the years RFC
+    /// 3339 can write, 0000 to 9999 UTC ([`Sla::checked_due`]). Nothing was
+    /// changed.
+    #[error(
+        "the handoff of lead {lead:?} at {at} would be due {hours} hours later, \
+         outside the years RFC 3339 can write (0000 to 9999)"
+    )]
+    SlaOverflow {
+        /// The lead.
+        lead: Text,
+        /// When the handoff would have been made.
+        at: DateTime<Utc>,
+        /// The SLA's hours.
+        hours: u32,
+    },
 }
 
 /// The handoff workflow, with its SLA.
@@ -297,6 +356,10 @@ impl Workflow {
     /// Returns `None`, changing nothing, when there is nothing to hand off:
     /// no handoff in the decision, or the lead already handed off (an MQL)
     /// or with sales. Deciding and acting again is therefore safe.
+    ///
+    /// Everything that can fail is done before the lead changes: on an error
+    /// ([`WorkflowError::SlaOverflow`] when the due time cannot be written,
+    /// a refused transition) the lead is as it was.
     pub fn hand_off(
         &self,
         lead: &mut Lead,
@@ -310,11 +373,16 @@ impl Workflow {
         if !matches!(lead.stage(), Stage::Subscriber | Stage::Lead | Stage::Recycled) {
             return Ok(None);
         }
+        let due = self.sla.checked_due(at).ok_or_else(|| WorkflowError::SlaOverflow {
+            lead: lead.id.clone(),
+            at,
+            hours: self.sla.hours,
+        })?;
         lead.move_to(Stage::Mql, at, Some(&handoff.reason))?;
         Ok(Some(HandoffRecord {
             lead_id: lead.id.clone(),
             at,
-            due: self.sla.due(at),
+            due,
             recommended: handoff.stage,
             reason: handoff.reason.clone(),
             pack: decision.pack.clone(),
@@ -325,6 +393,9 @@ impl Workflow {
     }
 
     /// Sales accepts the handoff: the lead becomes a SAL.
+    ///
+    /// The handoff must be the lead's current one, still open
+    /// ([`WorkflowError::Superseded`], [`WorkflowError::AlreadyAnswered`]).
     pub fn accept(
         &self,
         lead: &mut Lead,
@@ -340,6 +411,9 @@ impl Workflow {
     /// Sales rejects the handoff for `reason`: the lead is recycled or
     /// disqualified ([`Rejection::outcome`]), with the reason and the note
     /// in its history. Returns the stage it went to.
+    ///
+    /// The handoff must be the lead's current one, still open
+    /// ([`WorkflowError::Superseded`], [`WorkflowError::AlreadyAnswered`]).
     pub fn reject(
         &self,
         lead: &mut Lead,
@@ -404,6 +478,14 @@ fn answerable(lead: &Lead, handoff: &HandoffRecord) -> Result<(), WorkflowError>
     }
     if handoff.status != HandoffStatus::Open {
         return Err(WorkflowError::AlreadyAnswered(handoff.lead_id.clone()));
+    }
+    // The current handoff is the lead's latest move to MQL, while it is an
+    // MQL: an older record (a copy kept from before a rejection and a new
+    // handoff, say) cannot answer for it.
+    let current = lead.stage() == Stage::Mql
+        && lead.history().iter().rev().find(|c| c.stage == Stage::Mql).is_none_or(|c| c.at == handoff.at);
+    if !current {
+        return Err(WorkflowError::Superseded { lead: lead.id.clone(), at: handoff.at });
     }
     Ok(())
 }
