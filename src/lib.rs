@@ -85,6 +85,7 @@ mod sandbox;
 mod script;
 mod shadow;
 mod stage;
+mod stdlib;
 mod suggest;
 mod table;
 mod temperature;

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use crate::decision::{Handoff, PackId, Reasoned, WhyNotYet};
 use crate::pack::{hex, Location, Problem, ProblemKind};
 use crate::params::{known, ParamTable};
-use crate::script::{self, decay, Caps, Draft, HandoffChoice, Params, ScriptLead};
+use crate::script::{self, decay, Budget, Caps, Draft, HandoffChoice, Params, Snapshot};
 use crate::table::{Outcome, Table};
 use crate::{
     Assessment, Category, Channel, CriterionStatus, Decision, Grade, Lead, Limits, Pack, PackError,
@@ -58,8 +58,10 @@ struct Inner {
     /// Unique per compiled qualifier, for the per-thread [`Slot`].
     id: u64,
     engine: Engine,
-    /// Every rule, each in its own block after a marker call, as one program:
-    /// one run per lead, so the operation limit bounds the whole lead.
+    /// Every rule, each compiled on its own in a block after a marker call,
+    /// then joined into one program: one run per lead, so the operation
+    /// limit bounds the whole lead, and no comment, string or brace of one
+    /// rule can reach into the next.
     program: AST,
     /// The decision tables, which run before the scripts, in pack order.
     tables: Vec<(Text, Table)>,
@@ -80,9 +82,11 @@ struct CompiledRule {
     name: Text,
     script: Text,
     line_offset: usize,
-    /// The program line holding the rule's first line.
-    start_line: usize,
 }
+
+/// The line of a compiled rule's own source that holds its first line:
+/// the line before holds the engine's marker and the block's opening brace.
+const START_LINE: usize = 2;
 
 /// What the engine does natively, from the well-known parameters.
 struct Settings {
@@ -99,7 +103,7 @@ struct Settings {
     caps: Caps,
     /// Points per touch for built-in channels, by index, then custom channels.
     points: Vec<Option<(i64, Text)>>,
-    custom_points: Vec<(Channel, i64, Text)>,
+    custom_points: std::collections::HashMap<Channel, (i64, Text)>,
     /// Names and reasons made once, so that deciding does not format them.
     text: Texts,
 }
@@ -203,6 +207,24 @@ impl<'a> QualifierBuilder<'a> {
             }
         }
 
+        // The engine's own numbers must be numbers it can compute with: a NaN
+        // threshold would let every lead through, a negative cap has no meaning.
+        for (name, value) in &params {
+            let Some(x) = value.as_f64().filter(|_| known::is_numeric(name)) else { continue };
+            let cap = [known::FIT_CAP, known::ENGAGEMENT_CAP, known::SCORE_CAP, known::CHANNEL_DAILY_CAP]
+                .contains(&name.as_str());
+            let problem = if !x.is_finite() {
+                Some("must be a finite number")
+            } else if cap && x < 0.0 {
+                Some("is a cap, so it must not be negative")
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                let message = format!("parameter {:?} {problem}, got {x}", name.as_str());
+                problems.push(Problem::new(ProblemKind::Param, message));
+            }
+        }
         let mut engine = crate::sandbox::engine(&self.limits);
         script::register(&mut engine);
         // Strict variables: the names rules may use are known when compiling.
@@ -214,6 +236,7 @@ impl<'a> QualifierBuilder<'a> {
         let checks = crate::validate::Context { params: &param_names, criteria: pack.criteria() };
         let mut used = std::collections::BTreeSet::new();
         let mut rules = Vec::with_capacity(pack.rules.len());
+        let mut asts = Vec::with_capacity(pack.rules.len());
         let mut tables = Vec::new();
         for rule in &pack.rules {
             let location = |line: usize, column: usize| Location {
@@ -246,23 +269,32 @@ impl<'a> QualifierBuilder<'a> {
                 }
                 continue;
             }
-            // Each rule compiles on its own first, so errors carry its own lines.
-            match engine.compile_with_scope(&names, &rule.source) {
-                Ok(_) => {
+            // Each rule compiles on its own, as the unit it runs as: its marker,
+            // then its source in a block. Errors carry its own lines.
+            let marker = format!("decision.{}({});{{\n", script::RULE_MARKER, asts.len());
+            let mut wrapped = String::with_capacity(marker.len() + rule.source.len() + 2);
+            wrapped.push_str(&marker);
+            wrapped.push_str(&rule.source);
+            wrapped.push_str("\n}");
+            match engine.compile_with_scope(&names, &wrapped) {
+                Ok(ast) => {
                     problems.extend(crate::validate::check_rule(rule, &checks, &mut used));
+                    asts.push(ast);
                     rules.push(CompiledRule {
                         name: rule.name.clone(),
                         script: rule.script.clone(),
                         line_offset: rule.line_offset,
-                        start_line: 0,
                     })
                 }
                 Err(e) => {
                     let pos = e.position();
+                    // The closing brace is ours: an error there is at the rule's end.
+                    let last = rule.source.split('\n').count();
+                    let line = pos.line().map_or(0, |l| l.saturating_sub(START_LINE - 1).clamp(1, last));
                     problems.push(
                         Problem::new(ProblemKind::Syntax, e.err_type().to_string())
                             .in_rule(&rule.name)
-                            .at(location(pos.line().unwrap_or(0), pos.position().unwrap_or(0))),
+                            .at(location(line, pos.position().unwrap_or(0))),
                     );
                 }
             }
@@ -279,22 +311,10 @@ impl<'a> QualifierBuilder<'a> {
             })
             .collect();
 
-        let mut program = String::new();
-        let mut line = 1;
-        let sources = pack.rules.iter().filter(|r| r.table.is_none());
-        for (i, (rule, source)) in rules.iter_mut().zip(sources).enumerate() {
-            program.push_str(&format!("decision.{}({i});{{\n", script::RULE_MARKER));
-            rule.start_line = line + 1;
-            program.push_str(&source.source);
-            if !source.source.ends_with('\n') {
-                program.push('\n');
-            }
-            program.push_str("}\n");
-            line = program.matches('\n').count() + 1;
+        let mut program = AST::empty();
+        for ast in asts {
+            program.combine(ast);
         }
-        let program = engine.compile_with_scope(&names, &program).map_err(|e| {
-            Problem::new(ProblemKind::Invalid, format!("the rules do not compile together: {e}"))
-        })?;
 
         let script_params = Params::new(&params);
         script::register_param_getters(&mut engine, &script_params);
@@ -337,7 +357,7 @@ impl Settings {
         let whole = |name: &str| num(name).map(|f| f.ceil() as i64);
         let half_life_days = num(known::HALF_LIFE_DAYS).unwrap_or(0.0);
         let mut points = vec![None; Channel::BUILT_IN.len()];
-        let mut custom_points = Vec::new();
+        let mut custom_points = std::collections::HashMap::new();
         for (name, value) in params {
             let Some(channel) = name.strip_prefix(known::POINTS_PREFIX) else { continue };
             let (Ok(channel), Some(p)) = (channel.parse::<Channel>(), value.as_f64()) else { continue };
@@ -349,7 +369,9 @@ impl Settings {
             };
             match channel.index() {
                 Some(i) => points[i] = Some((p, reason.into())),
-                None => custom_points.push((channel, p, reason.into())),
+                None => {
+                    custom_points.insert(channel, (p, reason.into()));
+                }
             }
         }
         // Best grade first, so the first threshold the fit score reaches wins.
@@ -387,7 +409,7 @@ impl Settings {
     fn points_for(&self, channel: &Channel) -> Option<(i64, &Text)> {
         match channel.index() {
             Some(i) => self.points[i].as_ref().map(|(p, r)| (*p, r)),
-            None => self.custom_points.iter().find(|(c, ..)| c == channel).map(|(_, p, r)| (*p, r)),
+            None => self.custom_points.get(channel).map(|(p, r)| (*p, r)),
         }
     }
 }
@@ -571,7 +593,7 @@ impl Inner {
     fn slot(&self) -> Slot {
         let mut scope = Scope::with_capacity(SCRIPT_VARIABLES.len());
         let [lead_var, params_var, decision_var] = SCRIPT_VARIABLES;
-        scope.push_constant(lead_var, ScriptLead::default());
+        scope.push_constant(lead_var, Snapshot::default());
         scope.push_constant(params_var, self.script_params.clone());
         scope.push_constant(decision_var, Draft::placeholder());
         Slot { qualifier: self.id, scope }
@@ -588,12 +610,12 @@ impl Inner {
         // A slot goes back to its thread only from here, so it always starts with just the variables.
         scope.rewind(SCRIPT_VARIABLES.len());
         // The slot outlives the lead: keep none of its data.
-        if let Some(snapshot) = scope.get_value_mut::<ScriptLead>(SCRIPT_VARIABLES[0]) {
-            snapshot.clear();
+        if let Some(snapshot) = scope.get_value_mut::<Snapshot>(SCRIPT_VARIABLES[0]) {
+            snapshot.get_mut().clear();
         }
         let (mut draft, stopped_by) = result?;
         draft.begin(self.settings.text.caps.clone(), None);
-        self.caps(&mut draft);
+        self.caps(&mut draft).map_err(|e| EvalError::from_script(lead, None, *e))?;
         draft.end();
         Ok((draft, stopped_by))
     }
@@ -605,16 +627,21 @@ impl Inner {
         as_of: DateTime<Utc>,
     ) -> Result<(Draft, Option<Text>), EvalError> {
         let [lead_var, _, decision_var] = SCRIPT_VARIABLES;
-        let snapshot = scope.get_value_mut::<ScriptLead>(lead_var).ok_or_else(|| lost_decision(lead))?;
+        let snapshot = scope.get_value_mut::<Snapshot>(lead_var).ok_or_else(|| lost_decision(lead))?;
+        let snapshot = snapshot.get_mut();
         snapshot.fill(lead, as_of, self.uses_attributes);
         // Room for every rule and the points and caps steps: `fired` never regrows.
         let steps = self.tables.len() + self.rules.len() + 2;
-        let mut draft = Draft::new(self.criteria.clone(), self.settings.caps, self.rule_names.clone(), steps);
-        self.point_table(snapshot, &mut draft);
+        let budget = Budget::new(&self.limits);
+        let mut draft =
+            Draft::new(self.criteria.clone(), self.settings.caps, self.rule_names.clone(), steps, budget);
+        self.point_table(snapshot, &mut draft).map_err(|e| EvalError::from_script(lead, None, *e))?;
         for (name, table) in &self.tables {
             draft.begin(name.clone(), None);
-            let outcome = table.apply(snapshot, &mut draft).map_err(|message| {
-                EvalError::new(lead, Some(name.clone()), None, EvalErrorKind::Script, message)
+            let outcome = table.apply(snapshot, &mut draft).map_err(|e| {
+                let mut err = EvalError::from_script(lead, None, *e);
+                err.rule = Some(name.clone());
+                err
             })?;
             if outcome == Outcome::Stop {
                 return Ok((draft, Some(name.clone())));
@@ -622,9 +649,10 @@ impl Inner {
         }
         *scope.get_value_mut::<Draft>(decision_var).ok_or_else(|| lost_decision(lead))? = draft;
 
-        let clock = self.limits.deadline.map(|_| crate::sandbox::Clock::start());
+        // Native functions charge their work to this run, and it keeps the deadline.
+        let run = crate::sandbox::Run::start(&self.limits);
         let result = self.engine.run_ast_with_scope(scope, &self.program);
-        drop(clock);
+        drop(run);
         let draft = scope.get_value_mut::<Draft>(decision_var).ok_or_else(|| lost_decision(lead))?;
         let draft = std::mem::replace(draft, Draft::placeholder());
         let rule = draft.current.map(|i| &self.rules[i]);
@@ -639,7 +667,9 @@ impl Inner {
     }
 
     /// Awards the pack's point table natively, as the engine's `points` step.
-    fn point_table(&self, lead: &ScriptLead, draft: &mut Draft) {
+    /// Its work is one pass over the touches, sorted once; a channel's
+    /// points are looked up by hash, however many channels the pack names.
+    fn point_table(&self, lead: &script::ScriptLead, draft: &mut Draft) -> Result<(), Box<EvalAltResult>> {
         let s = &self.settings;
         draft.begin(s.text.points.clone(), None);
         let touches = &lead.touches;
@@ -656,7 +686,8 @@ impl Inner {
                     let day_end =
                         day_start + touches[day_start..end].iter().take_while(|t| t.day == day).count();
                     let day_touches = &touches[day_start..day_end];
-                    let raw = (points * day_touches.len() as i64) as f64;
+                    // In floats: points × touches may not fit an integer, and need not.
+                    let raw = points as f64 * day_touches.len() as f64;
                     // The cap limits what a channel adds in a day; bad signals are never capped.
                     let scale = match s.channel_daily_cap {
                         Some(cap) if raw > cap => cap / raw,
@@ -668,31 +699,37 @@ impl Inner {
                         .sum::<f64>();
                     day_start = day_end;
                 }
-                let total = total.round() as i64;
+                let total = total.round();
+                // 2^63 is exact as a float; a total at or past it does not fit.
+                if total.is_nan() || total.abs() >= 2f64.powi(63) {
+                    return Err("score overflow".into());
+                }
+                let total = total as i64;
                 if total != 0 {
                     let category = if points < 0 { Category::Negative } else { Category::Engagement };
-                    // Sums of whole points cannot overflow here: they are bounded by touches × points.
-                    let _ = draft.add(category, total, reason.clone());
+                    draft.add(category, total, reason.clone())?;
                 }
             }
             i = end;
         }
         draft.end();
+        Ok(())
     }
 
     /// Records the caps' cuts as contributions.
-    fn caps(&self, draft: &mut Draft) {
+    fn caps(&self, draft: &mut Draft) -> Result<(), Box<EvalAltResult>> {
         let cuts = draft.caps.cuts(draft.fit, draft.engagement, draft.negative);
         for cut in cuts.into_iter().flatten() {
-            // Cuts only lower totals, so they cannot overflow.
-            let _ = draft.add(cut.category, cut.points, self.settings.text.capped[cut.what].clone());
+            draft.add(cut.category, cut.points, self.settings.text.capped[cut.what].clone())?;
         }
+        Ok(())
     }
 
     fn finish(&self, lead: &Lead, as_of: DateTime<Utc>, mut d: Draft, stopped_by: Option<Text>) -> Decision {
         let s = &self.settings;
-        // The caps are recorded as contributions by now, so the raw totals are final.
-        let score = d.fit + d.engagement + d.negative;
+        // The caps are recorded as contributions by now, so the raw totals are
+        // final; `Draft::add` keeps their sum representable.
+        let score = script::sum(d.fit, d.engagement, d.negative).unwrap_or_default();
         let grade = d.grade.or_else(|| {
             if s.grades.is_empty() {
                 return None;
@@ -804,7 +841,8 @@ impl Inner {
         let why_not_yet =
             (handoff.is_none() && d.disqualified.is_none() && with_marketing).then(|| WhyNotYet {
                 threshold: s.mql,
-                points_needed: s.mql.map(|t| (t - score).max(0)),
+                // Saturates: a gap past i64::MAX is reported as i64::MAX.
+                points_needed: s.mql.map(|t| t.saturating_sub(score).max(0)),
                 unmet: d.bant.names_with(CriterionStatus::NotMet),
                 unknown: d.bant.names_with(CriterionStatus::Unknown),
                 held,
@@ -832,6 +870,9 @@ impl Inner {
         }
     }
 }
+
+/// The longest thrown value an error message shows.
+const MAX_MESSAGE: usize = 4096;
 
 /// Why a lead could not be evaluated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -909,7 +950,9 @@ impl EvalError {
         };
         let message = match &err {
             _ if kind == EvalErrorKind::Deadline => "the rules took longer than the deadline".to_owned(),
-            EvalAltResult::ErrorRuntime(value, _) => value.to_string(),
+            // Bounded: a thrown value may be a large or deeply nested list.
+            EvalAltResult::ErrorRuntime(value, _) => crate::stdlib::show(value, MAX_MESSAGE)
+                .unwrap_or_else(|| format!("a thrown {} too large to show", value.type_name())),
             other => other.to_string(),
         };
         let Some(rule) = rule else {
@@ -919,8 +962,8 @@ impl EvalError {
             script: rule.script.clone(),
             line: pos
                 .line()
-                .filter(|&l| l >= rule.start_line)
-                .map_or(0, |l| l - rule.start_line + 1 + rule.line_offset),
+                .filter(|&l| l >= START_LINE)
+                .map_or(0, |l| l - START_LINE + 1 + rule.line_offset),
             column: pos.position().unwrap_or(0),
         };
         EvalError::new(lead, Some(rule.name.clone()), Some(location), kind, message)
@@ -950,7 +993,7 @@ impl EvalError {
     ///
     /// ```
     /// # use leadgate::{Lead, Limits, Pack, Qualifier};
-    /// let pack = Pack::from_script("big", r#"let s = "x"; s.pad(100000, "x");"#)?;
+    /// let pack = Pack::from_script("big", r#"let s = "0123456789"; s += s; s += s; s += s; s += s; s += s; s += s; s += s;"#)?;
     /// let mut limits = Limits::default();
     /// limits.max_string_size = 1000;
     /// let q = Qualifier::builder(&pack).limits(limits).build()?;

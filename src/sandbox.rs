@@ -1,17 +1,17 @@
 //! The one hardened Rhai engine every pack is compiled and run on.
 //!
 //! `rhai::Engine::new()` is not a sandbox: it can read files (`import`),
-//! sleep, read the clock and print. This module builds an engine from
-//! nothing, adding only what rules need, with every limit set.
+//! sleep, read the clock and print, and even its "safe" packages loop, copy
+//! and recurse where the limits cannot see. This module builds an engine
+//! from nothing, adding only the allow-listed functions of
+//! [`stdlib`](crate::stdlib), with every limit set. It also keeps the
+//! per-thread budget that leadgate's own native functions charge their work
+//! to, since rhai's operation count does not see inside a native call.
 
-use rhai::packages::{
-    ArithmeticPackage, BasicArrayPackage, BasicMapPackage, BasicMathPackage, BasicStringPackage,
-    LogicPackage, MoreStringPackage, Package,
-};
 use std::cell::Cell;
 use std::time::{Duration, Instant};
 
-use rhai::{Dynamic, Engine, OptimizationLevel};
+use rhai::{Dynamic, Engine, EvalAltResult, OptimizationLevel, Position};
 
 /// Resource limits for rule scripts.
 ///
@@ -44,10 +44,12 @@ pub struct Limits {
     pub max_expr_depth: usize,
     /// Length of any string a script builds, in bytes (default 65,536).
     pub max_string_size: usize,
-    /// Length of any array a script builds (default 1,024).
+    /// Items in any list a script builds, counting the items of lists
+    /// inside it (default and maximum 512). As a list inside a list counts
+    /// as an item, this also bounds how deeply lists nest; a larger value is
+    /// taken as 512, so that no data a script builds is deep enough to
+    /// overflow a 2 MiB thread stack when rhai copies or drops it.
     pub max_array_size: usize,
-    /// Entries in any object map a script builds (default 1,024).
-    pub max_map_size: usize,
     /// Size of one rule's source, in bytes (default 65,536).
     pub max_source_size: usize,
     /// Variables one rule may declare (default 256).
@@ -68,8 +70,7 @@ impl Default for Limits {
             max_call_depth: 16,
             max_expr_depth: 32,
             max_string_size: 64 * 1024,
-            max_array_size: 1024,
-            max_map_size: 1024,
+            max_array_size: MAX_ARRAY_SIZE,
             max_source_size: 64 * 1024,
             max_variables: 256,
             deadline: None,
@@ -77,24 +78,18 @@ impl Default for Limits {
     }
 }
 
-/// A raw engine with only the rule-safe packages, limits and strict options.
+/// The largest [`Limits::max_array_size`], which is also the deepest a
+/// script's data can nest.
+pub(crate) const MAX_ARRAY_SIZE: usize = 512;
+
+/// A raw engine with only the allow-listed functions, limits and strict options.
 ///
 /// The calls below are deliberately not `cfg`-gated: rhai removes the limit
 /// setters under its `unchecked` feature, so a host that enables it breaks
 /// this crate's build instead of silently running scripts without limits.
 pub(crate) fn engine(limits: &Limits) -> Engine {
     let mut engine = Engine::new_raw();
-    for module in [
-        ArithmeticPackage::new().as_shared_module(),
-        LogicPackage::new().as_shared_module(),
-        BasicStringPackage::new().as_shared_module(),
-        MoreStringPackage::new().as_shared_module(),
-        BasicMathPackage::new().as_shared_module(),
-        BasicArrayPackage::new().as_shared_module(),
-        BasicMapPackage::new().as_shared_module(),
-    ] {
-        engine.register_global_module(module);
-    }
+    engine.register_global_module(crate::stdlib::module());
 
     // The optimiser has panicked on assignments to constants since rhai 1.24
     // and turns misspelled properties into `false`; rules are small, so
@@ -110,10 +105,13 @@ pub(crate) fn engine(limits: &Limits) -> Engine {
     engine.set_max_strings_interned(0);
     // `return` would end every remaining rule, not just its own: all rules
     // run as one program (see `Qualifier`). `try`/`catch` would let a rule
-    // swallow its own typos.
+    // swallow its own typos. Object maps (`#{`) would let a script add keys
+    // of any size, which rhai's size limits do not count. rhai lets a
+    // `const` string be changed through indexing; rules need no constants
+    // of their own.
     for symbol in [
         "fn", "private", "import", "export", "eval", "Fn", "call", "curry", "print", "debug", "return",
-        "try", "catch",
+        "try", "catch", "#{", "const",
     ] {
         engine.disable_symbol(symbol);
     }
@@ -122,8 +120,9 @@ pub(crate) fn engine(limits: &Limits) -> Engine {
     engine.set_max_call_levels(limits.max_call_depth);
     engine.set_max_expr_depths(limits.max_expr_depth.max(1), limits.max_expr_depth.max(1));
     engine.set_max_string_size(limits.max_string_size.max(1));
-    engine.set_max_array_size(limits.max_array_size.max(1));
-    engine.set_max_map_size(limits.max_map_size.max(1));
+    engine.set_max_array_size(limits.max_array_size.clamp(1, MAX_ARRAY_SIZE));
+    // Scripts cannot write maps; this only bounds what a host function might return.
+    engine.set_max_map_size(limits.max_array_size.clamp(1, MAX_ARRAY_SIZE));
     engine.set_max_variables(limits.max_variables.max(1));
     engine.set_max_functions(0);
     engine.set_max_modules(0);
@@ -133,7 +132,7 @@ pub(crate) fn engine(limits: &Limits) -> Engine {
             if operations % 256 != 0 {
                 return None;
             }
-            let started = STARTED.with(Cell::get)?;
+            let (started, _) = STARTED.with(Cell::get)?;
             (started.elapsed() > deadline).then(|| Dynamic::from(DeadlineExceeded))
         });
     }
@@ -142,27 +141,61 @@ pub(crate) fn engine(limits: &Limits) -> Engine {
 
 thread_local! {
     /// When the current thread's evaluation started, while a deadline applies.
-    static STARTED: Cell<Option<Instant>> = const { Cell::new(None) };
+    static STARTED: Cell<Option<(Instant, Duration)>> = const { Cell::new(None) };
+    /// Native work left for the current thread's evaluation (see [`charge`]).
+    static BUDGET: Cell<u64> = const { Cell::new(0) };
 }
 
 /// The token that ends a run that took longer than [`Limits::deadline`].
 #[derive(Debug, Clone)]
 pub(crate) struct DeadlineExceeded;
 
-/// Starts the deadline clock for this thread; stops it when dropped.
-pub(crate) struct Clock(());
+/// Native steps (a touchpoint scanned, a list item compared, a JSON node
+/// converted) one operation of [`Limits::max_operations`] buys: about what
+/// rhai takes for one operation.
+pub(crate) const NATIVE_STEPS_PER_OPERATION: u64 = 64;
 
-impl Clock {
-    pub(crate) fn start() -> Clock {
-        STARTED.with(|s| s.set(Some(Instant::now())));
-        Clock(())
+/// The current thread's evaluation: its native work budget and its
+/// deadline, both gone when dropped.
+pub(crate) struct Run(());
+
+impl Run {
+    /// Starts an evaluation under `limits`: native work may take
+    /// [`NATIVE_STEPS_PER_OPERATION`] steps per operation scripts may take.
+    pub(crate) fn start(limits: &Limits) -> Run {
+        BUDGET.with(|b| b.set(limits.max_operations.max(1).saturating_mul(NATIVE_STEPS_PER_OPERATION)));
+        STARTED.with(|s| s.set(limits.deadline.map(|d| (Instant::now(), d))));
+        Run(())
     }
 }
 
-impl Drop for Clock {
+impl Drop for Run {
     fn drop(&mut self) {
+        BUDGET.with(|b| b.set(0));
         STARTED.with(|s| s.set(None));
     }
+}
+
+/// Charges `steps` of native work (touchpoints scanned, list items
+/// compared) to the running evaluation, before the work is done: rhai counts
+/// a native call as one operation whatever it does inside, so leadgate's
+/// functions count for themselves. Fails like the operation limit when the
+/// budget is spent, and checks the deadline.
+pub(crate) fn charge(steps: usize) -> Result<(), Box<EvalAltResult>> {
+    let steps = u64::try_from(steps).unwrap_or(u64::MAX);
+    let left = BUDGET.with(Cell::get);
+    if steps > left {
+        return Err(EvalAltResult::ErrorTooManyOperations(Position::NONE).into());
+    }
+    BUDGET.with(|b| b.set(left - steps));
+    if let Some((started, deadline)) = STARTED.with(Cell::get) {
+        if started.elapsed() > deadline {
+            return Err(
+                EvalAltResult::ErrorTerminated(Dynamic::from(DeadlineExceeded), Position::NONE).into()
+            );
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -205,7 +238,7 @@ mod tests {
         assert_eq!(e.optimization_level(), OptimizationLevel::None);
         assert_eq!(e.max_operations(), 1, "0 must not mean unlimited");
         assert_eq!(e.max_string_size(), 64 * 1024);
-        assert_eq!((e.max_array_size(), e.max_map_size()), (1024, 1024));
+        assert_eq!((e.max_array_size(), e.max_map_size()), (512, 512));
         assert_eq!((e.max_expr_depth(), e.max_function_expr_depth()), (32, 32));
         assert_eq!((e.max_call_levels(), e.max_variables(), e.max_modules()), (16, 256, 0));
         assert!(e.strict_variables() && e.fail_on_invalid_map_property());

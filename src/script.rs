@@ -68,6 +68,29 @@ impl Default for ScriptLead {
     }
 }
 
+/// The snapshot as a script value: `lead`. Copies (`let l = lead`, a list
+/// of leads) share it, so a script cannot multiply the lead's memory.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Snapshot(pub(crate) Arc<ScriptLead>);
+
+impl std::ops::Deref for Snapshot {
+    type Target = ScriptLead;
+    fn deref(&self) -> &ScriptLead {
+        &self.0
+    }
+}
+
+impl Snapshot {
+    /// The snapshot to fill for the next lead: this one's, when no copy of
+    /// it outlived the last run (the usual case), else a new one.
+    pub(crate) fn get_mut(&mut self) -> &mut ScriptLead {
+        if Arc::get_mut(&mut self.0).is_none() {
+            self.0 = Arc::default();
+        }
+        Arc::get_mut(&mut self.0).unwrap_or_else(|| unreachable!("a new Arc is unique"))
+    }
+}
+
 impl ScriptLead {
     /// Takes a snapshot of `lead`, reusing this one's buffer for touches.
     pub(crate) fn fill(&mut self, lead: &Lead, as_of: DateTime<Utc>, with_attributes: bool) {
@@ -106,6 +129,11 @@ impl ScriptLead {
         *self = ScriptLead { touches, ..ScriptLead::default() };
     }
 
+    /// Charges a scan of every touch to the evaluation's native budget.
+    fn charge(&self) -> Fallible<()> {
+        crate::sandbox::charge(self.touches.len())
+    }
+
     fn days_since(&self, at: DateTime<Utc>) -> FLOAT {
         (self.as_of - at).num_milliseconds() as FLOAT / (SECONDS_PER_DAY * 1000.0)
     }
@@ -115,9 +143,40 @@ impl ScriptLead {
     }
 }
 
-/// A list parameter; `x in params.list` is a native lookup.
+/// A list of text as scripts see it: a list parameter or the lead's pain
+/// points. `x in list` is a native lookup, binary search for parameters.
 #[derive(Debug, Clone)]
-pub(crate) struct List(Arc<[ImmutableString]>);
+pub(crate) struct List {
+    items: Arc<[ImmutableString]>,
+    /// The items sorted, for lists looked up often (parameters).
+    sorted: Option<Arc<[ImmutableString]>>,
+}
+
+impl List {
+    fn new(items: impl Iterator<Item = ImmutableString>, indexed: bool) -> Self {
+        let items: Arc<[ImmutableString]> = items.collect();
+        let sorted = indexed.then(|| {
+            let mut sorted = items.to_vec();
+            sorted.sort_unstable();
+            sorted.into()
+        });
+        List { items, sorted }
+    }
+
+    /// Whether the list holds `item`, charging the work first.
+    fn contains(&self, item: &str) -> Fallible<bool> {
+        match &self.sorted {
+            Some(sorted) => {
+                crate::sandbox::charge(usize::BITS as usize - sorted.len().leading_zeros() as usize)?;
+                Ok(sorted.binary_search_by(|x| x.as_str().cmp(item)).is_ok())
+            }
+            None => {
+                crate::sandbox::charge(self.items.len())?;
+                Ok(self.items.iter().any(|x| x == item))
+            }
+        }
+    }
+}
 
 /// The pack's effective parameters, shared by every evaluation.
 #[derive(Debug, Clone)]
@@ -134,7 +193,7 @@ impl Params {
                     ParamValue::Float(f) => Dynamic::from_float(*f),
                     ParamValue::Text(t) => t.to_script().into(),
                     ParamValue::List(items) => {
-                        Dynamic::from(List(items.iter().map(Text::to_script).collect()))
+                        Dynamic::from(List::new(items.iter().map(Text::to_script), true))
                     }
                 };
                 (name.clone(), dynamic)
@@ -229,6 +288,44 @@ pub(crate) struct Draft {
     pub(crate) stage: Option<(Stage, Reasoned)>,
     pub(crate) handoff: HandoffChoice,
     pub(crate) disqualified: Option<Reasoned>,
+    /// Contributions and bytes of reasons and evidence this decision may
+    /// still take (see [`Budget`]).
+    budget: Budget,
+}
+
+/// What one decision may accumulate, so that no rule can grow it without
+/// bound: contributions up to `Limits::max_array_size`, text of reasons and
+/// evidence up to `Limits::max_string_size` in all.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Budget {
+    pub(crate) items: usize,
+    pub(crate) bytes: usize,
+}
+
+impl Budget {
+    pub(crate) fn new(limits: &crate::Limits) -> Self {
+        Budget {
+            items: limits.max_array_size.clamp(1, crate::sandbox::MAX_ARRAY_SIZE),
+            bytes: limits.max_string_size.max(1),
+        }
+    }
+
+    /// Takes `items` and `bytes` out of the budget, or fails leaving it as it was.
+    fn take(&mut self, items: usize, bytes: usize) -> Fallible<()> {
+        if items > self.items {
+            return Err(too_large("Number of the decision's contributions"));
+        }
+        if bytes > self.bytes {
+            return Err(too_large("Length of the decision's reasons"));
+        }
+        self.items -= items;
+        self.bytes -= bytes;
+        Ok(())
+    }
+}
+
+fn too_large(what: &str) -> Box<EvalAltResult> {
+    Box::new(EvalAltResult::ErrorDataTooLarge(what.to_owned(), Position::NONE))
 }
 
 impl Clone for Draft {
@@ -243,16 +340,26 @@ impl Draft {
     pub(crate) fn placeholder() -> Self {
         static NO_RULES: std::sync::OnceLock<Arc<[Text]>> = std::sync::OnceLock::new();
         let rules = NO_RULES.get_or_init(|| Arc::from([])).clone();
-        Draft { detached: true, ..Draft::with(Assessment::default(), Caps::default(), rules, Vec::new()) }
+        let empty = Budget::default();
+        Draft {
+            detached: true,
+            ..Draft::with(Assessment::default(), Caps::default(), rules, Vec::new(), empty)
+        }
     }
 
     /// A draft for a run of `steps` rules and engine steps, which `fired` has room for.
-    pub(crate) fn new(bant: Assessment, caps: Caps, rules: Arc<[Text]>, steps: usize) -> Self {
+    pub(crate) fn new(
+        bant: Assessment,
+        caps: Caps,
+        rules: Arc<[Text]>,
+        steps: usize,
+        budget: Budget,
+    ) -> Self {
         let fired = Vec::with_capacity(steps);
-        Draft { contributions: Vec::with_capacity(16), ..Draft::with(bant, caps, rules, fired) }
+        Draft { contributions: Vec::with_capacity(16), ..Draft::with(bant, caps, rules, fired, budget) }
     }
 
-    fn with(bant: Assessment, caps: Caps, rules: Arc<[Text]>, fired: Vec<Text>) -> Self {
+    fn with(bant: Assessment, caps: Caps, rules: Arc<[Text]>, fired: Vec<Text>, budget: Budget) -> Self {
         Draft {
             detached: false,
             rules,
@@ -271,24 +378,27 @@ impl Draft {
             stage: None,
             handoff: HandoffChoice::Derive,
             disqualified: None,
+            budget,
         }
     }
 
-    /// Fit, engagement and negative totals with the caps applied.
+    /// Fit, engagement and negative totals with the caps applied. Cuts only
+    /// lower a total towards its cap, so they cannot overflow.
     pub(crate) fn totals(&self) -> (i64, i64, i64) {
         let (mut fit, mut engagement) = (self.fit, self.engagement);
         for cut in self.caps.cuts(self.fit, self.engagement, self.negative).into_iter().flatten() {
             match cut.category {
-                Category::Fit => fit += cut.points,
-                _ => engagement += cut.points,
+                Category::Fit => fit = fit.saturating_add(cut.points),
+                _ => engagement = engagement.saturating_add(cut.points),
             }
         }
         (fit, engagement, self.negative)
     }
 
-    fn score(&self) -> i64 {
+    /// The score so far, caps applied.
+    pub(crate) fn score(&self) -> Fallible<i64> {
         let (fit, engagement, negative) = self.totals();
-        fit + engagement + negative
+        sum(fit, engagement, negative).ok_or_else(|| "score overflow".into())
     }
 
     /// Starts attributing effects to `rule` (an engine-side step such as
@@ -320,15 +430,25 @@ impl Draft {
         Ok(())
     }
 
-    /// Adds points; the caller has checked the rule may act.
+    /// Adds points; the caller has checked the rule may act. The category's
+    /// total and the score must both stay representable, so that every
+    /// later sum, cap and comparison is exact.
     pub(crate) fn add(&mut self, category: Category, points: i64, reason: Text) -> Fallible<()> {
         self.acted = true;
         let total = match category {
-            Category::Fit => &mut self.fit,
-            Category::Engagement => &mut self.engagement,
-            Category::Negative => &mut self.negative,
+            Category::Fit => self.fit,
+            Category::Engagement => self.engagement,
+            Category::Negative => self.negative,
         };
-        *total = total.checked_add(points).ok_or("score overflow")?;
+        let total = total.checked_add(points).ok_or("score overflow")?;
+        let raw = i128::from(self.fit) + i128::from(self.engagement) + i128::from(self.negative);
+        i64::try_from(raw + i128::from(points)).map_err(|_| "score overflow")?;
+        self.budget.take(1, reason.len())?;
+        match category {
+            Category::Fit => self.fit = total,
+            Category::Engagement => self.engagement = total,
+            Category::Negative => self.negative = total,
+        }
         self.contributions.push(Contribution { points, reason, category, rule: self.rule.clone() });
         Ok(())
     }
@@ -360,6 +480,7 @@ impl Draft {
         evidence: Option<Text>,
     ) -> Fallible<()> {
         self.acted = true;
+        self.budget.take(0, evidence.as_ref().map_or(0, |e| e.len()))?;
         let rule = self.rule.clone();
         let c = self.bant.set(name, status, evidence)?;
         c.rule = Some(rule);
@@ -377,9 +498,15 @@ impl Draft {
         self.disqualified = Some(Reasoned { reason, rule: self.rule.clone() });
     }
 
-    fn reasoned(&self, reason: ImmutableString) -> Reasoned {
-        Reasoned { reason: Text::from_script(reason), rule: self.rule.clone() }
+    fn reasoned(&mut self, reason: ImmutableString) -> Fallible<Reasoned> {
+        self.budget.take(0, reason.len())?;
+        Ok(Reasoned { reason: Text::from_script(reason), rule: self.rule.clone() })
     }
+}
+
+/// `fit + engagement + negative`, when it is representable whatever the order.
+pub(crate) fn sum(fit: i64, engagement: i64, negative: i64) -> Option<i64> {
+    i64::try_from(i128::from(fit) + i128::from(engagement) + i128::from(negative)).ok()
 }
 
 /// Points from a script number: integers as they are, floats rounded.
@@ -414,9 +541,17 @@ fn channel(name: &str) -> Fallible<Channel> {
     name.parse::<Channel>().map_err(Into::into)
 }
 
-fn json_to_dynamic(value: &serde_json::Value) -> Dynamic {
+/// A JSON object from a custom attribute, read-only: `obj.key` or
+/// `obj["key"]`. Not a rhai map, which a script could grow with keys of any
+/// size.
+#[derive(Debug, Clone)]
+pub(crate) struct Object(Arc<serde_json::Map<String, serde_json::Value>>);
+
+/// A JSON value as a script value, each node charged before it is made.
+fn json_to_dynamic(value: &serde_json::Value) -> Fallible<Dynamic> {
     use serde_json::Value;
-    match value {
+    crate::sandbox::charge(1)?;
+    Ok(match value {
         Value::Null => Dynamic::UNIT,
         Value::Bool(b) => (*b).into(),
         Value::Number(n) => match n.as_i64() {
@@ -424,11 +559,9 @@ fn json_to_dynamic(value: &serde_json::Value) -> Dynamic {
             None => n.as_f64().unwrap_or(f64::NAN).into(),
         },
         Value::String(s) => s.as_str().into(),
-        Value::Array(items) => items.iter().map(json_to_dynamic).collect::<rhai::Array>().into(),
-        Value::Object(map) => {
-            map.iter().map(|(k, v)| (k.as_str().into(), json_to_dynamic(v))).collect::<rhai::Map>().into()
-        }
-    }
+        Value::Array(items) => items.iter().map(json_to_dynamic).collect::<Fallible<rhai::Array>>()?.into(),
+        Value::Object(map) => Dynamic::from(Object(Arc::new(map.clone()))),
+    })
 }
 
 const FREE_MAIL: &[&str] = &[
@@ -581,7 +714,7 @@ api! {
     /// The stated need; "" when unknown.
     lead.need -> String;
     /// The pain points mentioned, as a list of text.
-    lead.pain_points -> Array;
+    lead.pain_points -> List;
     /// "immediate", "within_3_months", "within_6_months", "within_12_months", "over_12_months", "no_plans" or "".
     lead.timeline -> String;
     /// Days until the expected purchase (from the purchase date, else the timeline), or ().
@@ -753,7 +886,7 @@ impl Value<'_> {
         match self {
             Value::Missing => match kind {
                 Kind::Text => ImmutableString::new().into(),
-                Kind::List => rhai::Array::new().into(),
+                Kind::List => Dynamic::from(List::new(std::iter::empty(), false)),
                 _ => Dynamic::UNIT,
             },
             Value::Text(t) => t.to_script().into(),
@@ -761,9 +894,7 @@ impl Value<'_> {
             Value::Int(i) => (*i).into(),
             Value::Float(f) => (*f).into(),
             Value::Bool(b) => (*b).into(),
-            Value::List(items) => {
-                items.iter().map(|p| Dynamic::from(p.to_script())).collect::<rhai::Array>().into()
-            }
+            Value::List(items) => Dynamic::from(List::new(items.iter().map(Text::to_script), false)),
         }
     }
 }
@@ -870,45 +1001,62 @@ fields! { l;
 }
 
 fn register_lead(engine: &mut Engine) {
-    engine.register_type_with_name::<ScriptLead>("Lead");
+    engine.register_type_with_name::<Snapshot>("Lead");
     for &field in Field::ALL {
         let kind = field.kind();
-        engine.register_get(field.name(), move |l: &mut ScriptLead| field.get(l).to_dynamic(kind));
+        engine.register_get(field.name(), move |l: &mut Snapshot| field.get(l).to_dynamic(kind));
     }
 
-    engine.register_fn("attr", |l: &mut ScriptLead, name: &str| -> Fallible<Dynamic> {
+    engine.register_fn("attr", |l: &mut Snapshot, name: &str| -> Fallible<Dynamic> {
         match &l.attributes {
-            Some(map) => Ok(map.get(name).map_or(Dynamic::UNIT, json_to_dynamic)),
+            Some(map) => map.get(name).map_or(Ok(Dynamic::UNIT), json_to_dynamic),
             None => Err("custom attributes are not loaded".into()),
         }
     });
+    engine.register_type_with_name::<Object>("Object");
+    engine.register_indexer_get(|o: &mut Object, name: &str| -> Fallible<Dynamic> {
+        o.0.get(name).map_or(Ok(Dynamic::UNIT), json_to_dynamic)
+    });
+    engine.register_fn("len", |o: &mut Object| o.0.len() as INT);
 
-    engine.register_fn("touches", |l: &mut ScriptLead| l.touches.len() as INT);
-    engine.register_fn("count", |l: &mut ScriptLead, ch: &str| -> Fallible<INT> {
+    engine.register_fn("touches", |l: &mut Snapshot| l.touches.len() as INT);
+    engine.register_fn("count", |l: &mut Snapshot, ch: &str| -> Fallible<INT> {
         let ch = channel(ch)?;
+        l.charge()?;
         Ok(l.touches.iter().filter(|t| t.channel == ch).count() as INT)
     });
-    engine.register_fn("count_team", |l: &mut ScriptLead, team: &str| -> Fallible<INT> {
+    engine.register_fn("count_team", |l: &mut Snapshot, team: &str| -> Fallible<INT> {
         let team: Team = team.parse()?;
+        l.charge()?;
         Ok(l.touches.iter().filter(|t| t.team == team).count() as INT)
     });
-    engine.register_fn("count_campaign", |l: &mut ScriptLead, campaign: &str| -> INT {
-        l.touches.iter().filter(|t| t.campaign.as_deref() == Some(campaign)).count() as INT
+    engine.register_fn("count_campaign", |l: &mut Snapshot, campaign: &str| -> Fallible<INT> {
+        l.charge()?;
+        Ok(l.touches.iter().filter(|t| t.campaign.as_deref() == Some(campaign)).count() as INT)
     });
-    engine.register_fn("channels", |l: &mut ScriptLead| distinct_channels(l.touches.iter()));
+    engine.register_fn("channels", |l: &mut Snapshot| -> Fallible<INT> {
+        l.charge()?;
+        Ok(distinct_channels(l.touches.iter()))
+    });
 
     // Windows are in days, whole or not: `lead.count("webinar", 7)`, `lead.touches(0.5)`.
     // Each is registered for integers and floats, whose calls rhai resolves
     // directly, and for any value, which only catches the wrong types.
     macro_rules! windowed {
         ($name:literal, |$l:ident $(, $arg:ident: $ty:ty)*; $days:ident| $body:expr) => {
-            engine.register_fn($name, |$l: &mut ScriptLead $(, $arg: $ty)*, $days: INT| -> Fallible<INT> {
+            engine.register_fn($name, |$l: &mut Snapshot $(, $arg: $ty)*, $days: INT| -> Fallible<INT> {
                 let $days = $days as FLOAT;
+                $l.charge()?;
                 $body
             });
-            engine.register_fn($name, |$l: &mut ScriptLead $(, $arg: $ty)*, $days: FLOAT| -> Fallible<INT> { $body });
-            engine.register_fn($name, |$l: &mut ScriptLead $(, $arg: $ty)*, $days: Dynamic| -> Fallible<INT> {
+            engine.register_fn($name, |$l: &mut Snapshot $(, $arg: $ty)*, $days: FLOAT| -> Fallible<INT> {
+                let $days = window($days.into())?;
+                $l.charge()?;
+                $body
+            });
+            engine.register_fn($name, |$l: &mut Snapshot $(, $arg: $ty)*, $days: Dynamic| -> Fallible<INT> {
                 let $days = window($days)?;
+                $l.charge()?;
                 $body
             });
         };
@@ -926,18 +1074,20 @@ fn register_lead(engine: &mut Engine) {
         Ok(l.within(days).filter(|t| t.campaign.as_deref() == Some(campaign)).count() as INT)
     });
     windowed!("channels", |l; days| Ok(distinct_channels(l.within(days))));
-    engine.register_fn("days_since_last", |l: &mut ScriptLead| {
-        opt(l.touches.iter().map(|t| t.age_days).min_by(f64::total_cmp))
+    engine.register_fn("days_since_last", |l: &mut Snapshot| -> Fallible<Dynamic> {
+        l.charge()?;
+        Ok(opt(l.touches.iter().map(|t| t.age_days).min_by(f64::total_cmp)))
     });
-    engine.register_fn("days_since", |l: &mut ScriptLead, ch: &str| -> Fallible<Dynamic> {
+    engine.register_fn("days_since", |l: &mut Snapshot, ch: &str| -> Fallible<Dynamic> {
         let ch = channel(ch)?;
+        l.charge()?;
         Ok(opt(l.touches.iter().filter(|t| t.channel == ch).map(|t| t.age_days).min_by(f64::total_cmp)))
     });
     macro_rules! decayed {
         ($points:ty, $half_life:ty) => {
             engine.register_fn(
                 "decayed",
-                |l: &mut ScriptLead, ch: &str, points: $points, half_life: $half_life| {
+                |l: &mut Snapshot, ch: &str, points: $points, half_life: $half_life| {
                     decayed(l, ch, points as FLOAT, half_life as FLOAT)
                 },
             );
@@ -947,7 +1097,7 @@ fn register_lead(engine: &mut Engine) {
     decayed!(INT, FLOAT);
     decayed!(FLOAT, INT);
     decayed!(FLOAT, FLOAT);
-    engine.register_fn("decayed", |l: &mut ScriptLead, ch: &str, points: Dynamic, half_life: Dynamic| {
+    engine.register_fn("decayed", |l: &mut Snapshot, ch: &str, points: Dynamic, half_life: Dynamic| {
         decayed(l, ch, number(points, "points")?, number(half_life, "half_life_days")?)
     });
 }
@@ -958,6 +1108,7 @@ fn decayed(l: &ScriptLead, ch: &str, points: FLOAT, half_life: FLOAT) -> Fallibl
         return Err("points and half_life_days must be finite numbers".into());
     }
     let ch = channel(ch)?;
+    l.charge()?;
     Ok(l.touches.iter().filter(|t| t.channel == ch).map(|t| points * decay(t.age_days, half_life)).sum())
 }
 
@@ -1012,17 +1163,18 @@ fn register_params(engine: &mut Engine) {
     engine.register_type_with_name::<Params>("Params");
     engine.register_indexer_get(|p: &mut Params, name: &str| p.get(name));
     engine.register_type_with_name::<List>("List");
-    engine.register_fn("contains", |l: &mut List, item: ImmutableString| l.0.contains(&item));
+    engine.register_fn("contains", |l: &mut List, item: ImmutableString| l.contains(&item));
     engine.register_fn("contains", |_: &mut List, _: ()| false);
-    engine.register_fn("contains", |l: &mut List, item: Dynamic| {
-        item.into_immutable_string().is_ok_and(|s| l.0.contains(&s))
+    engine.register_fn("contains", |l: &mut List, item: Dynamic| match item.into_immutable_string() {
+        Ok(s) => l.contains(&s),
+        Err(_) => Ok(false),
     });
-    engine.register_fn("len", |l: &mut List| l.0.len() as INT);
-    engine.register_get("len", |l: &mut List| l.0.len() as INT);
+    engine.register_fn("len", |l: &mut List| l.items.len() as INT);
+    engine.register_get("len", |l: &mut List| l.items.len() as INT);
     engine.register_indexer_get(|l: &mut List, i: INT| -> Fallible<ImmutableString> {
         usize::try_from(i)
             .ok()
-            .and_then(|i| l.0.get(i).cloned())
+            .and_then(|i| l.items.get(i).cloned())
             .ok_or_else(|| format!("index {i} is out of bounds").into())
     });
 }
@@ -1083,21 +1235,22 @@ fn register_decision(engine: &mut Engine) {
         if stage == Stage::Disqualified {
             return Err("use decision.disqualify(reason) to disqualify".into());
         }
-        d.stage = Some((stage, d.reasoned(reason)));
+        d.stage = Some((stage, d.reasoned(reason)?));
         Ok(())
     });
     engine.register_fn("handoff", |d: &mut Draft, reason: ImmutableString| -> Fallible<()> {
         d.check()?;
-        d.handoff = HandoffChoice::Now(d.reasoned(reason));
+        d.handoff = HandoffChoice::Now(d.reasoned(reason)?);
         Ok(())
     });
     engine.register_fn("hold", |d: &mut Draft, reason: ImmutableString| -> Fallible<()> {
         d.check()?;
-        d.handoff = HandoffChoice::Hold(d.reasoned(reason));
+        d.handoff = HandoffChoice::Hold(d.reasoned(reason)?);
         Ok(())
     });
     engine.register_fn("disqualify", |d: &mut Draft, reason: ImmutableString| -> Fallible<()> {
         d.check()?;
+        d.budget.take(0, reason.len())?;
         d.disqualify(Text::from_script(reason));
         Err(stop())
     });
@@ -1112,7 +1265,7 @@ fn register_decision(engine: &mut Engine) {
         };
     }
     read! {
-        "score" => |d| d.score();
+        "score" => |d| d.score()?;
         "fit_score" => |d| d.totals().0;
         "engagement_score" => |d| d.totals().1;
         "negative_score" => |d| d.negative;

@@ -11,6 +11,8 @@ use std::fmt;
 
 use crate::decision::Category;
 use crate::params::ParamTable;
+use rhai::EvalAltResult;
+
 use crate::script::{Draft, Field, Kind, ScriptLead, Value};
 use crate::{CriterionStatus, ParamValue, Text};
 
@@ -35,8 +37,15 @@ enum Operand {
     Text(Text),
     Number(f64),
     Bool(bool),
+    /// Sorted, so that membership is a binary search however long the list.
     List(Vec<Text>),
     Param(Text),
+}
+
+/// A list operand: sorted for [`Condition::holds`]'s binary search.
+fn sorted(mut items: Vec<Text>) -> Operand {
+    items.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
+    Operand::List(items)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,7 +206,7 @@ impl Table {
     }
 
     /// Fires the first row that matches `lead`, or every one with `hit = "all"`.
-    pub(crate) fn apply(&self, lead: &ScriptLead, draft: &mut Draft) -> Result<Outcome, String> {
+    pub(crate) fn apply(&self, lead: &ScriptLead, draft: &mut Draft) -> Result<Outcome, Box<EvalAltResult>> {
         let mut matching = self.rows.iter().filter(|r| r.conditions.iter().all(|c| c.holds(lead)));
         if self.all {
             for row in matching {
@@ -212,16 +221,16 @@ impl Table {
 }
 
 impl Row {
-    fn fire(&self, lead: &ScriptLead, draft: &mut Draft) -> Result<Outcome, String> {
+    fn fire(&self, lead: &ScriptLead, draft: &mut Draft) -> Result<Outcome, Box<EvalAltResult>> {
         let reason = self.reason.render(lead);
         match &self.action {
             // Fired, as `decision.fit(0, ...)` is, but nothing to record.
             Action::Points(_, 0) => draft.act(),
             Action::Points(category, points) => {
-                draft.add(*category, *points, reason).map_err(|e| e.to_string())?;
+                draft.add(*category, *points, reason)?;
             }
             Action::Criterion(name, status) => {
-                draft.set_criterion(name, *status, Some(reason)).map_err(|e| e.to_string())?;
+                draft.set_criterion(name, *status, Some(reason))?;
             }
             Action::Disqualify => {
                 draft.disqualify(reason);
@@ -237,7 +246,7 @@ impl Condition {
         let value = self.field.get(lead);
         let text = value.as_str().unwrap_or("");
         let list_has = |list: &Operand| match list {
-            Operand::List(items) => items.iter().any(|i| i == text),
+            Operand::List(items) => items.binary_search_by(|i| i.as_str().cmp(text)).is_ok(),
             _ => false,
         };
         let compare = |f: fn(f64, f64) -> bool| match (value.as_f64(), &self.operand) {
@@ -446,7 +455,7 @@ fn operand(value: &toml::Value) -> Result<Operand, String> {
         toml::Value::Integer(i) => Operand::Number(*i as f64),
         toml::Value::Float(f) if f.is_finite() => Operand::Number(*f),
         toml::Value::Boolean(b) => Operand::Bool(*b),
-        toml::Value::Array(items) => Operand::List(
+        toml::Value::Array(items) => sorted(
             items
                 .iter()
                 .map(|i| i.as_str().map(Text::from).ok_or_else(|| format!("lists hold text, got {i}")))
@@ -485,7 +494,7 @@ fn check(field: Field, op: Op, operand: &Operand) -> Result<(), String> {
 
 fn operand_from_param(field: Field, op: Op, value: &ParamValue) -> Result<Operand, String> {
     let operand = match value {
-        ParamValue::List(items) => Operand::List(items.clone()),
+        ParamValue::List(items) => sorted(items.clone()),
         ParamValue::Text(t) => Operand::Text(t.clone()),
         ParamValue::Bool(b) => Operand::Bool(*b),
         other => Operand::Number(other.as_f64().unwrap_or(f64::NAN)),

@@ -57,3 +57,41 @@ pub fn sample_leads() -> Vec<Lead> {
         .map(|r| r.unwrap_or_else(|e| panic!("sample lead: {e}")).1)
         .collect()
 }
+
+/// Counts the bytes each thread allocates, so that hostile tests can show
+/// that a memory bomb was refused before it was built.
+pub mod alloc {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    pub struct Counting;
+
+    thread_local! {
+        static ALLOCATED: Cell<u64> = const { Cell::new(0) };
+    }
+
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            let _ = ALLOCATED.try_with(|a| a.set(a.get() + layout.size() as u64));
+            unsafe { System.alloc(layout) }
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            unsafe { System.dealloc(ptr, layout) }
+        }
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            let _ = ALLOCATED.try_with(|a| a.set(a.get() + new_size as u64));
+            unsafe { System.realloc(ptr, layout, new_size) }
+        }
+    }
+
+    #[global_allocator]
+    static GLOBAL: Counting = Counting;
+
+    /// What `f` returns, and the bytes it allocated on this thread (each
+    /// allocation counted, frees not subtracted: an upper bound of its peak).
+    pub fn measured<T>(f: impl FnOnce() -> T) -> (T, u64) {
+        let before = ALLOCATED.with(Cell::get);
+        let out = f();
+        (out, ALLOCATED.with(Cell::get) - before)
+    }
+}
