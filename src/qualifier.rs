@@ -290,11 +290,15 @@ impl<'a> QualifierBuilder<'a> {
                     let pos = e.position();
                     // The closing brace is ours: an error there is at the rule's end.
                     let last = rule.source.split('\n').count();
-                    let line = pos.line().map_or(0, |l| l.saturating_sub(START_LINE - 1).clamp(1, last));
+                    // So is one rhai gives no position for (an open interpolation).
+                    let (line, column) = match pos.line().map(|l| l.saturating_sub(START_LINE - 1)) {
+                        Some(line @ 1..) if line <= last => (line, pos.position().unwrap_or(1)),
+                        _ => (last, 1),
+                    };
                     problems.push(
                         Problem::new(ProblemKind::Syntax, e.err_type().to_string())
                             .in_rule(&rule.name)
-                            .at(location(line, pos.position().unwrap_or(0))),
+                            .at(location(line, column)),
                     );
                 }
             }
@@ -354,14 +358,21 @@ impl<'a> QualifierBuilder<'a> {
 impl Settings {
     fn new(params: &ParamTable) -> Self {
         let num = |name: &str| params.get(name).and_then(ParamValue::as_f64);
-        let whole = |name: &str| num(name).map(|f| f.ceil() as i64);
+        // Integers as they are: through a float, those past 2^53 would move.
+        let whole = |name: &str| match params.get(name) {
+            Some(ParamValue::Int(i)) => Some(*i),
+            _ => num(name).map(|f| f.ceil() as i64),
+        };
         let half_life_days = num(known::HALF_LIFE_DAYS).unwrap_or(0.0);
         let mut points = vec![None; Channel::BUILT_IN.len()];
         let mut custom_points = std::collections::HashMap::new();
         for (name, value) in params {
             let Some(channel) = name.strip_prefix(known::POINTS_PREFIX) else { continue };
-            let (Ok(channel), Some(p)) = (channel.parse::<Channel>(), value.as_f64()) else { continue };
-            let p = p as i64;
+            let per_touch = match value {
+                ParamValue::Int(i) => Some(*i),
+                other => other.as_f64().map(|f| f as i64),
+            };
+            let (Ok(channel), Some(p)) = (channel.parse::<Channel>(), per_touch) else { continue };
             let reason = if half_life_days > 0.0 {
                 format!("{channel} activity ({p} per touch, half-life {half_life_days} days)")
             } else {

@@ -560,8 +560,21 @@ fn json_to_dynamic(value: &serde_json::Value) -> Fallible<Dynamic> {
         },
         Value::String(s) => s.as_str().into(),
         Value::Array(items) => items.iter().map(json_to_dynamic).collect::<Fallible<rhai::Array>>()?.into(),
-        Value::Object(map) => Dynamic::from(Object(Arc::new(map.clone()))),
+        Value::Object(map) => {
+            charge_nodes(value)?;
+            Dynamic::from(Object(Arc::new(map.clone())))
+        }
     })
+}
+
+/// Charges a copy of `value`, node by node, before it is made.
+fn charge_nodes(value: &serde_json::Value) -> Fallible<()> {
+    crate::sandbox::charge(1)?;
+    match value {
+        serde_json::Value::Array(items) => items.iter().try_for_each(charge_nodes),
+        serde_json::Value::Object(map) => map.values().try_for_each(charge_nodes),
+        _ => Ok(()),
+    }
 }
 
 const FREE_MAIL: &[&str] = &[

@@ -24,9 +24,10 @@ pub struct LeadChange {
 }
 
 impl LeadChange {
-    /// The change in score.
+    /// The change in score, saturating: a change past `i64`'s range (scores
+    /// at opposite extremes) is reported at the bound, in the right bucket.
     pub fn score_delta(&self) -> i64 {
-        self.after.score - self.before.score
+        self.after.score.saturating_sub(self.before.score)
     }
 }
 
@@ -94,7 +95,7 @@ pub fn compare(live: &Qualifier, candidate: &Qualifier, leads: &[Lead], as_of: D
                 continue;
             }
         };
-        let delta = after.score - before.score;
+        let delta = after.score.saturating_sub(before.score);
         if let Some(i) = BUCKETS.iter().position(|(_, lo, hi)| (*lo..=*hi).contains(&delta)) {
             report.score_deltas[i].1 += 1;
         }

@@ -15,6 +15,7 @@ mod names;
 mod nesting;
 mod source;
 mod types;
+mod work;
 mod workflow;
 
 use leadgate::{EvalError, EvalErrorKind, Limits, Pack, Problem, ProblemKind, Qualifier};

@@ -30,3 +30,42 @@ fn a_table_over_the_limit_is_refused_too_since_tables_run_without_an_operation_c
     // The default limit (64 KiB) takes it.
     leadgate::Qualifier::new(&pack).unwrap();
 }
+
+fn two_rules(first: &str, second: &str) -> leadgate::PackError {
+    let manifest = format!(
+        "name = \"t\"\nversion = \"1\"\n[[rules]]\nname = \"first\"\nscript = '''\n{first}'''\n\
+         [[rules]]\nname = \"second\"\nscript = '''\n{second}'''\n"
+    );
+    leadgate::Qualifier::new(&leadgate::Pack::from_toml(&manifest).unwrap()).unwrap_err()
+}
+
+#[test]
+fn nothing_in_one_rule_reaches_into_the_next() {
+    // Each case would hide the second rule's code, or swallow its braces,
+    // if rules were joined as text before compiling.
+    for (first, line) in [
+        // Errors at the end of a rule are on its last line.
+        ("decision.fit(1, \"a\");\n/* hides what follows\n", 3),
+        ("decision.fit(1, \"a\");\nlet s = \"unterminated\n", 2),
+        ("if true {\n", 2),
+        ("let s = `interpolated ${\n", 2),
+    ] {
+        let err = two_rules(first, "decision.fisst(1, \"typo hidden\"); /* */\n");
+        let rules: Vec<_> = err.problems().iter().map(|p| p.rule()).collect();
+        assert_eq!(rules, [Some("first"), Some("second")], "{first:?}: {err}");
+        let p = &err.problems()[0];
+        assert_eq!(p.kind(), ProblemKind::Syntax, "{first:?}: {p}");
+        let at = p.location().unwrap();
+        assert_eq!((at.script.as_str(), at.line - 5), ("pack.toml", line), "{first:?}: {p}");
+        assert!(at.column > 0, "{first:?}: {p}");
+    }
+}
+
+#[test]
+fn compile_errors_name_the_rule_file_line_and_column() {
+    let err = two_rules("decision.fit(1, \"a\");\n", "let x = 1;\nlet y = x +;\n");
+    let p = &err.problems()[0];
+    assert_eq!(p.rule(), Some("second"));
+    let at = p.location().unwrap();
+    assert_eq!((at.script.as_str(), at.line, at.column), ("pack.toml", 12, 12), "{p}");
+}
