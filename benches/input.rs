@@ -1,5 +1,6 @@
 //! Reading is linear in the input: leads from a JSON array and from NDJSON
-//! (1k, 10k, 100k small leads), and packs of 10, 100 and 1000 inline rules.
+//! (1k, 10k, 100k small leads), and packs of 10, 100 and 1000 inline rules,
+//! loaded and compiled.
 //! Time per element should stay flat as the count grows.
 //!
 //! `cargo bench --bench input`
@@ -44,6 +45,11 @@ fn packs(c: &mut Criterion) {
         group.throughput(Throughput::Elements(n as u64));
         group.bench_with_input(BenchmarkId::new("rules", n), &toml, |b, toml| {
             b.iter(|| assert_eq!(Pack::from_toml(toml).map(|p| p.rules().count()).ok(), Some(n)))
+        });
+        // Compiling too: each rule compiles apart, and the compiled rules are joined.
+        let pack = Pack::from_toml(&toml).expect("a valid pack");
+        group.bench_with_input(BenchmarkId::new("compile", n), &pack, |b, pack| {
+            b.iter(|| assert!(leadgate::Qualifier::new(pack).is_ok()))
         });
     }
     group.finish();
