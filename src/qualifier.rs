@@ -710,12 +710,7 @@ impl Inner {
                         .sum::<f64>();
                     day_start = day_end;
                 }
-                let total = total.round();
-                // 2^63 is exact as a float; a total at or past it does not fit.
-                if total.is_nan() || total.abs() >= 2f64.powi(63) {
-                    return Err("score overflow".into());
-                }
-                let total = total as i64;
+                let total = crate::stdlib::whole(total.round()).ok_or("score overflow")?;
                 if total != 0 {
                     let category = if points < 0 { Category::Negative } else { Category::Engagement };
                     draft.add(category, total, reason.clone())?;

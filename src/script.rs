@@ -87,7 +87,8 @@ impl Snapshot {
         if Arc::get_mut(&mut self.0).is_none() {
             self.0 = Arc::default();
         }
-        Arc::get_mut(&mut self.0).unwrap_or_else(|| unreachable!("a new Arc is unique"))
+        // Unique by now, so this never copies.
+        Arc::make_mut(&mut self.0)
     }
 }
 
@@ -129,17 +130,20 @@ impl ScriptLead {
         *self = ScriptLead { touches, ..ScriptLead::default() };
     }
 
-    /// Charges a scan of every touch to the evaluation's native budget.
-    fn charge(&self) -> Fallible<()> {
-        crate::sandbox::charge(self.touches.len())
+    /// Every touch, for a function to scan: the scan is charged to the
+    /// evaluation's native budget first, so no script call walks the touches
+    /// uncounted.
+    fn scan(&self) -> Fallible<std::slice::Iter<'_, Touch>> {
+        crate::sandbox::charge(self.touches.len())?;
+        Ok(self.touches.iter())
     }
 
     fn days_since(&self, at: DateTime<Utc>) -> FLOAT {
         (self.as_of - at).num_milliseconds() as FLOAT / (SECONDS_PER_DAY * 1000.0)
     }
 
-    fn within(&self, days: FLOAT) -> impl Iterator<Item = &Touch> {
-        self.touches.iter().filter(move |t| t.age_days <= days)
+    fn within(&self, days: FLOAT) -> Fallible<impl Iterator<Item = &Touch>> {
+        Ok(self.scan()?.filter(move |t| t.age_days <= days))
     }
 }
 
@@ -550,7 +554,12 @@ pub(crate) struct Object(Arc<serde_json::Map<String, serde_json::Value>>);
 /// A JSON value as a script value, each node charged before it is made.
 fn json_to_dynamic(value: &serde_json::Value) -> Fallible<Dynamic> {
     use serde_json::Value;
-    crate::sandbox::charge(1)?;
+    // An object is copied whole, so each of its nodes is charged; any other
+    // value is charged as it is made (an array's items by the calls below).
+    match value {
+        Value::Object(_) => charge_nodes(value)?,
+        _ => crate::sandbox::charge(1)?,
+    }
     Ok(match value {
         Value::Null => Dynamic::UNIT,
         Value::Bool(b) => (*b).into(),
@@ -560,10 +569,7 @@ fn json_to_dynamic(value: &serde_json::Value) -> Fallible<Dynamic> {
         },
         Value::String(s) => s.as_str().into(),
         Value::Array(items) => items.iter().map(json_to_dynamic).collect::<Fallible<rhai::Array>>()?.into(),
-        Value::Object(map) => {
-            charge_nodes(value)?;
-            Dynamic::from(Object(Arc::new(map.clone())))
-        }
+        Value::Object(map) => Dynamic::from(Object(Arc::new(map.clone()))),
     })
 }
 
@@ -1035,22 +1041,16 @@ fn register_lead(engine: &mut Engine) {
     engine.register_fn("touches", |l: &mut Snapshot| l.touches.len() as INT);
     engine.register_fn("count", |l: &mut Snapshot, ch: &str| -> Fallible<INT> {
         let ch = channel(ch)?;
-        l.charge()?;
-        Ok(l.touches.iter().filter(|t| t.channel == ch).count() as INT)
+        Ok(l.scan()?.filter(|t| t.channel == ch).count() as INT)
     });
     engine.register_fn("count_team", |l: &mut Snapshot, team: &str| -> Fallible<INT> {
         let team: Team = team.parse()?;
-        l.charge()?;
-        Ok(l.touches.iter().filter(|t| t.team == team).count() as INT)
+        Ok(l.scan()?.filter(|t| t.team == team).count() as INT)
     });
     engine.register_fn("count_campaign", |l: &mut Snapshot, campaign: &str| -> Fallible<INT> {
-        l.charge()?;
-        Ok(l.touches.iter().filter(|t| t.campaign.as_deref() == Some(campaign)).count() as INT)
+        Ok(l.scan()?.filter(|t| t.campaign.as_deref() == Some(campaign)).count() as INT)
     });
-    engine.register_fn("channels", |l: &mut Snapshot| -> Fallible<INT> {
-        l.charge()?;
-        Ok(distinct_channels(l.touches.iter()))
-    });
+    engine.register_fn("channels", |l: &mut Snapshot| -> Fallible<INT> { Ok(distinct_channels(l.scan()?)) });
 
     // Windows are in days, whole or not: `lead.count("webinar", 7)`, `lead.touches(0.5)`.
     // Each is registered for integers and floats, whose calls rhai resolves
@@ -1059,42 +1059,37 @@ fn register_lead(engine: &mut Engine) {
         ($name:literal, |$l:ident $(, $arg:ident: $ty:ty)*; $days:ident| $body:expr) => {
             engine.register_fn($name, |$l: &mut Snapshot $(, $arg: $ty)*, $days: INT| -> Fallible<INT> {
                 let $days = $days as FLOAT;
-                $l.charge()?;
                 $body
             });
             engine.register_fn($name, |$l: &mut Snapshot $(, $arg: $ty)*, $days: FLOAT| -> Fallible<INT> {
                 let $days = window($days.into())?;
-                $l.charge()?;
                 $body
             });
             engine.register_fn($name, |$l: &mut Snapshot $(, $arg: $ty)*, $days: Dynamic| -> Fallible<INT> {
                 let $days = window($days)?;
-                $l.charge()?;
                 $body
             });
         };
     }
-    windowed!("touches", |l; days| Ok(l.within(days).count() as INT));
+    windowed!("touches", |l; days| Ok(l.within(days)?.count() as INT));
     windowed!("count", |l, ch: &str; days| {
         let ch = channel(ch)?;
-        Ok(l.within(days).filter(|t| t.channel == ch).count() as INT)
+        Ok(l.within(days)?.filter(|t| t.channel == ch).count() as INT)
     });
     windowed!("count_team", |l, team: &str; days| {
         let team: Team = team.parse()?;
-        Ok(l.within(days).filter(|t| t.team == team).count() as INT)
+        Ok(l.within(days)?.filter(|t| t.team == team).count() as INT)
     });
     windowed!("count_campaign", |l, campaign: &str; days| {
-        Ok(l.within(days).filter(|t| t.campaign.as_deref() == Some(campaign)).count() as INT)
+        Ok(l.within(days)?.filter(|t| t.campaign.as_deref() == Some(campaign)).count() as INT)
     });
-    windowed!("channels", |l; days| Ok(distinct_channels(l.within(days))));
+    windowed!("channels", |l; days| Ok(distinct_channels(l.within(days)?)));
     engine.register_fn("days_since_last", |l: &mut Snapshot| -> Fallible<Dynamic> {
-        l.charge()?;
-        Ok(opt(l.touches.iter().map(|t| t.age_days).min_by(f64::total_cmp)))
+        Ok(opt(l.scan()?.map(|t| t.age_days).min_by(f64::total_cmp)))
     });
     engine.register_fn("days_since", |l: &mut Snapshot, ch: &str| -> Fallible<Dynamic> {
         let ch = channel(ch)?;
-        l.charge()?;
-        Ok(opt(l.touches.iter().filter(|t| t.channel == ch).map(|t| t.age_days).min_by(f64::total_cmp)))
+        Ok(opt(l.scan()?.filter(|t| t.channel == ch).map(|t| t.age_days).min_by(f64::total_cmp)))
     });
     macro_rules! decayed {
         ($points:ty, $half_life:ty) => {
@@ -1121,8 +1116,7 @@ fn decayed(l: &ScriptLead, ch: &str, points: FLOAT, half_life: FLOAT) -> Fallibl
         return Err("points and half_life_days must be finite numbers".into());
     }
     let ch = channel(ch)?;
-    l.charge()?;
-    Ok(l.touches.iter().filter(|t| t.channel == ch).map(|t| points * decay(t.age_days, half_life)).sum())
+    Ok(l.scan()?.filter(|t| t.channel == ch).map(|t| points * decay(t.age_days, half_life)).sum())
 }
 
 /// Sorted by channel, so distinct channels are runs.

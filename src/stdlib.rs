@@ -192,7 +192,9 @@ fn build() -> Module {
     // Numbers. Integer results are checked; a float becomes an integer only
     // when it fits.
     m.set_native_fn("to_int", |x: INT| Ok(x));
-    m.set_native_fn("to_int", |x: FLOAT| to_int(x.trunc()));
+    m.set_native_fn("to_int", |x: FLOAT| {
+        whole(x.trunc()).ok_or_else(|| format!("{x} does not fit in an integer").into())
+    });
     m.set_native_fn("to_float", |x: INT| Ok(x as FLOAT));
     m.set_native_fn("to_float", |x: FLOAT| Ok(x));
     m.set_native_fn("abs", |x: INT| x.checked_abs().ok_or_else(|| overflow("abs")));
@@ -219,14 +221,11 @@ fn overflow(what: &str) -> Box<EvalAltResult> {
     format!("integer overflow in {what}").into()
 }
 
-/// A whole float as an integer, if it is one `INT` can hold.
-fn to_int(x: FLOAT) -> Fallible<INT> {
-    // 2^63 is exact as a float; every whole float below it fits.
-    if x.is_finite() && x >= -(2f64.powi(63)) && x < 2f64.powi(63) {
-        Ok(x as INT)
-    } else {
-        Err(format!("{x} does not fit in an integer").into())
-    }
+/// A whole float as an integer, if it is one `INT` can hold (NaN and
+/// infinities are not).
+pub(crate) fn whole(x: FLOAT) -> Option<INT> {
+    // 2^63 is exact as a float; every whole float in [-2^63, 2^63) fits.
+    (x >= -(2f64.powi(63)) && x < 2f64.powi(63)).then_some(x as INT)
 }
 
 /// Replaces every `find` in `s` with `with`, in place, refusing an empty
@@ -275,10 +274,11 @@ mod tests {
     }
 
     #[test]
-    fn to_int_refuses_what_does_not_fit() {
-        assert_eq!(to_int(-(2f64.powi(63))).unwrap(), INT::MIN);
-        assert!(to_int(2f64.powi(63)).is_err());
-        assert!(to_int(f64::NAN).is_err());
-        assert!(to_int(f64::INFINITY).is_err());
+    fn whole_refuses_what_does_not_fit() {
+        assert_eq!(whole(-(2f64.powi(63))), Some(INT::MIN));
+        assert_eq!(whole(2f64.powi(63)), None);
+        assert_eq!(whole(f64::NAN), None);
+        assert_eq!(whole(f64::INFINITY), None);
+        assert_eq!(whole(f64::NEG_INFINITY), None);
     }
 }
