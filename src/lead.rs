@@ -19,6 +19,26 @@ use crate::{Stage, StageChange, Text, Touchpoint, TransitionError};
 /// not know (in the `extra` map of each object), so writing it back loses
 /// nothing.
 ///
+/// # Stage and history
+///
+/// The stage history is checked as it is read, like every later move: each
+/// entry follows the transition table from the one before, recycling and
+/// disqualifying give a reason, and no entry is dated before `created_at`
+/// or before the entry it follows. The first entry may enter any stage, and
+/// a lead may arrive with a `stage` and no history at all: both are imports
+/// of a lead that is already somewhere in the funnel. The lead is then in
+/// that stage since `created_at`, as far as the engine can tell, and its
+/// next move ([`Lead::move_to`], or a [`Workflow`](crate::Workflow) step)
+/// goes through the table from there.
+///
+/// # What is versioned
+///
+/// Deciding as of a time ([`Qualifier::evaluate`](crate::Qualifier::evaluate))
+/// sees the touchpoints up to that time and the stage the history had then.
+/// Everything else (person, company, qualification facts, source, campaign,
+/// attributes) has no history here and is read as it is now: replaying an
+/// old decision with facts learnt since gives today's facts.
+///
 /// ```
 /// use leadgate::{Channel, Lead, Stage, Touchpoint};
 ///
@@ -164,7 +184,9 @@ impl Lead {
         reason: Option<&str>,
     ) -> Result<&StageChange, TransitionError> {
         let change = StageChange::new(to, at, reason.map(Text::from));
-        check_step(self.stage, self.stage_entered_at(), &change)?;
+        // A lead without history is in its stage since it was created.
+        let previous = (self.stage, self.stage_entered_at().unwrap_or(self.created_at));
+        check_step(Some(previous), self.created_at, &change)?;
         self.stage = to;
         self.stage_history.push(change);
         Ok(&self.stage_history[self.stage_history.len() - 1])
@@ -206,13 +228,10 @@ impl TryFrom<LeadRepr> for Lead {
         if r.id.trim().is_empty() {
             return Err("id: must not be empty".into());
         }
-        let mut previous: Option<&StageChange> = None;
+        let mut previous = None;
         for (i, change) in r.stage_history.iter().enumerate() {
-            if let Some(prev) = previous {
-                check_step(prev.stage, Some(prev.at), change)
-                    .map_err(|e| format!("stage_history[{i}]: {e}"))?;
-            }
-            previous = Some(change);
+            check_step(previous, r.created_at, change).map_err(|e| format!("stage_history[{i}]: {e}"))?;
+            previous = Some((change.stage, change.at));
         }
         let stage = match (r.stage, r.stage_history.last()) {
             (Some(stage), Some(last)) if stage != last.stage => {
@@ -574,7 +593,7 @@ mod tests {
         let mut l = Lead::new("a", "2026-01-02T00:00:00Z".parse().unwrap());
         l.move_to(Stage::Mql, "2026-01-03T00:00:00Z".parse().unwrap(), None).unwrap();
         let before = l.clone();
-        let err = l.move_to(Stage::Sal, "2026-01-01T00:00:00Z".parse().unwrap(), None).unwrap_err();
+        let err = l.move_to(Stage::Sal, "2026-01-02T12:00:00Z".parse().unwrap(), None).unwrap_err();
         assert!(matches!(err, TransitionError::OutOfOrder { .. }));
         assert_eq!(l, before);
     }

@@ -493,6 +493,24 @@ impl Qualifier {
     /// disqualifies or calls `decision.stop()` ends the run. A script error
     /// or a broken limit is an [`EvalError`] naming the rule, the script
     /// position and the cause; it never panics.
+    ///
+    /// The lead is seen as it was at `as_of`: touchpoints after it are
+    /// ignored and its stage is the one its history had then (see
+    /// [`Lead`] for the fields that are not versioned). An `as_of` before
+    /// the lead's `created_at` is an [`EvalErrorKind::BeforeCreated`] error.
+    ///
+    /// ```
+    /// # use leadgate::{EvalErrorKind, Lead, Pack, Qualifier};
+    /// let q = Qualifier::new(&Pack::b2b_bant())?;
+    /// let lead = Lead::new("L-1", "2026-11-10T00:00:00Z".parse()?);
+    /// let err = q.evaluate(&lead, "2026-11-01T00:00:00Z".parse()?).unwrap_err();
+    /// assert_eq!(err.kind(), EvalErrorKind::BeforeCreated);
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "lead \"L-1\": as_of 2026-11-01T00:00:00Z is before the lead was created at 2026-11-10T00:00:00Z"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn evaluate(&self, lead: &Lead, as_of: DateTime<Utc>) -> Result<Decision, EvalError> {
         catch_unwind(AssertUnwindSafe(|| self.evaluate_unguarded(lead, as_of))).unwrap_or_else(|panic| {
             let message = panic
@@ -567,6 +585,14 @@ impl Qualifier {
     }
 
     fn evaluate_unguarded(&self, lead: &Lead, as_of: DateTime<Utc>) -> Result<Decision, EvalError> {
+        if as_of < lead.created_at {
+            let message = format!(
+                "as_of {} is before the lead was created at {}",
+                crate::time::display(as_of),
+                crate::time::display(lead.created_at)
+            );
+            return Err(EvalError::new(lead, None, None, EvalErrorKind::BeforeCreated, message));
+        }
         let inner = &*self.inner;
         let mut slot = SLOT.take().filter(|s| s.qualifier == inner.id).unwrap_or_else(|| inner.slot());
         let result = inner.run(&mut slot.scope, lead, as_of);
@@ -898,6 +924,9 @@ pub enum EvalErrorKind {
     /// An earlier lead of the same batch has this lead's id; the first one was
     /// decided, this one is reported rather than merged.
     DuplicateId,
+    /// `as_of` is before the lead's `created_at`: there was no lead to decide
+    /// about then. Replays start at a lead's creation.
+    BeforeCreated,
     /// A bug in leadgate or rhai, caught so the host keeps running. Please report it.
     Panic,
 }

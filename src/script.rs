@@ -246,7 +246,9 @@ impl Caps {
         let engagement = engagement + engagement_cut.map_or(0, |c| c.points);
         let (mut from_engagement, mut from_fit) = (None, None);
         if let Some(limit) = self.score {
-            let excess = fit.saturating_add(engagement).saturating_add(negative).saturating_sub(limit);
+            // Exact: a saturated partial sum would misjudge the excess.
+            let excess = i128::from(fit) + i128::from(engagement) + i128::from(negative) - i128::from(limit);
+            let excess = i64::try_from(excess).unwrap_or(i64::MAX);
             if excess > 0 {
                 let e = excess.min(engagement.max(0));
                 let score_cut = |category, points| Cut { category, points, what: 2 };

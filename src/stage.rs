@@ -236,25 +236,41 @@ pub enum TransitionError {
         /// When the current stage was entered.
         previous: DateTime<Utc>,
     },
+    /// The move is dated before the lead was created.
+    #[error("stage change at {at} is earlier than the lead's creation at {created_at}")]
+    BeforeCreated {
+        /// The time of the refused move.
+        at: DateTime<Utc>,
+        /// When the lead was created.
+        created_at: DateTime<Utc>,
+    },
 }
 
-/// Checks one step of a history against the table.
+/// Checks one step of a lead's history: `previous` is the entry before it,
+/// `None` for the first one.
+///
+/// The first entry may enter any stage (a lead imported mid-funnel), but it
+/// obeys every other rule: recycling and disqualifying need a reason there
+/// too, and no entry is dated before the lead was created.
 pub(crate) fn check_step(
-    from: Stage,
-    previous_at: Option<DateTime<Utc>>,
+    previous: Option<(Stage, DateTime<Utc>)>,
+    created_at: DateTime<Utc>,
     change: &StageChange,
 ) -> Result<(), TransitionError> {
     let to = change.stage;
-    if !from.can_move_to(to) {
+    // Where a history starts is unknown; `lead` is where `Lead::new` starts.
+    let from = previous.map_or(Stage::Lead, |(stage, _)| stage);
+    if previous.is_some() && !from.can_move_to(to) {
         return Err(TransitionError::Illegal { from, to });
     }
     if from.requires_reason(to) && change.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
         return Err(TransitionError::ReasonRequired { from, to });
     }
-    if let Some(previous) = previous_at {
-        if change.at < previous {
-            return Err(TransitionError::OutOfOrder { at: change.at, previous });
-        }
+    if change.at < created_at {
+        return Err(TransitionError::BeforeCreated { at: change.at, created_at });
+    }
+    if let Some((_, previous)) = previous.filter(|(_, at)| change.at < *at) {
+        return Err(TransitionError::OutOfOrder { at: change.at, previous });
     }
     Ok(())
 }

@@ -13,7 +13,7 @@ pub(crate) mod rfc3339 {
     use super::*;
 
     pub(crate) fn serialize<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+        s.collect_str(&display(*at))
     }
 
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
@@ -49,6 +49,11 @@ pub(crate) fn parse_rfc3339(v: &str) -> Result<DateTime<Utc>, String> {
         ));
     }
     Ok(t)
+}
+
+/// `t` as the JSON writes it (`2026-11-23T09:30:00Z`), for messages.
+pub(crate) fn display(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
 /// Whether RFC 3339 can write `t`: its year, in UTC, is 0000 to 9999.

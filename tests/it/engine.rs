@@ -487,3 +487,23 @@ fn parallel_batches_decide_exactly_as_sequential_ones() {
     leads.push(leads[3].clone()); // a duplicate id, reported the same way
     assert_eq!(q.evaluate_batch_par(&leads, as_of()), q.evaluate_batch(&leads, as_of()));
 }
+
+#[test]
+fn deciding_before_the_lead_was_created_is_an_error_for_that_lead_only() {
+    let q = Qualifier::new(&Pack::b2b_bant()).unwrap();
+    // Created after as_of, with everything a handoff needs: no decision at all.
+    let future = lead(
+        r#"{"id": "future", "created_at": "2026-11-30T00:00:00Z",
+            "person": {"seniority": "vp"}, "company": {"industry": "software", "employees": 500},
+            "touchpoints": [{"at": "2026-11-22T00:00:00Z", "channel": "demo_request"}]}"#,
+    );
+    let results = q.evaluate_batch(&[future, lead_with("")], as_of());
+    let err = results[0].as_ref().unwrap_err();
+    assert_eq!(err.kind(), leadgate::EvalErrorKind::BeforeCreated);
+    assert_eq!(err.lead_id(), "future");
+    assert_eq!(err.rule(), None);
+    assert!(results[1].is_ok());
+    // At the creation instant itself, there is a lead to decide about.
+    let created = lead_with("");
+    assert!(q.evaluate(&created, created.created_at).is_ok());
+}

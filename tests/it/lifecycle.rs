@@ -109,3 +109,72 @@ fn history_read_from_json_is_checked_against_the_table() {
     .unwrap_err();
     assert!(err.message().contains("earlier than the previous one"), "{err}");
 }
+
+#[test]
+fn a_stage_change_before_the_lead_was_created_is_refused() {
+    // Through the API: the lead is unchanged.
+    let mut lead = Lead::new("a", at(10));
+    let err = lead.move_to(Stage::Mql, at(9), None).unwrap_err();
+    assert_eq!(err, TransitionError::BeforeCreated { at: at(9), created_at: at(10) });
+    assert_eq!(lead.stage(), Stage::Lead);
+    assert!(lead.history().is_empty());
+    lead.move_to(Stage::Mql, at(10), None).unwrap();
+
+    // From JSON, first entry or later.
+    for history in [
+        r#"[{"stage": "mql", "at": "2026-10-31T23:59:59Z"}]"#,
+        r#"[{"stage": "lead", "at": "2026-11-01T00:00:00Z"}, {"stage": "mql", "at": "2026-10-01T00:00:00Z"}]"#,
+    ] {
+        let err = Lead::from_json(&format!(
+            r#"{{"id": "a", "created_at": "2026-11-01T00:00:00Z", "stage_history": {history}}}"#
+        ))
+        .unwrap_err();
+        assert!(err.to_string().contains("is earlier than the lead's creation"), "{err}");
+    }
+}
+
+#[test]
+fn the_first_history_entry_needs_a_reason_to_recycle_or_disqualify() {
+    for stage in ["recycled", "disqualified"] {
+        let json = |reason: &str| {
+            format!(
+                r#"{{"id": "a", "created_at": "2026-11-01T00:00:00Z",
+                    "stage_history": [{{"stage": "{stage}", "at": "2026-11-02T00:00:00Z"{reason}}}]}}"#
+            )
+        };
+        let err = Lead::from_json(&json("")).unwrap_err();
+        assert!(
+            err.to_string().contains(&format!("stage_history[0]: moving from lead to {stage} requires a reason")),
+            "{err}"
+        );
+        assert!(Lead::from_json(&json(r#", "reason": " ""#)).is_err());
+        assert_eq!(Lead::from_json(&json(r#", "reason": "no budget""#)).unwrap().stage().as_str(), stage);
+    }
+    // Any other stage may start a history: an import of a lead mid-funnel.
+    let lead = Lead::from_json(
+        r#"{"id": "a", "created_at": "2026-11-01T00:00:00Z",
+            "stage_history": [{"stage": "opportunity", "at": "2026-11-02T00:00:00Z"}]}"#,
+    )
+    .unwrap();
+    assert_eq!(lead.stage(), Stage::Opportunity);
+}
+
+#[test]
+fn an_imported_stage_without_history_moves_by_the_table() {
+    let mut lead = lead_with(r#""stage": "sql""#);
+    assert!(lead.history().is_empty());
+    assert_eq!(
+        lead.move_to(Stage::Mql, at(1), None),
+        Err(TransitionError::Illegal { from: Stage::Sql, to: Stage::Mql })
+    );
+    // In its stage since it was created: a move before that is refused.
+    assert_eq!(
+        lead.move_to(Stage::Opportunity, "2025-12-31T00:00:00Z".parse().unwrap(), None),
+        Err(TransitionError::BeforeCreated {
+            at: "2025-12-31T00:00:00Z".parse().unwrap(),
+            created_at: "2026-01-01T00:00:00Z".parse().unwrap()
+        })
+    );
+    lead.move_to(Stage::Opportunity, at(1), None).unwrap();
+    assert_eq!(lead.stage(), Stage::Opportunity);
+}

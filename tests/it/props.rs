@@ -92,7 +92,8 @@ pub(crate) fn arb_lead() -> impl Strategy<Value = Lead> {
                 attributes,
                 extra,
             )| {
-                let mut lead = Lead::new(id, created);
+                // Created by the time the tests decide as of: a later lead is an error.
+                let mut lead = Lead::new(id, created.min(as_of()));
                 lead.person.name = name;
                 lead.person.email = email;
                 lead.person.seniority = seniority;
