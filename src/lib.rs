@@ -114,7 +114,7 @@ pub use shadow::{compare, Comparison, LeadChange};
 pub use stage::{Stage, StageChange, TransitionError};
 pub use temperature::{Grade, Temperature};
 pub use text::Text;
-pub use touchpoint::{Channel, Team, Touchpoint};
+pub use touchpoint::{Channel, Direction, Team, Touchpoint};
 pub use workflow::{
     at_risk, overdue, sla_breach_rate, HandoffRecord, HandoffStatus, Rejection, Sla, Workflow, WorkflowError,
 };

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::params::known;
-use crate::{Assessment, Channel, Limits, ParamValue, Text};
+use crate::{Assessment, Channel, Direction, Limits, ParamValue, Text};
 
 /// Where in a pack's sources something is: the script (a file name, or
 /// `pack.toml` for inline rules), and a 1-based line and column (0 when
@@ -57,10 +57,28 @@ pub enum ProblemKind {
     /// A declared parameter no rule reads and the engine does not use
     /// (a warning: see [`Qualifier::warnings`](crate::Qualifier::warnings)).
     UnusedParam,
+    /// A rule counts a custom channel the pack does not declare in
+    /// `[channels]` or `[points]`, so it probably counts nothing (a warning:
+    /// see [`Qualifier::warnings`](crate::Qualifier::warnings)).
+    UndeclaredChannel,
     /// A source exceeds a size limit.
     TooLarge,
     /// Anything else that makes the pack unusable (duplicate rule names...).
     Invalid,
+}
+
+impl ProblemKind {
+    /// Whether a problem of this kind is a warning: the pack still compiles
+    /// and the problem is in [`Qualifier::warnings`](crate::Qualifier::warnings).
+    ///
+    /// ```
+    /// use leadgate::ProblemKind;
+    /// assert!(ProblemKind::UnusedParam.is_warning());
+    /// assert!(!ProblemKind::Syntax.is_warning());
+    /// ```
+    pub const fn is_warning(self) -> bool {
+        matches!(self, ProblemKind::UnusedParam | ProblemKind::UndeclaredChannel)
+    }
 }
 
 /// One problem found in a pack.
@@ -216,6 +234,8 @@ pub struct Pack {
     description: Option<Text>,
     criteria: Vec<Text>,
     params: Vec<(Text, ParamValue)>,
+    /// Custom channels declared in `[channels]`, sorted, with their direction.
+    channels: Vec<(Channel, Direction)>,
     pub(crate) rules: Vec<RuleSource>,
     pub(crate) tests: Vec<crate::casebook::TestCase>,
     hash: String,
@@ -235,6 +255,8 @@ struct Manifest {
     params: toml::Table,
     #[serde(default)]
     points: toml::Table,
+    #[serde(default)]
+    channels: toml::Table,
     #[serde(default)]
     rules: Vec<RuleEntry>,
     #[serde(default)]
@@ -274,7 +296,9 @@ struct RuleEntry {
 }
 
 const MANIFEST: &str = "pack.toml";
-const RESERVED_RULES: [&str; 2] = ["points", "caps"];
+/// The names the engine's own steps go by in decisions: the point table,
+/// the caps and the lifecycle (holds, SQL-ready, recycling).
+const RESERVED_RULES: [&str; 3] = ["points", "caps", "lifecycle"];
 
 impl Pack {
     /// The largest `pack.toml` [`Pack::load`] reads, in bytes (1 MiB).
@@ -358,7 +382,7 @@ impl Pack {
             line_offset: 0,
             table: None,
         };
-        Pack::build(name.into(), "0.0.0".into(), None, None, Vec::new(), vec![rule])
+        Pack::build(name.into(), "0.0.0".into(), None, None, Vec::new(), Vec::new(), vec![rule])
     }
 
     /// The shipped default pack: B2B qualification with BANT. Fit on
@@ -426,6 +450,41 @@ impl Pack {
         self.params.iter().map(|(n, v)| (n.as_str(), v))
     }
 
+    /// The direction of touches on `channel` for this pack: a built-in
+    /// channel's own ([`Channel::direction`]), or what the manifest's
+    /// `[channels]` section declares for a custom channel (outbound when it
+    /// says nothing).
+    ///
+    /// ```
+    /// use leadgate::{Channel, Direction, Pack};
+    /// let pack = Pack::from_toml(r#"
+    ///     name = "p"
+    ///     version = "1"
+    ///     [channels]
+    ///     "custom:podcast" = "inbound"
+    ///     "custom:sms_sent" = "outbound"
+    /// "#)?;
+    /// assert_eq!(pack.direction(&"custom:podcast".parse()?), Direction::Inbound);
+    /// assert_eq!(pack.direction(&"custom:sms_sent".parse()?), Direction::Outbound);
+    /// assert_eq!(pack.direction(&Channel::Webinar), Direction::Inbound);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn direction(&self, channel: &Channel) -> Direction {
+        match self.channels.binary_search_by(|(c, _)| c.cmp(channel)) {
+            Ok(i) => self.channels[i].1,
+            Err(_) => channel.direction(),
+        }
+    }
+
+    /// The custom channels the pack declares: in `[channels]` or in the
+    /// point table.
+    pub(crate) fn declared_channels(&self) -> impl Iterator<Item = Channel> + '_ {
+        let scored = self.params.iter().filter_map(|(n, _)| {
+            n.strip_prefix(known::POINTS_PREFIX).and_then(|c| c.parse::<Channel>().ok())
+        });
+        self.channels.iter().map(|(c, _)| c.clone()).chain(scored).filter(|c| c.index().is_none())
+    }
+
     /// The rule names, in the order they run.
     pub fn rules(&self) -> impl Iterator<Item = &str> {
         self.rules.iter().map(|r| r.name.as_str())
@@ -482,6 +541,25 @@ impl Pack {
                 )),
             }
         }
+        let mut channels = Vec::new();
+        for (name, value) in &manifest.channels {
+            let direction = value
+                .as_str()
+                .ok_or_else(|| format!("expected \"inbound\" or \"outbound\", got {value}"))
+                .and_then(str::parse::<Direction>);
+            let problem = match (name.parse::<Channel>(), direction) {
+                (Ok(c), _) if c.index().is_some() => {
+                    format!("a built-in channel's direction is fixed ({})", c.direction())
+                }
+                (Ok(c), Ok(d)) => {
+                    channels.push((c, d));
+                    continue;
+                }
+                (Err(e), _) | (_, Err(e)) => e,
+            };
+            problems.push(Problem::new(ProblemKind::Invalid, format!("[channels] {name}: {problem}")));
+        }
+        channels.sort();
         let mut rules = Vec::new();
         for entry in manifest.rules {
             let name: Text = entry.name.as_str().into();
@@ -566,6 +644,7 @@ impl Pack {
             manifest.description.map(Text::from),
             manifest.criteria.map(|c| c.into_iter().map(Text::from).collect()),
             params,
+            channels,
             rules,
         )?;
         pack.tests = tests;
@@ -578,6 +657,7 @@ impl Pack {
         description: Option<Text>,
         criteria: Option<Vec<Text>>,
         mut params: Vec<(Text, ParamValue)>,
+        channels: Vec<(Channel, Direction)>,
         rules: Vec<RuleSource>,
     ) -> Result<Pack, PackError> {
         let mut problems = Vec::new();
@@ -632,8 +712,8 @@ impl Pack {
         if !problems.is_empty() {
             return Err(PackError::new(problems));
         }
-        let hash = content_hash(&name, &version, &criteria, &params, &rules);
-        Ok(Pack { name, version, description, criteria, params, rules, tests: Vec::new(), hash })
+        let hash = content_hash(&name, &version, &criteria, &params, &channels, &rules);
+        Ok(Pack { name, version, description, criteria, params, channels, rules, tests: Vec::new(), hash })
     }
 }
 
@@ -748,6 +828,7 @@ fn content_hash(
     version: &str,
     criteria: &[Text],
     params: &[(Text, ParamValue)],
+    channels: &[(Channel, Direction)],
     rules: &[RuleSource],
 ) -> String {
     let mut h = Sha256::new();
@@ -763,6 +844,14 @@ fn content_hash(
     for (n, v) in params {
         field(n);
         field(&v.to_string());
+    }
+    // Only when declared, so that packs without them keep their hash.
+    if !channels.is_empty() {
+        field("channels");
+        for (c, d) in channels {
+            field(&c.name());
+            field(d.as_str());
+        }
     }
     for r in rules {
         field(&r.name);

@@ -14,8 +14,8 @@ use crate::params::{known, ParamTable};
 use crate::script::{self, decay, Budget, Caps, Draft, HandoffChoice, Params, Snapshot};
 use crate::table::{Outcome, Table};
 use crate::{
-    Assessment, Category, Channel, CriterionStatus, Decision, Grade, Lead, Limits, Pack, PackError,
-    ParamValue, Stage, Team, Temperature, Text,
+    Assessment, Category, Channel, CriterionStatus, Decision, Direction, Grade, Lead, Limits, Pack,
+    PackError, ParamValue, Stage, Team, Temperature, Text,
 };
 
 /// The variables every rule sees, in scope order.
@@ -104,6 +104,8 @@ struct Settings {
     /// Points per touch for built-in channels, by index, then custom channels.
     points: Vec<Option<(i64, Text)>>,
     custom_points: std::collections::HashMap<Channel, (i64, Text)>,
+    /// Custom channels the pack declares inbound.
+    inbound: std::collections::HashSet<Channel>,
     /// Names and reasons made once, so that deciding does not format them.
     text: Texts,
 }
@@ -233,7 +235,10 @@ impl<'a> QualifierBuilder<'a> {
             names.push_constant(name, ());
         }
         let param_names: Vec<Text> = params.keys().cloned().collect();
-        let checks = crate::validate::Context { params: &param_names, criteria: pack.criteria() };
+        let channels: Vec<Channel> = pack.declared_channels().collect();
+        let checks =
+            crate::validate::Context { params: &param_names, criteria: pack.criteria(), channels: &channels };
+        let mut warnings = Vec::new();
         let mut used = std::collections::BTreeSet::new();
         let mut rules = Vec::with_capacity(pack.rules.len());
         let mut asts = Vec::with_capacity(pack.rules.len());
@@ -278,7 +283,9 @@ impl<'a> QualifierBuilder<'a> {
             wrapped.push_str("\n}");
             match engine.compile_with_scope(&names, &wrapped) {
                 Ok(ast) => {
-                    problems.extend(crate::validate::check_rule(rule, &checks, &mut used));
+                    for problem in crate::validate::check_rule(rule, &checks, &mut used) {
+                        if problem.kind().is_warning() { &mut warnings } else { &mut problems }.push(problem);
+                    }
                     asts.push(ast);
                     rules.push(CompiledRule {
                         name: rule.name.clone(),
@@ -306,14 +313,12 @@ impl<'a> QualifierBuilder<'a> {
         if !problems.is_empty() {
             return Err(PackError::new(problems));
         }
-        let warnings = param_names
-            .iter()
-            .filter(|n| !used.contains(n.as_str()) && !known::is_numeric(n))
-            .map(|n| {
+        warnings.extend(
+            param_names.iter().filter(|n| !used.contains(n.as_str()) && !known::is_numeric(n)).map(|n| {
                 let message = format!("parameter {:?} is declared but no rule reads it", n.as_str());
                 Problem::new(ProblemKind::UnusedParam, message)
-            })
-            .collect();
+            }),
+        );
 
         let mut program = AST::empty();
         for ast in asts {
@@ -322,7 +327,7 @@ impl<'a> QualifierBuilder<'a> {
 
         let script_params = Params::new(&params);
         script::register_param_getters(&mut engine, &script_params);
-        let settings = Settings::new(&params);
+        let settings = Settings::new(&params, pack);
         let mut h = Sha256::new();
         for (n, v) in &params {
             h.update(format!("{}={v}\n", n.as_str()));
@@ -356,7 +361,7 @@ impl<'a> QualifierBuilder<'a> {
 }
 
 impl Settings {
-    fn new(params: &ParamTable) -> Self {
+    fn new(params: &ParamTable, pack: &Pack) -> Self {
         let num = |name: &str| params.get(name).and_then(ParamValue::as_f64);
         // Integers as they are: through a float, those past 2^53 would move.
         let whole = |name: &str| match params.get(name) {
@@ -403,6 +408,7 @@ impl Settings {
             },
             points,
             custom_points,
+            inbound: pack.declared_channels().filter(|c| pack.direction(c) == Direction::Inbound).collect(),
             text: Texts {
                 points: "points".into(),
                 caps: "caps".into(),
@@ -414,6 +420,14 @@ impl Settings {
                 ]
                 .map(|(what, cap)| format!("{what} capped at {}", whole(cap).unwrap_or_default()).into()),
             },
+        }
+    }
+
+    /// Whether a touch on `channel` is the lead's own activity.
+    fn inbound(&self, channel: &Channel) -> bool {
+        match channel {
+            Channel::Custom(_) => self.inbound.contains(channel),
+            built_in => built_in.direction() == Direction::Inbound,
         }
     }
 
@@ -460,8 +474,10 @@ impl Qualifier {
         self.inner.params.iter().map(|(n, v)| (n.as_str(), v))
     }
 
-    /// What is suspicious but not wrong in the pack, such as a declared
-    /// parameter that no rule reads (often a typo on one side).
+    /// What is suspicious but not wrong in the pack: a declared parameter
+    /// that no rule reads, a custom channel a rule counts that the pack does
+    /// not declare (often a typo on one side). Each is a [`Problem`] whose
+    /// kind [`is_warning`](ProblemKind::is_warning).
     ///
     /// ```
     /// use leadgate::{Pack, ProblemKind, Qualifier};
@@ -667,8 +683,8 @@ impl Inner {
         let snapshot = scope.get_value_mut::<Snapshot>(lead_var).ok_or_else(|| lost_decision(lead))?;
         let snapshot = snapshot.get_mut();
         snapshot.fill(lead, as_of, self.uses_attributes);
-        // Room for every rule and the points and caps steps: `fired` never regrows.
-        let steps = self.tables.len() + self.rules.len() + 2;
+        // Room for every rule and the points, caps and lifecycle steps: `fired` never regrows.
+        let steps = self.tables.len() + self.rules.len() + 3;
         let budget = Budget::new(&self.limits);
         let mut draft =
             Draft::new(self.criteria.clone(), self.settings.caps, self.rule_names.clone(), steps, budget);
@@ -783,17 +799,21 @@ impl Inner {
         let (current, entered) = lead.stage_at(as_of);
         let with_marketing = current.owner() == Some(Team::Marketing);
         let reaches_mql = s.mql.is_some_and(|t| score >= t);
-        // A recycled lead comes back only on new evidence: activity after it was recycled.
-        let recycled_on = entered.filter(|_| current == Stage::Recycled).map(|at| (at, at.date_naive()));
+        // A recycled lead comes back only on new activity: an inbound touch
+        // after the instant it was recycled (for an import without history,
+        // after it was created). Nothing a rule says hands it off before.
+        let recycled = (current == Stage::Recycled).then(|| entered.unwrap_or(lead.created_at));
         let mut choice = std::mem::take(&mut d.handoff);
-        if let Some((since, day)) = recycled_on {
-            if !lead.touchpoints.iter().any(|t| t.at > since && t.at <= as_of) {
-                let reason = format!("Recycled on {day}; no new activity since").into();
-                choice = HandoffChoice::Hold(Reasoned { reason, rule: s.text.lifecycle.clone() });
+        if let Some(since) = recycled {
+            if !lead.touchpoints.iter().any(|t| t.at > since && t.at <= as_of && s.inbound(&t.channel)) {
+                let reason = format!("Recycled on {}; no new activity from the lead since", Moment(since));
+                choice =
+                    HandoffChoice::Hold(Reasoned { reason: reason.into(), rule: s.text.lifecycle.clone() });
             }
         }
         // Derived by the engine, so the handoff names no rule.
         let mut sql_ready = None;
+        let mut sql_ready_stage = false;
         if matches!(choice, HandoffChoice::Derive)
             && d.stage.is_none()
             && d.disqualified.is_none()
@@ -807,6 +827,7 @@ impl Inner {
                 rule: s.text.lifecycle.clone(),
             };
             if s.sql_criteria_met.is_some_and(|n| met >= n) {
+                sql_ready_stage = true;
                 let set = lifecycle(format_args!("{met} of {total} criteria met with score {score}"));
                 d.stage = Some((Stage::Sql, set));
                 sql_ready = Some(Text::cached(format_args!(
@@ -856,20 +877,22 @@ impl Inner {
             }
             HandoffChoice::Derive if reaches_mql && sales_ready => {
                 let threshold = s.mql.unwrap_or_default();
-                let reason = match recycled_on {
-                    None => {
-                        Text::cached(format_args!("Score {score} reached the MQL threshold of {threshold}"))
-                    }
-                    Some((_, day)) => format!(
-                        "Score {score} reached the MQL threshold of {threshold}, \
-                         with new activity since it was recycled on {day}"
-                    )
-                    .into(),
-                };
+                let reason =
+                    Text::cached(format_args!("Score {score} reached the MQL threshold of {threshold}"));
                 (Some(Handoff { stage, reason, rule: None }), None)
             }
             HandoffChoice::Derive => (None, None),
         };
+        // Whichever path handed a recycled lead off, its reason says why it is back.
+        let mut handoff = handoff;
+        if let (Some(h), Some(since)) = (&mut handoff, recycled) {
+            h.reason =
+                format!("{}, with new activity since it was recycled on {}", h.reason, Moment(since)).into();
+        }
+        // The lifecycle acted when it held the lead or made it SQL-ready.
+        if held.as_ref().is_some_and(|h| h.rule == s.text.lifecycle) || sql_ready_stage {
+            d.fired.push(s.text.lifecycle.clone());
+        }
         let why_not_yet =
             (handoff.is_none() && d.disqualified.is_none() && with_marketing).then(|| WhyNotYet {
                 threshold: s.mql,
@@ -900,6 +923,15 @@ impl Inner {
             fired: d.fired,
             stopped_by,
         }
+    }
+}
+
+/// An instant as the engine's reasons write it: `2026-10-02 08:00 UTC`.
+struct Moment(DateTime<Utc>);
+
+impl fmt::Display for Moment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} UTC", self.0.format("%Y-%m-%d %H:%M"))
     }
 }
 

@@ -60,8 +60,65 @@ impl FromStr for Team {
     }
 }
 
+/// Who acted in a touchpoint: the lead, or the company (or someone else).
+///
+/// Direction decides one thing in the engine: whether a touch is **new
+/// activity** that brings a recycled lead back (only inbound touches are).
+/// Built-in channels have a fixed direction (see [`Channel`]); a custom
+/// channel is outbound unless its pack declares it inbound in `[channels]`.
+///
+/// ```
+/// use leadgate::{Channel, Direction};
+/// assert_eq!(Channel::PricingPage.direction(), Direction::Inbound);
+/// assert_eq!(Channel::EmailSent.direction(), Direction::Outbound);
+/// assert_eq!("inbound".parse::<Direction>()?, Direction::Inbound);
+/// assert!("inbund".parse::<Direction>().unwrap_err().contains("did you mean \"inbound\""));
+/// # Ok::<(), String>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// The lead reached out: it visited, clicked, asked, replied, registered
+    /// or came. A sign of the lead's own interest.
+    Inbound,
+    /// The company reached the lead (an email sent, mail, a sales call, a
+    /// proposal), someone else did (a referral), or it is a signal about the
+    /// lead rather than interest from it (a bounce, an unsubscribe).
+    Outbound,
+}
+
+impl Direction {
+    /// `"inbound"` or `"outbound"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Direction::Inbound => "inbound",
+            Direction::Outbound => "outbound",
+        }
+    }
+}
+
+impl fmt::Display for Direction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl FromStr for Direction {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "inbound" => Ok(Direction::Inbound),
+            "outbound" => Ok(Direction::Outbound),
+            _ => Err(format!(
+                "unknown direction {s:?}{}, expected \"inbound\" or \"outbound\"",
+                suggest::hint(s, ["inbound", "outbound"])
+            )),
+        }
+    }
+}
+
 macro_rules! channels {
-    ($($(#[$doc:meta])* $variant:ident = $name:literal => $team:ident,)*) => {
+    ($($(#[$doc:meta])* $variant:ident = $name:literal => $team:ident, $direction:ident,)*) => {
         /// The channel of a touchpoint.
         ///
         /// The built-in channels cover what CRMs and marketing-automation
@@ -71,10 +128,13 @@ macro_rules! channels {
         /// is an error, so a typo such as `"webnar"` is caught instead of
         /// silently scoring nothing.
         ///
-        /// | JSON name | default team |
-        /// |---|---|
-        $(#[doc = concat!("| `", $name, "` | ", stringify!($team), " |")])*
-        /// | `custom:<name>` | Marketing |
+        /// | JSON name | default team | direction |
+        /// |---|---|---|
+        $(#[doc = concat!("| `", $name, "` | ", stringify!($team), " | ", stringify!($direction), " |")])*
+        /// | `custom:<name>` | Marketing | Outbound, unless the pack declares it inbound |
+        ///
+        /// The direction ([`Direction`]) says who acted; only inbound touches
+        /// are new activity for a recycled lead.
         ///
         /// ```
         /// use leadgate::Channel;
@@ -125,6 +185,23 @@ macro_rules! channels {
                 }
             }
 
+            /// Who acts on this channel. A custom channel is
+            /// [`Direction::Outbound`] here; a pack may declare it inbound
+            /// ([`Pack::direction`](crate::Pack::direction) tells).
+            ///
+            /// ```
+            /// use leadgate::{Channel, Direction};
+            /// assert_eq!(Channel::FormSubmit.direction(), Direction::Inbound);
+            /// assert_eq!(Channel::DirectMail.direction(), Direction::Outbound);
+            /// assert_eq!(Channel::Custom("podcast".into()).direction(), Direction::Outbound);
+            /// ```
+            pub fn direction(&self) -> Direction {
+                match self {
+                    $(Channel::$variant => Direction::$direction,)*
+                    Channel::Custom(_) => Direction::Outbound,
+                }
+            }
+
             /// Position of a built-in channel in [`Channel::BUILT_IN`]; `None` for custom ones.
             pub(crate) fn index(&self) -> Option<usize> {
                 // Declaration order, without a search: this runs per touchpoint.
@@ -151,49 +228,49 @@ macro_rules! channels {
 
 channels! {
     /// A click on a paid ad.
-    AdClick = "ad_click" => Marketing,
+    AdClick = "ad_click" => Marketing, Inbound,
     /// A visit to the website.
-    WebVisit = "web_visit" => Marketing,
+    WebVisit = "web_visit" => Marketing, Inbound,
     /// A view of the pricing page (a strong buying signal).
-    PricingPage = "pricing_page" => Marketing,
+    PricingPage = "pricing_page" => Marketing, Inbound,
     /// A whitepaper, e-book or case-study download.
-    ContentDownload = "content_download" => Marketing,
+    ContentDownload = "content_download" => Marketing, Inbound,
     /// A marketing email sent to the lead.
-    EmailSent = "email_sent" => Marketing,
+    EmailSent = "email_sent" => Marketing, Outbound,
     /// A marketing email opened.
-    EmailOpen = "email_open" => Marketing,
+    EmailOpen = "email_open" => Marketing, Inbound,
     /// A link clicked in a marketing email.
-    EmailClick = "email_click" => Marketing,
+    EmailClick = "email_click" => Marketing, Inbound,
     /// A reply to an email.
-    EmailReply = "email_reply" => Marketing,
+    EmailReply = "email_reply" => Marketing, Inbound,
     /// A form submitted (contact, newsletter, gated content).
-    FormSubmit = "form_submit" => Marketing,
+    FormSubmit = "form_submit" => Marketing, Inbound,
     /// A webinar registration or attendance.
-    Webinar = "webinar" => Marketing,
+    Webinar = "webinar" => Marketing, Inbound,
     /// A trade show, conference or meetup.
-    Event = "event" => Marketing,
+    Event = "event" => Marketing, Inbound,
     /// An interaction on social media.
-    Social = "social" => Marketing,
+    Social = "social" => Marketing, Inbound,
     /// Physical mail.
-    DirectMail = "direct_mail" => Marketing,
+    DirectMail = "direct_mail" => Marketing, Outbound,
     /// A website chat conversation.
-    Chat = "chat" => Marketing,
+    Chat = "chat" => Marketing, Inbound,
     /// A demo requested by the lead.
-    DemoRequest = "demo_request" => Marketing,
+    DemoRequest = "demo_request" => Marketing, Inbound,
     /// A free trial or freemium sign-up.
-    FreeTrial = "free_trial" => Marketing,
+    FreeTrial = "free_trial" => Marketing, Inbound,
     /// A referral from a customer or partner.
-    Referral = "referral" => Marketing,
+    Referral = "referral" => Marketing, Outbound,
     /// A phone call with a sales rep.
-    Call = "call" => Sales,
+    Call = "call" => Sales, Outbound,
     /// A meeting with a sales rep.
-    Meeting = "meeting" => Sales,
+    Meeting = "meeting" => Sales, Inbound,
     /// A proposal or quote sent.
-    Proposal = "proposal" => Sales,
+    Proposal = "proposal" => Sales, Outbound,
     /// The lead unsubscribed (a negative signal).
-    Unsubscribe = "unsubscribe" => Marketing,
+    Unsubscribe = "unsubscribe" => Marketing, Outbound,
     /// An email to the lead bounced (a negative signal).
-    EmailBounce = "email_bounce" => Marketing,
+    EmailBounce = "email_bounce" => Marketing, Outbound,
 }
 
 impl FromStr for Channel {

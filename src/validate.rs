@@ -17,6 +17,8 @@ use crate::{suggest, Channel, Grade, Stage, Team, Temperature, Text};
 pub(crate) struct Context<'a> {
     pub(crate) params: &'a [Text],
     pub(crate) criteria: &'a [Text],
+    /// The custom channels the pack declares (`[channels]`, `[points]`).
+    pub(crate) channels: &'a [Channel],
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -34,7 +36,8 @@ struct Spanned {
     column: usize,
 }
 
-/// Checks one rule; also records the parameters it reads into `used`.
+/// Checks one rule; also records the parameters it reads into `used`. The
+/// problems returned include warnings ([`ProblemKind::is_warning`]).
 pub(crate) fn check_rule(rule: &RuleSource, cx: &Context<'_>, used: &mut BTreeSet<String>) -> Vec<Problem> {
     let tokens = lex(&rule.source);
     let mut problems = Vec::new();
@@ -61,13 +64,12 @@ pub(crate) fn check_rule(rule: &RuleSource, cx: &Context<'_>, used: &mut BTreeSe
                 let args = if call { arguments(&tokens, i + 3) } else { Vec::new() };
                 let problem = if object == "params" {
                     used.insert(name.clone());
-                    check_param(name, cx)
+                    check_param(name, cx).map(|m| (ProblemKind::Name, m))
                 } else {
                     check_member(object, name, call.then_some(&args[..]), cx)
                 };
-                if let Some(message) = problem {
-                    problems
-                        .push(Problem::new(ProblemKind::Name, message).in_rule(&rule.name).at(at(member)));
+                if let Some((kind, message)) = problem {
+                    problems.push(Problem::new(kind, message).in_rule(&rule.name).at(at(member)));
                 }
                 i += 3;
             }
@@ -98,28 +100,55 @@ fn check_member(
     name: &str,
     args: Option<&[Option<String>]>,
     cx: &Context<'_>,
-) -> Option<String> {
+) -> Option<(ProblemKind, String)> {
+    let literal = match check_call(object, name, args, cx) {
+        Ok(literal) => literal?,
+        Err(message) => return Some((ProblemKind::Name, message)),
+    };
+    // A custom channel nothing declares is almost always a typo: it would count 0.
+    let channel =
+        literal.parse::<Channel>().ok().filter(|c| c.index().is_none() && !cx.channels.contains(c))?;
+    let declared: Vec<_> = cx.channels.iter().map(|c| c.name()).collect();
+    let message = format!(
+        "custom channel {:?} is not declared by the pack{}; declare it in [channels] or [points]",
+        channel.name(),
+        suggest::hint(&channel.name(), declared.iter().map(|c| c.as_ref()))
+    );
+    Some((ProblemKind::UndeclaredChannel, message))
+}
+
+/// Checks a member's name, arity and first literal argument; returns the
+/// literal when it names a channel, for [`check_member`].
+fn check_call(
+    object: &str,
+    name: &str,
+    args: Option<&[Option<String>]>,
+    cx: &Context<'_>,
+) -> Result<Option<String>, String> {
+    let fail = |m: Option<String>| m.map_or(Ok(None), Err);
     let candidates = || API.iter().filter(|e| e.object == object).map(|e| e.name);
     let entries: Vec<_> = API.iter().filter(|e| e.object == object && e.name == name).collect();
     if entries.is_empty() {
         let what = if args.is_some() { "function" } else { "field" };
-        return Some(format!("`{object}` has no {what} {name:?}{}", suggest::hint(name, candidates())));
+        return Err(format!("`{object}` has no {what} {name:?}{}", suggest::hint(name, candidates())));
     }
     let Some(args) = args else {
-        return (!entries.iter().any(|e| e.params.is_none()))
-            .then(|| format!("`{object}.{name}` is a function: call it as `{object}.{name}(...)`"));
+        return fail(
+            (!entries.iter().any(|e| e.params.is_none()))
+                .then(|| format!("`{object}.{name}` is a function: call it as `{object}.{name}(...)`")),
+        );
     };
     let Some(entry) = entries.iter().find(|e| e.arities().contains(&args.len())) else {
         let arities: Vec<String> = entries.iter().flat_map(|e| e.arities()).map(|n| n.to_string()).collect();
-        return Some(if arities.is_empty() {
+        return Err(if arities.is_empty() {
             format!("`{object}.{name}` is a field, not a function: drop the parentheses")
         } else {
             format!("`{object}.{name}` takes {} argument(s), not {}", arities.join(" or "), args.len())
         });
     };
-    let literal = args.first()?.as_deref()?;
-    match entry.first {
-        Arg::Channel => literal.parse::<Channel>().err(),
+    let Some(literal) = args.first().and_then(Option::as_deref) else { return Ok(None) };
+    fail(match entry.first {
+        Arg::Channel => return literal.parse::<Channel>().map(|_| Some(literal.to_owned())),
         Arg::Team => literal.parse::<Team>().err(),
         Arg::Stage => literal.parse::<Stage>().err(),
         Arg::Grade => literal.parse::<Grade>().err(),
@@ -127,7 +156,7 @@ fn check_member(
         Arg::Criterion => (!cx.criteria.iter().any(|c| c == literal))
             .then(|| suggest::unknown_criterion(literal, cx.criteria.iter().map(Text::as_str))),
         Arg::Any => None,
-    }
+    })
 }
 
 /// The arguments of the call whose `(` is at `open`: for each, its string
@@ -271,7 +300,8 @@ mod tests {
         };
         let params = ["mql_threshold".into(), "target_industries".into()];
         let criteria = ["budget".into(), "authority".into()];
-        let cx = Context { params: &params, criteria: &criteria };
+        let channels = ["custom:sms_sent".parse().unwrap()];
+        let cx = Context { params: &params, criteria: &criteria, channels: &channels };
         check_rule(&rule, &cx, &mut BTreeSet::new()).iter().map(ToString::to_string).collect()
     }
 
@@ -287,6 +317,19 @@ mod tests {
             if decision.score >= params["mql_threshold"] { decision.handoff("ready"); }
         "#;
         assert_eq!(problems(ok), Vec::<String>::new());
+    }
+
+    #[test]
+    fn undeclared_custom_channels_are_warnings() {
+        assert_eq!(
+            problems("lead.count(\"custom:sms_sent\"); lead.count(\"webinar\");"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            problems("let n = lead.count(\"custom:sms_snet\", 7);"),
+            ["r.rhai:1:14: rule \"r\": custom channel \"custom:sms_snet\" is not declared by the pack \
+              (did you mean \"custom:sms_sent\"?); declare it in [channels] or [points]"]
+        );
     }
 
     #[test]

@@ -144,7 +144,8 @@ fn the_first_history_entry_needs_a_reason_to_recycle_or_disqualify() {
         };
         let err = Lead::from_json(&json("")).unwrap_err();
         assert!(
-            err.to_string().contains(&format!("stage_history[0]: moving from lead to {stage} requires a reason")),
+            err.to_string()
+                .contains(&format!("stage_history[0]: moving from lead to {stage} requires a reason")),
             "{err}"
         );
         assert!(Lead::from_json(&json(r#", "reason": " ""#)).is_err());

@@ -10,6 +10,7 @@ mod lifecycle;
 mod pack_tests;
 mod props;
 mod script_api;
+mod semantics;
 mod tables;
 mod workflow;
 

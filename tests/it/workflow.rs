@@ -119,7 +119,9 @@ fn a_recycled_lead_comes_back_only_on_new_activity() {
     let d = q.evaluate(&lead, at("2026-11-24T00:00:00Z")).unwrap();
     assert!(d.handoff.is_none());
     let held = d.why_not_yet.unwrap().held.unwrap();
-    assert_eq!(&*held.reason, "Recycled on 2026-11-23; no new activity since");
+    assert_eq!(&*held.reason, "Recycled on 2026-11-23 10:00 UTC; no new activity from the lead since");
+    assert_eq!(&*held.rule, "lifecycle");
+    assert_eq!(d.fired.last().map(|r| r.as_str()), Some("lifecycle"));
     assert!(decide(&w, &q, &mut lead, at("2026-11-24T00:00:00Z")).is_none());
 
     // New activity: back to sales, saying so.
@@ -129,7 +131,7 @@ fn a_recycled_lead_comes_back_only_on_new_activity() {
     let d = q.evaluate(&lead, now).unwrap();
     let handoff = d.handoff.as_ref().expect("re-qualified");
     assert!(
-        handoff.reason.contains("new activity since it was recycled on 2026-11-23"),
+        handoff.reason.ends_with(", with new activity since it was recycled on 2026-11-23 10:00 UTC"),
         "{}",
         handoff.reason
     );

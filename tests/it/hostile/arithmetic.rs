@@ -202,7 +202,8 @@ proptest::proptest! {
 fn the_score_cap_holds_when_fit_and_engagement_alone_do_not_fit() {
     // fit + engagement is past i64::MAX, the whole score is not: the cap must
     // see the exact excess, not a saturated one (found by the property above).
-    let script = "decision.fit(6071278924981684890, \"x\");\ndecision.engagement(5942667189778063987, \"x\");";
+    let script =
+        "decision.fit(6071278924981684890, \"x\");\ndecision.engagement(5942667189778063987, \"x\");";
     let params = "[params]\nscore_cap = 0\n[points]\nweb_visit = -4094424462314283361";
     let d = decide(params, script, &visits(1)).unwrap();
     assert_eq!(d.score, 0);
