@@ -379,7 +379,10 @@ impl Settings {
             };
             let (Ok(channel), Some(p)) = (channel.parse::<Channel>(), per_touch) else { continue };
             let reason = if half_life_days > 0.0 {
-                format!("{channel} activity ({p} per touch, half-life {half_life_days} days)")
+                format!(
+                    "{channel} activity ({p} per touch, half-life {} days)",
+                    crate::text::Number(half_life_days)
+                )
             } else {
                 format!("{channel} activity ({p} per touch)")
             };
@@ -732,26 +735,7 @@ impl Inner {
             let channel = &touches[i].channel;
             let end = i + touches[i..].iter().take_while(|t| t.channel == *channel).count();
             if let Some((points, reason)) = s.points_for(channel) {
-                let mut total = 0.0;
-                let mut day_start = i;
-                while day_start < end {
-                    let day = touches[day_start].day;
-                    let day_end =
-                        day_start + touches[day_start..end].iter().take_while(|t| t.day == day).count();
-                    let day_touches = &touches[day_start..day_end];
-                    // In floats: points × touches may not fit an integer, and need not.
-                    let raw = points as f64 * day_touches.len() as f64;
-                    // The cap limits what a channel adds in a day; bad signals are never capped.
-                    let scale = match s.channel_daily_cap {
-                        Some(cap) if raw > cap => cap / raw,
-                        _ => 1.0,
-                    };
-                    total += day_touches
-                        .iter()
-                        .map(|t| points as f64 * scale * decay(t.age_days, s.half_life_days))
-                        .sum::<f64>();
-                    day_start = day_end;
-                }
+                let total = channel_points(points, s.channel_daily_cap, s.half_life_days, &touches[i..end]);
                 let total = crate::stdlib::whole(total.round()).ok_or("score overflow")?;
                 if total != 0 {
                     let category = if points < 0 { Category::Negative } else { Category::Engagement };
@@ -924,6 +908,28 @@ impl Inner {
             stopped_by,
         }
     }
+}
+
+/// What the point table gives one channel, before rounding: the formula the
+/// guide documents ("The daily cap and fading together").
+///
+/// Each UTC day's touches are scaled together so that the day's undecayed
+/// points do not pass `cap` (`points × n` becomes `cap` when larger), then
+/// each touch fades by its own age: a day of `n` touches of ages `aᵢ` gives
+/// `points × min(1, cap / (points × n)) × Σ 0.5^(aᵢ / half_life)`. Negative
+/// points are never capped. `touches` are one channel's, sorted by day.
+fn channel_points(points: i64, cap: Option<f64>, half_life_days: f64, touches: &[script::Touch]) -> f64 {
+    let mut total = 0.0;
+    for day in touches.chunk_by(|a, b| a.day == b.day) {
+        // In floats: points × touches may not fit an integer, and need not.
+        let raw = points as f64 * day.len() as f64;
+        let scale = match cap {
+            Some(cap) if raw > cap => cap / raw,
+            _ => 1.0,
+        };
+        total += day.iter().map(|t| points as f64 * scale * decay(t.age_days, half_life_days)).sum::<f64>();
+    }
+    total
 }
 
 /// An instant as the engine's reasons write it: `2026-10-02 08:00 UTC`.
@@ -1101,6 +1107,29 @@ impl fmt::Display for EvalError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn touch(day: i64, age_days: f64) -> script::Touch {
+        script::Touch { age_days, day, channel: Channel::PricingPage, team: Team::Marketing, campaign: None }
+    }
+
+    /// The guide's worked example: two 8-point visits on one day, 6.625 and
+    /// 6.375 days before as_of, a daily cap of 10 and a half-life of 7 days.
+    #[test]
+    fn the_daily_cap_scales_a_day_then_each_touch_fades() {
+        let day = [touch(20_408, 6.625), touch(20_408, 6.375)];
+        let exact = 8.0 * (10.0 / 16.0) * (0.5f64.powf(6.625 / 7.0) + 0.5f64.powf(6.375 / 7.0));
+        let total = channel_points(8, Some(10.0), 7.0, &day);
+        assert_eq!(total, exact);
+        assert_eq!((total * 1000.0).round() / 1000.0, 5.254);
+        assert_eq!(total.round(), 5.0);
+        // Without the cap, 16 faded; without fading, the cap alone: 10.
+        assert_eq!(channel_points(8, None, 7.0, &day).round(), 8.0);
+        assert_eq!(channel_points(8, Some(10.0), 0.0, &day), 10.0);
+        // Days are capped apart; a negative channel never is.
+        let two_days = [touch(1, 0.0), touch(1, 0.0), touch(2, 0.0)];
+        assert_eq!(channel_points(8, Some(10.0), 0.0, &two_days), 18.0);
+        assert_eq!(channel_points(-8, Some(10.0), 0.0, &two_days), -24.0);
+    }
 
     fn assert_send_sync<T: Send + Sync>() {}
 

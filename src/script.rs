@@ -921,15 +921,15 @@ impl Value<'_> {
 }
 
 impl fmt::Display for Value<'_> {
-    /// For reasons: whole numbers without decimals, lists joined with commas.
+    /// For reasons: numbers as [`Number`](crate::text::Number) writes them,
+    /// lists joined with commas.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Value::Missing => Ok(()),
             Value::Text(t) => f.write_str(t),
             Value::Str(s) => f.write_str(s),
             Value::Int(i) => write!(f, "{i}"),
-            Value::Float(x) if x.fract() == 0.0 && x.abs() < 1e15 => write!(f, "{x:.0}"),
-            Value::Float(x) => write!(f, "{x}"),
+            Value::Float(x) => write!(f, "{}", crate::text::Number(*x)),
             Value::Bool(b) => write!(f, "{b}"),
             Value::List(items) => {
                 for (i, item) in items.iter().enumerate() {

@@ -21,6 +21,8 @@ use rhai::{
     Array, Dynamic, EvalAltResult, ImmutableString, Module, NativeCallContext, Position, Shared, FLOAT, INT,
 };
 
+use crate::text::Number;
+
 type Fallible<T> = Result<T, Box<EvalAltResult>>;
 
 /// How deep `to_string` and error messages look into nested lists; deeper
@@ -94,7 +96,7 @@ fn write_value(out: &mut String, value: &Dynamic, depth: usize, max: usize) -> O
     } else if value.is_unit() {
         out.push_str("()");
     } else if let Ok(f) = value.as_float() {
-        let _ = write!(out, "{f:?}");
+        let _ = write!(out, "{}", Number(f));
     } else if let Ok(i) = value.as_int() {
         let _ = write!(out, "{i}");
     } else if let Ok(b) = value.as_bool() {
@@ -174,11 +176,11 @@ fn build() -> Module {
     }
     joins! {
         INT => |x: INT| x.to_string();
-        FLOAT => |x: FLOAT| format!("{x:?}");
+        FLOAT => |x: FLOAT| Number(x).to_string();
         bool => |x: bool| x.to_string();
     }
     m.set_native_fn("to_string", |x: INT| Ok(ImmutableString::from(x.to_string())));
-    m.set_native_fn("to_string", |x: FLOAT| Ok(ImmutableString::from(format!("{x:?}"))));
+    m.set_native_fn("to_string", |x: FLOAT| Ok(ImmutableString::from(Number(x).to_string())));
     m.set_native_fn("to_string", |x: bool| Ok(ImmutableString::from(x.to_string())));
     m.set_native_fn("to_string", |x: char| Ok(ImmutableString::from(x.to_string())));
     m.set_native_fn("to_string", |x: ImmutableString| Ok(x));

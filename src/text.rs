@@ -195,9 +195,42 @@ impl<'de> Deserialize<'de> for Text {
     }
 }
 
+/// A number as reasons print it, the way a person writes it: whole numbers
+/// without decimals (`4`, not `4.0`), others rounded to two decimals with
+/// trailing zeros dropped (`2.1`, not `2.1020833333333333`).
+pub(crate) struct Number(pub(crate) f64);
+
+impl fmt::Display for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let x = self.0;
+        // Past 2^53 there are no decimals to round, and `x * 100` could overflow.
+        if !x.is_finite() || x.abs() >= 9_007_199_254_740_992.0 {
+            return write!(f, "{x}");
+        }
+        let rounded = (x * 100.0).round() / 100.0;
+        // `{}` writes the shortest text that reads back as the same float: 2.1, 4.
+        // Adding 0.0 turns -0 into 0.
+        write!(f, "{}", rounded + 0.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_print_as_people_write_them() {
+        let show = |x: f64| Number(x).to_string();
+        assert_eq!(show(2.1020833333333333), "2.1");
+        assert_eq!(show(4.0), "4");
+        assert_eq!(show(0.125), "0.13");
+        assert_eq!(show(-0.001), "0");
+        assert_eq!(show(1234.5), "1234.5");
+        assert_eq!(show(49999.999), "50000");
+        assert_eq!(show(-3.14159), "-3.14");
+        assert_eq!(show(1e20), "100000000000000000000");
+        assert_eq!(show(f64::NAN), "NaN");
+    }
 
     #[test]
     fn json_round_trip_is_a_plain_string() {

@@ -189,3 +189,75 @@ fn counting_an_undeclared_custom_channel_is_a_warning_with_a_suggestion() {
     );
     assert_eq!(q.warnings()[0].kind(), ProblemKind::UndeclaredChannel);
 }
+
+#[test]
+fn numbers_in_reasons_read_as_a_person_writes_them() {
+    // Created 2 days 2 h 27 min before as_of: 2.1020833... days old.
+    let young = lead(r#"{"id": "N", "created_at": "2026-11-20T21:33:00Z"}"#);
+    let q = manifest(
+        r#"
+name = "p"
+version = "1"
+[params]
+factor = 4.0
+[[rules]]
+name = "age"
+table = [{ age_days = { below = 3 }, fit = 1, reason = "{age_days} days old, factor {params.factor}" }]
+[[rules]]
+name = "script"
+script = '''
+decision.fit(1, "Age " + lead.age_days + " days");
+decision.fit(1, `Age ${lead.age_days} days, factor ${params.factor}`);
+decision.fit(1, to_string(params.factor) + " " + (params.factor * 1.5) + " " + 0.125);
+'''
+"#,
+    );
+    let d = q.evaluate(&young, crate::as_of()).unwrap();
+    let reasons: Vec<&str> = d.contributions.iter().map(|c| c.reason.as_str()).collect();
+    assert_eq!(reasons, ["2.1 days old, factor 4", "Age 2.1 days", "Age 2.1 days, factor 4", "4 6 0.13"]);
+}
+
+#[test]
+fn the_point_table_gives_one_line_per_channel_in_channel_order() {
+    let q = manifest(
+        r#"
+name = "p"
+version = "1"
+[params]
+half_life_days = 7
+channel_daily_cap = 10
+[points]
+"custom:zeta" = 1
+webinar = 3
+"custom:alpha" = 2
+pricing_page = 8
+ad_click = 1
+unsubscribe = -5
+"#,
+    );
+    let l = lead(
+        r#"{"id": "O", "created_at": "2026-11-01T00:00:00Z", "touchpoints": [
+            {"at": "2026-11-22T00:00:00Z", "channel": "custom:zeta"},
+            {"at": "2026-11-22T00:00:00Z", "channel": "unsubscribe"},
+            {"at": "2026-11-16T15:00:00Z", "channel": "pricing_page"},
+            {"at": "2026-11-22T00:00:00Z", "channel": "webinar"},
+            {"at": "2026-11-22T00:00:00Z", "channel": "custom:alpha"},
+            {"at": "2026-11-16T09:00:00Z", "channel": "pricing_page"},
+            {"at": "2026-11-22T00:00:00Z", "channel": "ad_click"}]}"#,
+    );
+    let d = q.evaluate(&l, crate::as_of()).unwrap();
+    let lines: Vec<(i64, &str)> = d.contributions.iter().map(|c| (c.points, c.reason.as_str())).collect();
+    assert_eq!(
+        lines,
+        [
+            (1, "ad_click activity (1 per touch, half-life 7 days)"),
+            // The guide's worked example: capped to 10 for the day, then faded: 5.254.
+            (5, "pricing_page activity (8 per touch, half-life 7 days)"),
+            (3, "webinar activity (3 per touch, half-life 7 days)"),
+            (-5, "unsubscribe activity (-5 per touch, half-life 7 days)"),
+            (2, "custom:alpha activity (2 per touch, half-life 7 days)"),
+            (1, "custom:zeta activity (1 per touch, half-life 7 days)"),
+        ]
+    );
+    assert!(d.contributions.iter().all(|c| c.rule == "points"));
+}
