@@ -227,7 +227,7 @@ mod tests {
         assert_eq!(show(-0.001), "0");
         assert_eq!(show(1234.5), "1234.5");
         assert_eq!(show(49999.999), "50000");
-        assert_eq!(show(-2.71828), "-2.72");
+        assert_eq!(show(-1.23456), "-1.23");
         assert_eq!(show(1e20), "100000000000000000000");
         assert_eq!(show(f64::NAN), "NaN");
     }
