@@ -146,6 +146,10 @@ pub struct Decision {
     pub temperature: Option<Temperature>,
     /// One entry per criterion of the pack's framework (BANT by default).
     pub bant: Assessment,
+    /// The lead's stage as of `as_of`, read from its history: the stage the
+    /// decision starts from. [`Workflow::hand_off`](crate::Workflow::hand_off)
+    /// refuses a decision whose lead has moved since.
+    pub lead_stage: Stage,
     /// The recommended stage.
     pub stage: Stage,
     /// Why that stage, when a rule said so.

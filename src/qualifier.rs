@@ -898,6 +898,7 @@ impl Inner {
             grade,
             temperature,
             bant: d.bant,
+            lead_stage: current,
             stage,
             stage_reason: stage_reason.map(|set| set.reason),
             handoff,

@@ -292,6 +292,28 @@ pub enum WorkflowError {
         /// When the stale handoff was made.
         at: DateTime<Utc>,
     },
+    /// The decision was taken on the lead as it was before its last stage
+    /// change, or in another stage than the one it is in now (a decision
+    /// from before a recycle, say): acting on it would undo what happened
+    /// since. Decide again. Nothing was changed.
+    #[error(
+        "the decision on lead {lead:?} as of {} saw it in stage {decided}, but it is in {stage} \
+         since {}: decide again",
+        crate::time::display(*as_of),
+        since.map_or_else(|| "its creation".to_owned(), crate::time::display)
+    )]
+    StaleDecision {
+        /// The lead.
+        lead: Text,
+        /// The decision's as-of time.
+        as_of: DateTime<Utc>,
+        /// The stage the decision saw ([`Decision::lead_stage`]).
+        decided: Stage,
+        /// The lead's stage now.
+        stage: Stage,
+        /// When the lead entered it, if recorded.
+        since: Option<DateTime<Utc>>,
+    },
     /// The SLA's due time cannot be written: it is outside the years RFC
     /// 3339 can write, 0000 to 9999 UTC ([`Sla::checked_due`]). Nothing was
     /// changed.
@@ -357,6 +379,12 @@ impl Workflow {
     /// no handoff in the decision, or the lead already handed off (an MQL)
     /// or with sales. Deciding and acting again is therefore safe.
     ///
+    /// The decision must be about the lead as it is:
+    /// [`WorkflowError::StaleDecision`] when it was taken as of a time before
+    /// the lead's last stage change, or saw another stage than the lead's
+    /// current one. A decision taken before a recycle cannot hand the
+    /// recycled lead straight back to sales.
+    ///
     /// Everything that can fail is done before the lead changes: on an error
     /// ([`WorkflowError::SlaOverflow`] when the due time cannot be written,
     /// a refused transition) the lead is as it was.
@@ -368,6 +396,16 @@ impl Workflow {
     ) -> Result<Option<HandoffRecord>, WorkflowError> {
         if decision.lead_id != lead.id {
             return Err(WorkflowError::WrongLead { record: decision.lead_id.clone(), lead: lead.id.clone() });
+        }
+        let since = lead.stage_entered_at();
+        if decision.lead_stage != lead.stage() || since.is_some_and(|at| decision.as_of < at) {
+            return Err(WorkflowError::StaleDecision {
+                lead: lead.id.clone(),
+                as_of: decision.as_of,
+                decided: decision.lead_stage,
+                stage: lead.stage(),
+                since,
+            });
         }
         let Some(handoff) = &decision.handoff else { return Ok(None) };
         if !matches!(lead.stage(), Stage::Subscriber | Stage::Lead | Stage::Recycled) {

@@ -214,3 +214,65 @@ fn funnel_numbers_follow_the_workflow() {
     let reasons = leadgate::rejection_reasons(&leads, &leadgate::GroupBy::Source);
     assert_eq!(reasons["(none)"]["no_budget"], 1);
 }
+
+#[test]
+fn a_decision_from_before_a_recycle_cannot_hand_the_lead_back() {
+    let (q, w) = (qualifier(), Workflow::default());
+    let mut lead = hot("a");
+    let before = q.evaluate(&lead, at(MONDAY)).unwrap();
+    let mut h = w.hand_off(&mut lead, &before, at(MONDAY)).unwrap().unwrap();
+    let recycled_at = at("2026-11-23T10:00:00Z");
+    w.reject(&mut lead, &mut h, recycled_at, Rejection::BadTiming, None).unwrap();
+
+    // The old decision saw a `lead` and still says "hand off": refused, nothing changes.
+    let unchanged = lead.clone();
+    let err = w.hand_off(&mut lead, &before, at("2026-11-24T00:00:00Z")).unwrap_err();
+    assert_eq!(
+        err,
+        WorkflowError::StaleDecision {
+            lead: "a".into(),
+            as_of: at(MONDAY),
+            decided: Stage::Lead,
+            stage: Stage::Recycled,
+            since: Some(recycled_at),
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "the decision on lead \"a\" as of 2026-11-23T09:00:00Z saw it in stage lead, but it is in recycled \
+         since 2026-11-23T10:00:00Z: decide again"
+    );
+    assert_eq!(lead, unchanged);
+
+    // A replay as of a time before the recycle is stale too, though it saw the recycled lead's past.
+    let replay = q.evaluate(&lead, at("2026-11-23T09:30:00Z")).unwrap();
+    assert_eq!(replay.lead_stage, Stage::Mql);
+    assert!(matches!(w.hand_off(&mut lead, &replay, recycled_at), Err(WorkflowError::StaleDecision { .. })));
+
+    // A decision on an out-of-date copy of the lead (it never saw the recycle) is refused as well.
+    let copy = hot("a");
+    let on_copy = q.evaluate(&copy, at("2026-11-24T00:00:00Z")).unwrap();
+    assert_eq!(on_copy.lead_stage, Stage::Lead);
+    assert!(matches!(
+        w.hand_off(&mut lead, &on_copy, at("2026-11-24T00:00:00Z")),
+        Err(WorkflowError::StaleDecision { decided: Stage::Lead, stage: Stage::Recycled, .. })
+    ));
+
+    // A fresh decision holds it until the lead acts; then it goes back, once.
+    let fresh = q.evaluate(&lead, at("2026-11-24T00:00:00Z")).unwrap();
+    assert!(fresh.handoff.is_none());
+    assert_eq!(w.hand_off(&mut lead, &fresh, at("2026-11-24T00:00:00Z")).unwrap(), None);
+    lead.touchpoints.push(leadgate::Touchpoint::new(at("2026-11-25T08:00:00Z"), leadgate::Channel::WebVisit));
+    let now = at("2026-11-25T09:00:00Z");
+    let back = q.evaluate(&lead, now).unwrap();
+    assert_eq!(back.lead_stage, Stage::Recycled);
+    let h = w.hand_off(&mut lead, &back, now).unwrap().expect("handed off again");
+    assert!(
+        h.reason.ends_with(", with new activity since it was recycled on 2026-11-23 10:00 UTC"),
+        "{}",
+        h.reason
+    );
+    assert_eq!(lead.stage(), Stage::Mql);
+    // And that decision, now stale, cannot act twice.
+    assert!(matches!(w.hand_off(&mut lead, &back, now), Err(WorkflowError::StaleDecision { .. })));
+}
