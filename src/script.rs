@@ -123,6 +123,21 @@ impl ScriptLead {
         self.as_of = as_of;
     }
 
+    /// A custom attribute as a table reads it (`attr.name`): text, numbers
+    /// and booleans compare; a list or an object is only present.
+    pub(crate) fn attribute(&self, name: &str) -> Value<'_> {
+        use serde_json::Value as Json;
+        match self.attributes.as_ref().and_then(|m| m.get(name)) {
+            None | Some(Json::Null) => Value::Missing,
+            Some(Json::String(s)) => Value::Str(std::borrow::Cow::Borrowed(s)),
+            Some(Json::Bool(b)) => Value::Bool(*b),
+            Some(Json::Number(n)) => {
+                n.as_i64().map_or_else(|| Value::Float(n.as_f64().unwrap_or(f64::NAN)), Value::Int)
+            }
+            Some(Json::Array(_) | Json::Object(_)) => Value::Structured,
+        }
+    }
+
     /// Drops the lead's data, keeping only the touch buffer's capacity.
     pub(crate) fn clear(&mut self) {
         let mut touches = std::mem::take(&mut self.touches);
@@ -874,6 +889,8 @@ pub(crate) enum Value<'a> {
     Float(FLOAT),
     Bool(bool),
     List(&'a [Text]),
+    /// A list or an object in a custom attribute: present, but not compared.
+    Structured,
 }
 
 impl Value<'_> {
@@ -916,6 +933,8 @@ impl Value<'_> {
             Value::Float(f) => (*f).into(),
             Value::Bool(b) => (*b).into(),
             Value::List(items) => Dynamic::from(List::new(items.iter().map(Text::to_script), false)),
+            // Only tables read attributes this way; scripts use `lead.attr`.
+            Value::Structured => Dynamic::UNIT,
         }
     }
 }
@@ -925,7 +944,7 @@ impl fmt::Display for Value<'_> {
     /// lists joined with commas.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Value::Missing => Ok(()),
+            Value::Missing | Value::Structured => Ok(()),
             Value::Text(t) => f.write_str(t),
             Value::Str(s) => f.write_str(s),
             Value::Int(i) => write!(f, "{i}"),

@@ -60,9 +60,45 @@ enum Op {
     Present,
 }
 
+/// What a condition or a placeholder reads: a lead field, or a custom
+/// attribute (`attr.name`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Subject {
+    Field(Field),
+    Attr(Text),
+}
+
+const ATTR_PREFIX: &str = "attr.";
+
+impl Subject {
+    fn get<'a>(&self, lead: &'a ScriptLead) -> Value<'a> {
+        match self {
+            Subject::Field(f) => f.get(lead),
+            Subject::Attr(name) => lead.attribute(name),
+        }
+    }
+
+    /// The kind of value, when the pack knows it: an attribute may hold anything.
+    fn kind(&self) -> Option<Kind> {
+        match self {
+            Subject::Field(f) => Some(f.kind()),
+            Subject::Attr(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Subject::Field(field) => f.write_str(field.name()),
+            Subject::Attr(name) => write!(f, "{ATTR_PREFIX}{name}"),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Condition {
-    field: Field,
+    subject: Subject,
     op: Op,
     operand: Operand,
 }
@@ -77,7 +113,7 @@ enum Action {
 #[derive(Debug, Clone)]
 enum Part {
     Literal(String),
-    Field(Field),
+    Subject(Subject),
     Param(Text),
 }
 
@@ -172,9 +208,9 @@ impl Table {
                     problem(unknown_param(name, params));
                     continue;
                 };
-                match operand_from_param(c.field, c.op, value) {
+                match operand_from_param(&c.subject, c.op, value) {
                     Ok(operand) => c.operand = operand,
-                    Err(e) => problem(format!("{}: parameter {:?} {e}", c.field.name(), name.as_str())),
+                    Err(e) => problem(format!("{}: parameter {:?} {e}", c.subject, name.as_str())),
                 }
             }
             for part in &mut row.reason.parts {
@@ -243,7 +279,7 @@ impl Row {
 
 impl Condition {
     fn holds(&self, lead: &ScriptLead) -> bool {
-        let value = self.field.get(lead);
+        let value = self.subject.get(lead);
         let text = value.as_str().unwrap_or("");
         let list_has = |list: &Operand| match list {
             Operand::List(items) => items.binary_search_by(|i| i.as_str().cmp(text)).is_ok(),
@@ -296,7 +332,7 @@ impl Template {
             }
             parts.push(match name.strip_prefix(PARAM_PREFIX) {
                 Some(param) => Part::Param(param.into()),
-                None => Part::Field(field(name)?),
+                None => Part::Subject(subject(name)?),
             });
             rest = &after[end + 1..];
         }
@@ -333,7 +369,7 @@ impl fmt::Display for Rendered<'_> {
         for part in &self.0.parts {
             match part {
                 Part::Literal(l) => f.write_str(l)?,
-                Part::Field(field) => write!(f, "{}", field.get(self.1))?,
+                Part::Subject(subject) => write!(f, "{}", subject.get(self.1))?,
                 // Resolved when the qualifier is built.
                 Part::Param(_) => {}
             }
@@ -362,8 +398,17 @@ fn parse_row(row: &toml::Value) -> Result<Row, Vec<String>> {
         } else if ACTIONS.contains(&key.as_str()) {
             effects += 1;
             action(key, value).map(|a| actions.push(a))
+        } else if key == "attr" {
+            // `attr.plan = "x"` is a dotted key: TOML reads it as `attr = { plan = "x" }`.
+            match value.as_table() {
+                Some(attrs) => attrs
+                    .iter()
+                    .map(|(name, value)| conditions_on(Subject::Attr(name.as_str().into()), value))
+                    .try_for_each(|cs| cs.map(|cs| conditions.extend(cs))),
+                None => Err(format!("`attr` names a custom attribute: write attr.<name> = ..., got {value}")),
+            }
         } else {
-            field(key).and_then(|f| conditions_on(f, value)).map(|cs| conditions.extend(cs))
+            subject(key).and_then(|s| conditions_on(s, value)).map(|cs| conditions.extend(cs))
         };
         if let Err(e) = result {
             problems.push(e);
@@ -385,12 +430,21 @@ fn parse_row(row: &toml::Value) -> Result<Row, Vec<String>> {
     }
 }
 
-fn field(name: &str) -> Result<Field, String> {
-    Field::ALL.iter().copied().find(|f| f.name() == name).ok_or_else(|| {
-        format!(
-            "unknown lead field {name:?}{}",
-            crate::suggest::hint(name, Field::ALL.iter().map(|f| f.name()).chain(ACTIONS).chain(["reason"]))
-        )
+/// A field by name, or `attr.<name>` for a custom attribute.
+fn subject(name: &str) -> Result<Subject, String> {
+    if let Some(attr) = name.strip_prefix(ATTR_PREFIX).filter(|a| !a.is_empty()) {
+        return Ok(Subject::Attr(attr.into()));
+    }
+    if let Some(field) = Field::ALL.iter().copied().find(|f| f.name() == name) {
+        return Ok(Subject::Field(field));
+    }
+    let known = Field::ALL.iter().map(|f| f.name()).chain(ACTIONS).chain(["reason"]);
+    Err(match crate::suggest::closest(name, known) {
+        Some(near) => format!("unknown lead field {name:?} (did you mean {near:?}?)"),
+        None => format!(
+            "unknown lead field {name:?}; if it is a custom attribute (in the lead's `attributes`), \
+             write \"{ATTR_PREFIX}{name}\""
+        ),
     })
 }
 
@@ -419,12 +473,12 @@ fn action(key: &str, value: &toml::Value) -> Result<Action, String> {
 }
 
 /// `field = value`, `field = [values]` or `field = { operator = value, ... }`.
-fn conditions_on(field: Field, value: &toml::Value) -> Result<Vec<Condition>, String> {
-    let name = field.name();
+fn conditions_on(subject: Subject, value: &toml::Value) -> Result<Vec<Condition>, String> {
+    let name = subject.to_string();
     let condition = |op, value: &toml::Value| -> Result<Condition, String> {
         let operand = operand(value).map_err(|e| format!("{name}: {e}"))?;
-        check(field, op, &operand).map_err(|e| format!("{name}: {e}"))?;
-        Ok(Condition { field, op, operand })
+        check(&subject, op, &operand).map_err(|e| format!("{name}: {e}"))?;
+        Ok(Condition { subject: subject.clone(), op, operand })
     };
     match value {
         toml::Value::Table(ops) => ops
@@ -465,23 +519,36 @@ fn operand(value: &toml::Value) -> Result<Operand, String> {
     })
 }
 
-/// Whether `op` with `operand` makes sense on `field`; parameters are checked later.
-fn check(field: Field, op: Op, operand: &Operand) -> Result<(), String> {
-    let kind = field.kind();
-    let numeric = matches!(kind, Kind::Int | Kind::Float);
+/// Whether `op` with `operand` makes sense on `subject`; parameters are
+/// checked later. An attribute's kind is unknown until a lead has it, so
+/// only the operator and operand must agree.
+fn check(subject: &Subject, op: Op, operand: &Operand) -> Result<(), String> {
+    let kind = subject.kind();
+    let is = |k: Kind| kind.is_none_or(|kind| kind == k);
+    let numeric = kind.is_none_or(|k| matches!(k, Kind::Int | Kind::Float));
     let fits = match (op, operand) {
         (_, Operand::Param(_)) => op != Op::Present,
         (Op::Present, Operand::Bool(_)) => true,
-        (Op::Is, Operand::Text(_)) => kind == Kind::Text,
+        (Op::Is, Operand::Text(_)) => is(Kind::Text),
         (Op::Is, Operand::Number(_)) => numeric,
-        (Op::Is, Operand::Bool(_)) => kind == Kind::Bool,
-        (Op::In | Op::NotIn, Operand::List(_)) => kind == Kind::Text,
+        (Op::Is, Operand::Bool(_)) => is(Kind::Bool),
+        (Op::In | Op::NotIn, Operand::List(_)) => is(Kind::Text),
         (Op::AtLeast | Op::Above | Op::AtMost | Op::Below, Operand::Number(_)) => numeric,
         _ => false,
     };
     if fits {
         return Ok(());
     }
+    let Some(kind) = kind else {
+        let takes = match op {
+            Op::Is => "text, a number, true or false",
+            Op::In | Op::NotIn => "a list of text",
+            Op::Present => "true or false",
+            Op::AtLeast | Op::Above | Op::AtMost | Op::Below => "a number",
+        };
+        let op = OPERATORS.iter().find(|(_, o)| *o == op).map_or("", |(n, _)| n);
+        return Err(format!("`{op}` takes {takes}"));
+    };
     let allowed = match kind {
         Kind::Text => "`is` text, `in` or `not_in` a list, `present`",
         Kind::Int | Kind::Float => "`is`, `at_least`, `above`, `at_most` or `below` a number, `present`",
@@ -492,14 +559,14 @@ fn check(field: Field, op: Op, operand: &Operand) -> Result<(), String> {
     Err(format!("`{op}` with this value does not apply to this field, which takes {allowed}"))
 }
 
-fn operand_from_param(field: Field, op: Op, value: &ParamValue) -> Result<Operand, String> {
+fn operand_from_param(subject: &Subject, op: Op, value: &ParamValue) -> Result<Operand, String> {
     let operand = match value {
         ParamValue::List(items) => sorted(items.clone()),
         ParamValue::Text(t) => Operand::Text(t.clone()),
         ParamValue::Bool(b) => Operand::Bool(*b),
         other => Operand::Number(other.as_f64().unwrap_or(f64::NAN)),
     };
-    check(field, op, &operand).map_err(|e| format!("({}) does not fit: {e}", value.type_name()))?;
+    check(subject, op, &operand).map_err(|e| format!("({}) does not fit: {e}", value.type_name()))?;
     Ok(operand)
 }
 
@@ -525,7 +592,7 @@ mod tests {
             .iter()
             .map(|p| match p {
                 Part::Literal(l) => format!("'{l}'"),
-                Part::Field(f) => f.name().to_owned(),
+                Part::Subject(s) => s.to_string(),
                 Part::Param(p) => format!("params.{p}"),
             })
             .collect();
@@ -537,14 +604,14 @@ mod tests {
 
     #[test]
     fn the_short_forms_mean_is_and_in() {
-        let eq = conditions_on(Field::Industry, &toml::Value::String("saas".into())).unwrap();
+        let eq = conditions_on(Subject::Field(Field::Industry), &toml::Value::String("saas".into())).unwrap();
         assert_eq!(eq[0].op, Op::Is);
         let list = toml::Value::Array(vec![toml::Value::String("saas".into())]);
-        assert_eq!(conditions_on(Field::Industry, &list).unwrap()[0].op, Op::In);
+        assert_eq!(conditions_on(Subject::Field(Field::Industry), &list).unwrap()[0].op, Op::In);
         let mut ops = toml::Table::new();
         ops.insert("at_least".into(), toml::Value::Integer(5));
         ops.insert("below".into(), toml::Value::Integer(9));
-        let both = conditions_on(Field::Employees, &toml::Value::Table(ops)).unwrap();
+        let both = conditions_on(Subject::Field(Field::Employees), &toml::Value::Table(ops)).unwrap();
         assert_eq!(both.iter().map(|c| c.op).collect::<Vec<_>>(), [Op::AtLeast, Op::Below]);
     }
 

@@ -395,3 +395,62 @@ proptest! {
         prop_assert_eq!(without_pack(&script), without_pack(&table));
     }
 }
+
+#[test]
+fn tables_read_custom_attributes() {
+    let q = manifest(&pack(
+        r#"
+[[rules]]
+name = "plan"
+hit = "all"
+table = [
+  { attr.plan_interest = "enterprise", fit = 10, reason = "Wants {attr.plan_interest}, {attr.seats} seats" },
+  { "attr.seats" = { at_least = 100 }, fit = 5, reason = "Large team" },
+  { attr.beta = true, engagement = 3, reason = "In the beta" },
+  { attr.tags = { present = true }, engagement = 1, reason = "Tagged" },
+  { attr.tags = "vip", engagement = 100, reason = "A list is never text" },
+  { attr.region = ["emea", "apac"], fit = 2, reason = "Region {attr.region}" },
+]
+"#,
+    ));
+    let reasons = |attributes: &str| {
+        let d = q.evaluate(&lead_with(&format!(r#""attributes": {{{attributes}}}"#)), as_of()).unwrap();
+        d.contributions.iter().map(|c| format!("{} {}", c.points, c.reason)).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        reasons(
+            r#""plan_interest": "enterprise", "seats": 120, "beta": true, "tags": ["vip"], "region": "emea""#
+        ),
+        ["10 Wants enterprise, 120 seats", "5 Large team", "3 In the beta", "1 Tagged", "2 Region emea"]
+    );
+    // Missing, null or of another type: the condition does not hold.
+    assert_eq!(reasons(r#""plan_interest": "starter", "seats": "many", "beta": null"#), Vec::<String>::new());
+    assert_eq!(reasons(""), Vec::<String>::new());
+    assert_eq!(reasons(r#""seats": 99.5, "beta": false, "region": "amer""#), Vec::<String>::new());
+}
+
+#[test]
+fn an_unknown_table_field_points_to_attributes() {
+    let found = problems(
+        r#"
+[[rules]]
+name = "plan"
+table = [
+  { plan_interest = "enterprise", fit = 10, reason = "x" },
+  { industy = "saas", fit = 1, reason = "x" },
+  { attr = 5, fit = 1, reason = "x" },
+  { attr.seats = { at_least = "many" }, fit = 1, reason = "x" },
+]
+"#,
+    );
+    assert_eq!(
+        found,
+        [
+            "pack.toml:12:9: rule \"plan\": row 1: unknown lead field \"plan_interest\"; if it is a custom \
+             attribute (in the lead's `attributes`), write \"attr.plan_interest\"",
+            "pack.toml:12:9: rule \"plan\": row 2: unknown lead field \"industy\" (did you mean \"industry\"?)",
+            "pack.toml:12:9: rule \"plan\": row 3: `attr` names a custom attribute: write attr.<name> = ..., got 5",
+            "pack.toml:12:9: rule \"plan\": row 4: attr.seats: `at_least` takes a number",
+        ]
+    );
+}
