@@ -353,13 +353,36 @@ pub struct Qualification {
 /// assert!(serde_json::from_str::<Money>(r#"{"amount": 1, "currency": "euro"}"#).is_err());
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Money {
     /// The amount, finite and not negative.
     #[serde(deserialize_with = "non_negative", serialize_with = "whole_if_integral")]
     pub amount: f64,
     /// The currency.
     pub currency: Currency,
+    /// Fields this library does not know (a CRM's `"converted"` amount,
+    /// say), kept on a round trip.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Money {
+    /// `amount` of `currency`; the amount must be finite and not negative,
+    /// as when it is read from JSON.
+    ///
+    /// ```
+    /// use leadgate::Money;
+    /// let m = Money::new(50_000.0, "EUR".parse()?)?;
+    /// assert_eq!(m.amount, 50_000.0);
+    /// assert!(Money::new(-1.0, "EUR".parse()?).is_err());
+    /// assert!(Money::new(f64::NAN, "EUR".parse()?).is_err());
+    /// # Ok::<(), String>(())
+    /// ```
+    pub fn new(amount: f64, currency: Currency) -> Result<Money, String> {
+        check_amount(amount)?;
+        Ok(Money { amount, currency, extra: Map::new() })
+    }
 }
 
 /// `50000`, not `50000.0`: amounts written back look as they were read.
@@ -374,10 +397,15 @@ fn whole_if_integral<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
 
 fn non_negative<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     let v = f64::deserialize(d)?;
+    check_amount(v).map_err(serde::de::Error::custom)?;
+    Ok(v)
+}
+
+fn check_amount(v: f64) -> Result<(), String> {
     if v.is_finite() && v >= 0.0 {
-        Ok(v)
+        Ok(())
     } else {
-        Err(serde::de::Error::custom(format!("amount must be a finite number >= 0, got {v}")))
+        Err(format!("amount must be a finite number >= 0, got {v}"))
     }
 }
 

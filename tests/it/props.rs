@@ -117,8 +117,70 @@ fn as_of() -> DateTime<Utc> {
     crate::as_of()
 }
 
+/// The keys under which a lead holds objects of the library's own types:
+/// everything else is a string, a number, or a map of the host's own keys
+/// (`attributes`, a touchpoint's `detail`, unknown fields).
+const OBJECT_KEYS: [&str; 7] =
+    ["person", "company", "annual_revenue", "qualification", "budget", "stage_history", "touchpoints"];
+
+/// JSON pointers to every object of the library's own types in `value`.
+fn object_paths(value: &Value, path: &str, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            out.push(path.to_owned());
+            for key in OBJECT_KEYS {
+                if let Some(child) = map.get(key) {
+                    object_paths(child, &format!("{path}/{key}"), out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                object_paths(item, &format!("{path}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A lead with an object at every path a lead can have one.
+fn full_lead() -> impl Strategy<Value = Lead> {
+    (arb_lead(), 0.0f64..1e9, 0.0f64..1e9, 0i64..30).prop_map(|(mut lead, revenue, budget, days)| {
+        lead.company.annual_revenue = Some(leadgate::Money::new(revenue, "USD".parse().unwrap()).unwrap());
+        lead.qualification.budget = Some(leadgate::Money::new(budget, "EUR".parse().unwrap()).unwrap());
+        let at = lead.created_at + Duration::days(days);
+        lead.move_to(Stage::Mql, at, None).unwrap();
+        lead.move_to(Stage::Recycled, at, Some("bad_timing")).unwrap();
+        lead.touchpoints.push(Touchpoint::new(at, Channel::Webinar));
+        lead
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 128, .. ProptestConfig::default() })]
+
+    /// Nothing read is lost: an unknown field in any object of a lead is
+    /// written back as it was read.
+    #[test]
+    fn unknown_fields_survive_at_every_object_path(
+        lead in full_lead(),
+        name in "x_[a-z]{1,6}",
+        value in json_value(),
+    ) {
+        let mut json = serde_json::to_value(&lead).unwrap();
+        let mut paths = Vec::new();
+        object_paths(&json, "", &mut paths);
+        // Every kind of object is there: the lead, person, company and its
+        // revenue, qualification and its budget, two stage changes, touchpoints.
+        for path in ["", "/person", "/company/annual_revenue", "/qualification/budget", "/stage_history/1", "/touchpoints/0"] {
+            prop_assert!(paths.iter().any(|p| p == path), "{} missing from {:?}", path, paths);
+        }
+        for path in &paths {
+            json.pointer_mut(path).unwrap().as_object_mut().unwrap().insert(name.clone(), value.clone());
+        }
+        let back = Lead::from_json(&json.to_string()).unwrap();
+        prop_assert_eq!(serde_json::to_value(&back).unwrap(), json);
+    }
 
     #[test]
     fn leads_round_trip_through_json(lead in arb_lead()) {
