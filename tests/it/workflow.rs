@@ -276,3 +276,19 @@ fn a_decision_from_before_a_recycle_cannot_hand_the_lead_back() {
     // And that decision, now stale, cannot act twice.
     assert!(matches!(w.hand_off(&mut lead, &back, now), Err(WorkflowError::StaleDecision { .. })));
 }
+
+#[test]
+fn a_lead_imported_mid_funnel_moves_on_by_the_table() {
+    let (q, w) = (qualifier(), Workflow::default());
+    let mut lead = crate::lead(r#"{"id": "imp", "created_at": "2026-11-01T00:00:00Z", "stage": "sal"}"#);
+    let d = q.evaluate(&lead, at(MONDAY)).unwrap();
+    assert_eq!(d.lead_stage, Stage::Sal);
+    // Sales owns it: no handoff, and the decision is not stale.
+    assert_eq!(w.hand_off(&mut lead, &d, at(MONDAY)).unwrap(), None);
+    assert!(matches!(w.win(&mut lead, at(MONDAY)), Err(WorkflowError::Transition(_))));
+    w.qualify(&mut lead, at(MONDAY), Some("confirmed")).unwrap();
+    w.open_opportunity(&mut lead, at(MONDAY)).unwrap();
+    w.win(&mut lead, at(MONDAY)).unwrap();
+    let stages: Vec<_> = lead.history().iter().map(|c| c.stage).collect();
+    assert_eq!(stages, [Stage::Sql, Stage::Opportunity, Stage::Customer]);
+}
