@@ -797,7 +797,6 @@ impl Inner {
         }
         // Derived by the engine, so the handoff names no rule.
         let mut sql_ready = None;
-        let mut sql_ready_stage = false;
         if matches!(choice, HandoffChoice::Derive)
             && d.stage.is_none()
             && d.disqualified.is_none()
@@ -811,7 +810,6 @@ impl Inner {
                 rule: s.text.lifecycle.clone(),
             };
             if s.sql_criteria_met.is_some_and(|n| met >= n) {
-                sql_ready_stage = true;
                 let set = lifecycle(format_args!("{met} of {total} criteria met with score {score}"));
                 d.stage = Some((Stage::Sql, set));
                 sql_ready = Some(Text::cached(format_args!(
@@ -839,7 +837,9 @@ impl Inner {
             (None, None) => (current, None),
         };
         let sales_ready = stage == Stage::Mql || stage.owner() == Some(Team::Sales);
-        let (handoff, held) = match choice {
+        // The lifecycle acted when it made the lead SQL-ready or (below) held it.
+        let lifecycle_acted = sql_ready.is_some();
+        let (mut handoff, held) = match choice {
             _ if d.disqualified.is_some() || !with_marketing => (None, None),
             HandoffChoice::Now(Reasoned { reason, rule }) => (
                 Some(Handoff {
@@ -868,13 +868,11 @@ impl Inner {
             HandoffChoice::Derive => (None, None),
         };
         // Whichever path handed a recycled lead off, its reason says why it is back.
-        let mut handoff = handoff;
         if let (Some(h), Some(since)) = (&mut handoff, recycled) {
             h.reason =
                 format!("{}, with new activity since it was recycled on {}", h.reason, Moment(since)).into();
         }
-        // The lifecycle acted when it held the lead or made it SQL-ready.
-        if held.as_ref().is_some_and(|h| h.rule == s.text.lifecycle) || sql_ready_stage {
+        if lifecycle_acted || held.as_ref().is_some_and(|h| h.rule == s.text.lifecycle) {
             d.fired.push(s.text.lifecycle.clone());
         }
         let why_not_yet =
