@@ -128,7 +128,7 @@ pub struct Decision {
     /// The lead's id.
     pub lead_id: Text,
     /// The time the decision was made as of; touchpoints after it were ignored.
-    #[serde(with = "crate::time::rfc3339")]
+    #[serde(with = "crate::lead::time::rfc3339")]
     pub as_of: DateTime<Utc>,
     /// The pack that made it.
     pub pack: Arc<PackId>,

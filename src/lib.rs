@@ -70,51 +70,36 @@ removes every limit of the sandbox, and leadgate refuses to compile with it.
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 
-mod assessment;
+mod authoring;
 mod calibration;
-mod casebook;
 mod decision;
+mod engine;
 mod funnel;
-mod input;
 mod lead;
-mod live;
 mod pack;
-mod params;
-mod qualifier;
-mod sandbox;
-mod script;
-mod shadow;
-mod stage;
-mod stdlib;
 mod suggest;
-mod table;
-mod temperature;
-mod text;
-mod time;
-mod touchpoint;
-mod validate;
 mod workflow;
 
-pub use assessment::{Assessment, Criterion, CriterionStatus};
+pub use authoring::casebook::{CaseResult, TestReport};
+pub use authoring::live::LiveQualifier;
+pub use authoring::shadow::{compare, Comparison, LeadChange};
 pub use calibration::{Calibration, RuleLift, ThresholdPoint};
-pub use casebook::{CaseResult, TestReport};
 pub use decision::{Category, Contribution, Decision, Handoff, PackId, Reasoned, WhyNotYet};
+pub use engine::sandbox::Limits;
+pub use engine::script::definitions;
+pub use engine::{EvalError, EvalErrorKind, Qualifier, QualifierBuilder};
 pub use funnel::{
     mql_to_first_sales_touch, rejection_reasons, time_in_stage, Durations, Funnel, GroupBy, Step,
 };
-pub use input::{read_leads, read_leads_from, InputError, Record, MAX_ARRAY_BYTES, MAX_LEAD_BYTES};
+pub use lead::assessment::{Assessment, Criterion, CriterionStatus};
+pub use lead::input::{read_leads, read_leads_from, InputError, Record, MAX_ARRAY_BYTES, MAX_LEAD_BYTES};
+pub use lead::stage::{Stage, StageChange, TransitionError};
+pub use lead::temperature::{Grade, Temperature};
+pub use lead::text::Text;
+pub use lead::touchpoint::{Channel, Direction, Team, Touchpoint};
 pub use lead::{BuyingRole, Company, Currency, Lead, Money, Person, Qualification, Seniority, Timeline};
-pub use live::LiveQualifier;
+pub use pack::params::ParamValue;
 pub use pack::{Location, Pack, PackError, Problem, ProblemKind};
-pub use params::ParamValue;
-pub use qualifier::{EvalError, EvalErrorKind, Qualifier, QualifierBuilder};
-pub use sandbox::Limits;
-pub use script::definitions;
-pub use shadow::{compare, Comparison, LeadChange};
-pub use stage::{Stage, StageChange, TransitionError};
-pub use temperature::{Grade, Temperature};
-pub use text::Text;
-pub use touchpoint::{Channel, Direction, Team, Touchpoint};
 pub use workflow::{
     at_risk, overdue, sla_breach_rate, HandoffRecord, HandoffStatus, Rejection, Sla, Workflow, WorkflowError,
 };

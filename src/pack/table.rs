@@ -10,10 +10,10 @@
 use std::fmt;
 
 use crate::decision::Category;
-use crate::params::ParamTable;
+use crate::pack::params::ParamTable;
 use rhai::EvalAltResult;
 
-use crate::script::{Draft, Field, Kind, ScriptLead, Value};
+use crate::engine::script::{Draft, Field, Kind, ScriptLead, Value};
 use crate::{CriterionStatus, ParamValue, Text};
 
 /// The operators a condition may use, in the order the guide lists them.

@@ -174,7 +174,7 @@ pub struct StageChange {
     /// The stage entered.
     pub stage: Stage,
     /// When it was entered.
-    #[serde(with = "crate::time::rfc3339")]
+    #[serde(with = "crate::lead::time::rfc3339")]
     pub at: DateTime<Utc>,
     /// Why (required for recycling and disqualifying).
     #[serde(default, skip_serializing_if = "Option::is_none")]

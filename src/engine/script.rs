@@ -11,7 +11,7 @@ use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, Position, FLOAT, INT
 
 use crate::decision::{Contribution, Reasoned};
 use crate::lead::{Company, Person, Qualification};
-use crate::params::ParamTable;
+use crate::pack::params::ParamTable;
 use crate::{
     Assessment, Category, Channel, CriterionStatus, Grade, Lead, ParamValue, Stage, Team, Temperature, Text,
 };
@@ -149,7 +149,7 @@ impl ScriptLead {
     /// evaluation's native budget first, so no script call walks the touches
     /// uncounted.
     fn scan(&self) -> Fallible<std::slice::Iter<'_, Touch>> {
-        crate::sandbox::charge(self.touches.len())?;
+        crate::engine::sandbox::charge(self.touches.len())?;
         Ok(self.touches.iter())
     }
 
@@ -186,11 +186,11 @@ impl List {
     fn contains(&self, item: &str) -> Fallible<bool> {
         match &self.sorted {
             Some(sorted) => {
-                crate::sandbox::charge(usize::BITS as usize - sorted.len().leading_zeros() as usize)?;
+                crate::engine::sandbox::charge(usize::BITS as usize - sorted.len().leading_zeros() as usize)?;
                 Ok(sorted.binary_search_by(|x| x.as_str().cmp(item)).is_ok())
             }
             None => {
-                crate::sandbox::charge(self.items.len())?;
+                crate::engine::sandbox::charge(self.items.len())?;
                 Ok(self.items.iter().any(|x| x == item))
             }
         }
@@ -326,7 +326,7 @@ pub(crate) struct Budget {
 impl Budget {
     pub(crate) fn new(limits: &crate::Limits) -> Self {
         Budget {
-            items: limits.max_array_size.clamp(1, crate::sandbox::MAX_ARRAY_SIZE),
+            items: limits.max_array_size.clamp(1, crate::engine::sandbox::MAX_ARRAY_SIZE),
             bytes: limits.max_string_size.max(1),
         }
     }
@@ -575,7 +575,7 @@ fn json_to_dynamic(value: &serde_json::Value) -> Fallible<Dynamic> {
     // value is charged as it is made (an array's items by the calls below).
     match value {
         Value::Object(_) => charge_nodes(value)?,
-        _ => crate::sandbox::charge(1)?,
+        _ => crate::engine::sandbox::charge(1)?,
     }
     Ok(match value {
         Value::Null => Dynamic::UNIT,
@@ -592,7 +592,7 @@ fn json_to_dynamic(value: &serde_json::Value) -> Fallible<Dynamic> {
 
 /// Charges a copy of `value`, node by node, before it is made.
 fn charge_nodes(value: &serde_json::Value) -> Fallible<()> {
-    crate::sandbox::charge(1)?;
+    crate::engine::sandbox::charge(1)?;
     match value {
         serde_json::Value::Array(items) => items.iter().try_for_each(charge_nodes),
         serde_json::Value::Object(map) => map.values().try_for_each(charge_nodes),
@@ -940,7 +940,7 @@ impl Value<'_> {
 }
 
 impl fmt::Display for Value<'_> {
-    /// For reasons: numbers as [`Number`](crate::text::Number) writes them,
+    /// For reasons: numbers as [`Number`](crate::lead::text::Number) writes them,
     /// lists joined with commas.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -948,7 +948,7 @@ impl fmt::Display for Value<'_> {
             Value::Text(t) => f.write_str(t),
             Value::Str(s) => f.write_str(s),
             Value::Int(i) => write!(f, "{i}"),
-            Value::Float(x) => write!(f, "{}", crate::text::Number(*x)),
+            Value::Float(x) => write!(f, "{}", crate::lead::text::Number(*x)),
             Value::Bool(b) => write!(f, "{b}"),
             Value::List(items) => {
                 for (i, item) in items.iter().enumerate() {

@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 
 use crate::pack::{Location, Problem, ProblemKind, RuleSource};
-use crate::script::{Arg, API};
+use crate::engine::script::{Arg, API};
 use crate::{suggest, Channel, Grade, Stage, Team, Temperature, Text};
 
 /// What a check needs to know about the pack.

@@ -21,7 +21,7 @@ use rhai::{
     Array, Dynamic, EvalAltResult, ImmutableString, Module, NativeCallContext, Position, Shared, FLOAT, INT,
 };
 
-use crate::text::Number;
+use crate::lead::text::Number;
 
 type Fallible<T> = Result<T, Box<EvalAltResult>>;
 

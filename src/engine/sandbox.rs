@@ -4,7 +4,7 @@
 //! sleep, read the clock and print, and even its "safe" packages loop, copy
 //! and recurse where the limits cannot see. This module builds an engine
 //! from nothing, adding only the allow-listed functions of
-//! [`stdlib`](crate::stdlib), with every limit set. It also keeps the
+//! [`stdlib`](crate::engine::stdlib), with every limit set. It also keeps the
 //! per-thread budget that leadgate's own native functions charge their work
 //! to, since rhai's operation count does not see inside a native call.
 
@@ -89,7 +89,7 @@ pub(crate) const MAX_ARRAY_SIZE: usize = 512;
 /// this crate's build instead of silently running scripts without limits.
 pub(crate) fn engine(limits: &Limits) -> Engine {
     let mut engine = Engine::new_raw();
-    engine.register_global_module(crate::stdlib::module());
+    engine.register_global_module(crate::engine::stdlib::module());
 
     // The optimiser has panicked on assignments to constants since rhai 1.24
     // and turns misspelled properties into `false`; rules are small, so

@@ -8,11 +8,16 @@ use chrono::{DateTime, Utc};
 use rhai::{Engine, EvalAltResult, Scope, AST};
 use sha2::{Digest, Sha256};
 
+pub(crate) mod sandbox;
+pub(crate) mod script;
+pub(crate) mod stdlib;
+pub(crate) mod validate;
+
 use crate::decision::{Handoff, PackId, Reasoned, WhyNotYet};
 use crate::pack::{hex, Location, Problem, ProblemKind};
-use crate::params::{known, ParamTable};
-use crate::script::{self, decay, Budget, Caps, Draft, HandoffChoice, Params, Snapshot};
-use crate::table::{Outcome, Table};
+use crate::pack::params::{known, ParamTable};
+use script::{decay, Budget, Caps, Draft, HandoffChoice, Params, Snapshot};
+use crate::pack::table::{Outcome, Table};
 use crate::{
     Assessment, Category, Channel, CriterionStatus, Decision, Direction, Grade, Lead, Limits, Pack,
     PackError, ParamValue, Stage, Team, Temperature, Text,
@@ -227,7 +232,7 @@ impl<'a> QualifierBuilder<'a> {
                 problems.push(Problem::new(ProblemKind::Param, message));
             }
         }
-        let mut engine = crate::sandbox::engine(&self.limits);
+        let mut engine = crate::engine::sandbox::engine(&self.limits);
         script::register(&mut engine);
         // Strict variables: the names rules may use are known when compiling.
         let mut names = Scope::new();
@@ -237,7 +242,7 @@ impl<'a> QualifierBuilder<'a> {
         let param_names: Vec<Text> = params.keys().cloned().collect();
         let channels: Vec<Channel> = pack.declared_channels().collect();
         let checks =
-            crate::validate::Context { params: &param_names, criteria: pack.criteria(), channels: &channels };
+            crate::engine::validate::Context { params: &param_names, criteria: pack.criteria(), channels: &channels };
         let mut warnings = Vec::new();
         let mut used = std::collections::BTreeSet::new();
         let mut rules = Vec::with_capacity(pack.rules.len());
@@ -283,7 +288,7 @@ impl<'a> QualifierBuilder<'a> {
             wrapped.push_str("\n}");
             match engine.compile_with_scope(&names, &wrapped) {
                 Ok(ast) => {
-                    for problem in crate::validate::check_rule(rule, &checks, &mut used) {
+                    for problem in crate::engine::validate::check_rule(rule, &checks, &mut used) {
                         if problem.kind().is_warning() { &mut warnings } else { &mut problems }.push(problem);
                     }
                     asts.push(ast);
@@ -381,7 +386,7 @@ impl Settings {
             let reason = if half_life_days > 0.0 {
                 format!(
                     "{channel} activity ({p} per touch, half-life {} days)",
-                    crate::text::Number(half_life_days)
+                    crate::lead::text::Number(half_life_days)
                 )
             } else {
                 format!("{channel} activity ({p} per touch)")
@@ -607,8 +612,8 @@ impl Qualifier {
         if as_of < lead.created_at {
             let message = format!(
                 "as_of {} is before the lead was created at {}",
-                crate::time::display(as_of),
-                crate::time::display(lead.created_at)
+                crate::lead::time::display(as_of),
+                crate::lead::time::display(lead.created_at)
             );
             return Err(EvalError::new(lead, None, None, EvalErrorKind::BeforeCreated, message));
         }
@@ -706,7 +711,7 @@ impl Inner {
         *scope.get_value_mut::<Draft>(decision_var).ok_or_else(|| lost_decision(lead))? = draft;
 
         // Native functions charge their work to this run, and it keeps the deadline.
-        let run = crate::sandbox::Run::start(&self.limits);
+        let run = crate::engine::sandbox::Run::start(&self.limits);
         let result = self.engine.run_ast_with_scope(scope, &self.program);
         drop(run);
         let draft = scope.get_value_mut::<Draft>(decision_var).ok_or_else(|| lost_decision(lead))?;
@@ -736,7 +741,7 @@ impl Inner {
             let end = i + touches[i..].iter().take_while(|t| t.channel == *channel).count();
             if let Some((points, reason)) = s.points_for(channel) {
                 let total = channel_points(points, s.channel_daily_cap, s.half_life_days, &touches[i..end]);
-                let total = crate::stdlib::whole(total.round()).ok_or("score overflow")?;
+                let total = crate::engine::stdlib::whole(total.round()).ok_or("score overflow")?;
                 if total != 0 {
                     let category = if points < 0 { Category::Negative } else { Category::Engagement };
                     draft.add(category, total, reason.clone())?;
@@ -1014,7 +1019,7 @@ impl EvalError {
                 EvalErrorKind::TooLarge
             }
             EvalAltResult::ErrorTerminated(ref token, _)
-                if token.is::<crate::sandbox::DeadlineExceeded>() =>
+                if token.is::<crate::engine::sandbox::DeadlineExceeded>() =>
             {
                 EvalErrorKind::Deadline
             }
@@ -1023,7 +1028,7 @@ impl EvalError {
         let message = match &err {
             _ if kind == EvalErrorKind::Deadline => "the rules took longer than the deadline".to_owned(),
             // Bounded: a thrown value may be a large or deeply nested list.
-            EvalAltResult::ErrorRuntime(value, _) => crate::stdlib::show(value, MAX_MESSAGE)
+            EvalAltResult::ErrorRuntime(value, _) => crate::engine::stdlib::show(value, MAX_MESSAGE)
                 .unwrap_or_else(|| format!("a thrown {} too large to show", value.type_name())),
             other => other.to_string(),
         };

@@ -11,7 +11,10 @@ use std::path::{Component, Path};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::params::known;
+pub(crate) mod params;
+pub(crate) mod table;
+
+use params::known;
 use crate::{Assessment, Channel, Direction, Limits, ParamValue, Text};
 
 /// Where in a pack's sources something is: the script (a file name, or
@@ -195,7 +198,7 @@ pub(crate) struct RuleSource {
     /// Lines before the rule's first line in `script` (non-zero for inline rules).
     pub(crate) line_offset: usize,
     /// A decision table, whose rows as written are `source`.
-    pub(crate) table: Option<crate::table::Table>,
+    pub(crate) table: Option<crate::pack::table::Table>,
 }
 
 /// A rule pack in source form: name, version, qualification criteria,
@@ -237,7 +240,7 @@ pub struct Pack {
     /// Custom channels declared in `[channels]`, sorted, with their direction.
     channels: Vec<(Channel, Direction)>,
     pub(crate) rules: Vec<RuleSource>,
-    pub(crate) tests: Vec<crate::casebook::TestCase>,
+    pub(crate) tests: Vec<crate::authoring::casebook::TestCase>,
     hash: String,
 }
 
@@ -276,7 +279,7 @@ struct TestEntry {
     #[serde(default)]
     params: toml::Table,
     #[serde(default)]
-    expect: crate::casebook::Expect,
+    expect: crate::authoring::casebook::Expect,
 }
 
 #[derive(Deserialize)]
@@ -397,8 +400,8 @@ impl Pack {
     /// ```
     pub fn b2b_bant() -> Pack {
         embedded(
-            include_str!("../packs/b2b-bant/pack.toml"),
-            &[("engagement.rhai", include_str!("../packs/b2b-bant/engagement.rhai"))],
+            include_str!("../../packs/b2b-bant/pack.toml"),
+            &[("engagement.rhai", include_str!("../../packs/b2b-bant/engagement.rhai"))],
         )
     }
 
@@ -412,8 +415,8 @@ impl Pack {
     /// ```
     pub fn meddic() -> Pack {
         embedded(
-            include_str!("../packs/meddic/pack.toml"),
-            &[("meddic.rhai", include_str!("../packs/meddic/meddic.rhai"))],
+            include_str!("../../packs/meddic/pack.toml"),
+            &[("meddic.rhai", include_str!("../../packs/meddic/meddic.rhai"))],
         )
     }
 
@@ -600,7 +603,7 @@ impl Pack {
                     let span = table.span();
                     let (line, column) = lines.line_col(span.start);
                     let at = Location { script: MANIFEST.into(), line, column };
-                    match crate::table::Table::parse(table.get_ref(), entry.hit.as_deref()) {
+                    match crate::pack::table::Table::parse(table.get_ref(), entry.hit.as_deref()) {
                         Ok(parsed) => rules.push(RuleSource {
                             name,
                             description,
@@ -721,15 +724,15 @@ impl Pack {
 fn test_case(
     entry: TestEntry,
     read_file: &dyn Fn(&str, usize) -> Result<String, Problem>,
-) -> Result<crate::casebook::TestCase, Problem> {
+) -> Result<crate::authoring::casebook::TestCase, Problem> {
     let name = entry.name;
     let problem =
         |kind: ProblemKind, message: String| Problem::new(kind, format!("test {name:?}: {message}"));
     let manifest = |message: String| problem(ProblemKind::Manifest, message);
-    let as_of = crate::time::parse_rfc3339(&entry.as_of).map_err(|e| manifest(format!("as_of: {e}")))?;
+    let as_of = crate::lead::time::parse_rfc3339(&entry.as_of).map_err(|e| manifest(format!("as_of: {e}")))?;
     let lead = match (entry.lead, entry.lead_file) {
         (Some(json), None) => json,
-        (None, Some(file)) => read_file(&file, crate::input::MAX_LEAD_BYTES)
+        (None, Some(file)) => read_file(&file, crate::lead::input::MAX_LEAD_BYTES)
             .map_err(|p| problem(p.kind, format!("lead_file: {}", p.message)))?,
         _ => return Err(manifest("give exactly one of `lead` (JSON) or `lead_file`".into())),
     };
@@ -740,7 +743,7 @@ fn test_case(
             ParamValue::from_toml(v).map(|v| (n.clone(), v)).map_err(|e| manifest(format!("params.{n}: {e}")))
         })
         .collect::<Result<_, _>>()?;
-    Ok(crate::casebook::TestCase { name: name.as_str().into(), as_of, lead, params, expect: entry.expect })
+    Ok(crate::authoring::casebook::TestCase { name: name.as_str().into(), as_of, lead, params, expect: entry.expect })
 }
 
 /// Reads `file`, as a manifest names it, from the pack directory `dir`

@@ -8,7 +8,15 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use crate::stage::check_step;
+pub(crate) mod assessment;
+pub(crate) mod input;
+pub(crate) mod stage;
+pub(crate) mod temperature;
+pub(crate) mod text;
+pub(crate) mod time;
+pub(crate) mod touchpoint;
+
+use stage::check_step;
 use crate::{Stage, StageChange, Text, Touchpoint, TransitionError};
 
 /// A potential customer, with everything the engine may read about them.
@@ -60,7 +68,7 @@ pub struct Lead {
     /// Stable identifier, unique within a batch.
     pub id: Text,
     /// When the lead was created.
-    #[serde(with = "crate::time::rfc3339")]
+    #[serde(with = "crate::lead::time::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// The person.
     pub person: Person,
@@ -197,7 +205,7 @@ impl Lead {
 #[derive(Deserialize)]
 struct LeadRepr {
     id: Text,
-    #[serde(with = "crate::time::rfc3339")]
+    #[serde(with = "crate::lead::time::rfc3339")]
     created_at: DateTime<Utc>,
     #[serde(default)]
     person: Person,
@@ -335,7 +343,7 @@ pub struct Qualification {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeline: Option<Timeline>,
     /// When they expect to buy, as a date.
-    #[serde(default, with = "crate::time::date_option", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "crate::lead::time::date_option", skip_serializing_if = "Option::is_none")]
     pub purchase_date: Option<NaiveDate>,
     /// Fields this library does not know, kept on a round trip.
     #[serde(flatten)]

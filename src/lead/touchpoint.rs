@@ -346,7 +346,7 @@ impl<'de> Deserialize<'de> for Channel {
 #[non_exhaustive]
 pub struct Touchpoint {
     /// When it happened.
-    #[serde(with = "crate::time::rfc3339")]
+    #[serde(with = "crate::lead::time::rfc3339")]
     pub at: DateTime<Utc>,
     /// Where it happened.
     pub channel: Channel,

@@ -150,7 +150,7 @@ impl Sla {
         } else {
             self.business_due(at)
         }?;
-        crate::time::writable(due).then_some(due)
+        crate::lead::time::writable(due).then_some(due)
     }
 
     /// `hours` of business time from `at`: the partial first day, whole
@@ -211,13 +211,13 @@ pub enum HandoffStatus {
     /// Sales accepted it (the lead is a SAL).
     Accepted {
         /// When.
-        #[serde(with = "crate::time::rfc3339")]
+        #[serde(with = "crate::lead::time::rfc3339")]
         at: DateTime<Utc>,
     },
     /// Sales rejected it.
     Rejected {
         /// When.
-        #[serde(with = "crate::time::rfc3339")]
+        #[serde(with = "crate::lead::time::rfc3339")]
         at: DateTime<Utc>,
         /// Why, from the taxonomy.
         reason: Rejection,
@@ -234,10 +234,10 @@ pub struct HandoffRecord {
     /// The lead.
     pub lead_id: Text,
     /// When it was handed off.
-    #[serde(with = "crate::time::rfc3339")]
+    #[serde(with = "crate::lead::time::rfc3339")]
     pub at: DateTime<Utc>,
     /// When sales must have acted.
-    #[serde(with = "crate::time::rfc3339")]
+    #[serde(with = "crate::lead::time::rfc3339")]
     pub due: DateTime<Utc>,
     /// The stage the decision recommended (`mql`, or `sql` when sales-ready).
     pub recommended: Stage,
@@ -299,8 +299,8 @@ pub enum WorkflowError {
     #[error(
         "the decision on lead {lead:?} as of {} saw it in stage {decided}, but it is in {stage} \
          since {}: decide again",
-        crate::time::display(*as_of),
-        since.map_or_else(|| "its creation".to_owned(), crate::time::display)
+        crate::lead::time::display(*as_of),
+        since.map_or_else(|| "its creation".to_owned(), crate::lead::time::display)
     )]
     StaleDecision {
         /// The lead.
