@@ -8,20 +8,24 @@ use chrono::{DateTime, Utc};
 use rhai::{Engine, EvalAltResult, Scope, AST};
 use sha2::{Digest, Sha256};
 
+pub(crate) mod draft;
 pub(crate) mod sandbox;
 pub(crate) mod script;
+pub(crate) mod snapshot;
 pub(crate) mod stdlib;
 pub(crate) mod validate;
 
 use crate::decision::{Handoff, PackId, Reasoned, WhyNotYet};
-use crate::pack::{hex, Location, Problem, ProblemKind};
 use crate::pack::params::{known, ParamTable};
-use script::{decay, Budget, Caps, Draft, HandoffChoice, Params, Snapshot};
 use crate::pack::table::{Outcome, Table};
+use crate::pack::{hex, Location, Problem, ProblemKind};
 use crate::{
     Assessment, Category, Channel, CriterionStatus, Decision, Direction, Grade, Lead, Limits, Pack,
     PackError, ParamValue, Stage, Team, Temperature, Text,
 };
+use draft::{Budget, Caps, Draft, HandoffChoice};
+use script::Params;
+use snapshot::{decay, Snapshot};
 
 /// The variables every rule sees, in scope order.
 const SCRIPT_VARIABLES: [&str; 3] = ["lead", "params", "decision"];
@@ -241,8 +245,11 @@ impl<'a> QualifierBuilder<'a> {
         }
         let param_names: Vec<Text> = params.keys().cloned().collect();
         let channels: Vec<Channel> = pack.declared_channels().collect();
-        let checks =
-            crate::engine::validate::Context { params: &param_names, criteria: pack.criteria(), channels: &channels };
+        let checks = crate::engine::validate::Context {
+            params: &param_names,
+            criteria: pack.criteria(),
+            channels: &channels,
+        };
         let mut warnings = Vec::new();
         let mut used = std::collections::BTreeSet::new();
         let mut rules = Vec::with_capacity(pack.rules.len());
@@ -719,7 +726,7 @@ impl Inner {
         let rule = draft.current.map(|i| &self.rules[i]);
         match result {
             Ok(()) => Ok((draft, None)),
-            Err(e) if script::is_stop(&e) => {
+            Err(e) if draft::is_stop(&e) => {
                 let stopped_by = Some(draft.rule.clone());
                 Ok((draft, stopped_by))
             }
@@ -730,7 +737,7 @@ impl Inner {
     /// Awards the pack's point table natively, as the engine's `points` step.
     /// Its work is one pass over the touches, sorted once; a channel's
     /// points are looked up by hash, however many channels the pack names.
-    fn point_table(&self, lead: &script::ScriptLead, draft: &mut Draft) -> Result<(), Box<EvalAltResult>> {
+    fn point_table(&self, lead: &snapshot::ScriptLead, draft: &mut Draft) -> Result<(), Box<EvalAltResult>> {
         let s = &self.settings;
         draft.begin(s.text.points.clone(), None);
         let touches = &lead.touches;
@@ -766,7 +773,7 @@ impl Inner {
         let s = &self.settings;
         // The caps are recorded as contributions by now, so the raw totals are
         // final; `Draft::add` keeps their sum representable.
-        let score = script::sum(d.fit, d.engagement, d.negative).unwrap_or_default();
+        let score = draft::sum(d.fit, d.engagement, d.negative).unwrap_or_default();
         let grade = d.grade.or_else(|| {
             if s.grades.is_empty() {
                 return None;
@@ -922,7 +929,7 @@ impl Inner {
 /// each touch fades by its own age: a day of `n` touches of ages `aᵢ` gives
 /// `points × min(1, cap / (points × n)) × Σ 0.5^(aᵢ / half_life)`. Negative
 /// points are never capped. `touches` are one channel's, sorted by day.
-fn channel_points(points: i64, cap: Option<f64>, half_life_days: f64, touches: &[script::Touch]) -> f64 {
+fn channel_points(points: i64, cap: Option<f64>, half_life_days: f64, touches: &[snapshot::Touch]) -> f64 {
     let mut total = 0.0;
     for day in touches.chunk_by(|a, b| a.day == b.day) {
         // In floats: points × touches may not fit an integer, and need not.
@@ -1112,8 +1119,14 @@ impl fmt::Display for EvalError {
 mod tests {
     use super::*;
 
-    fn touch(day: i64, age_days: f64) -> script::Touch {
-        script::Touch { age_days, day, channel: Channel::PricingPage, team: Team::Marketing, campaign: None }
+    fn touch(day: i64, age_days: f64) -> snapshot::Touch {
+        snapshot::Touch {
+            age_days,
+            day,
+            channel: Channel::PricingPage,
+            team: Team::Marketing,
+            campaign: None,
+        }
     }
 
     /// The guide's worked example: two 8-point visits on one day, 6.625 and

@@ -9,8 +9,8 @@
 
 use std::collections::BTreeSet;
 
-use crate::pack::{Location, Problem, ProblemKind, RuleSource};
 use crate::engine::script::{Arg, API};
+use crate::pack::{Location, Problem, ProblemKind, RuleSource};
 use crate::{suggest, Channel, Grade, Stage, Team, Temperature, Text};
 
 /// What a check needs to know about the pack.

@@ -16,8 +16,8 @@ pub(crate) mod text;
 pub(crate) mod time;
 pub(crate) mod touchpoint;
 
-use stage::check_step;
 use crate::{Stage, StageChange, Text, Touchpoint, TransitionError};
+use stage::check_step;
 
 /// A potential customer, with everything the engine may read about them.
 ///

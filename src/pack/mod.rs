@@ -11,11 +11,12 @@ use std::path::{Component, Path};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+pub(crate) mod fields;
 pub(crate) mod params;
 pub(crate) mod table;
 
-use params::known;
 use crate::{Assessment, Channel, Direction, Limits, ParamValue, Text};
+use params::known;
 
 /// Where in a pack's sources something is: the script (a file name, or
 /// `pack.toml` for inline rules), and a 1-based line and column (0 when
@@ -729,7 +730,8 @@ fn test_case(
     let problem =
         |kind: ProblemKind, message: String| Problem::new(kind, format!("test {name:?}: {message}"));
     let manifest = |message: String| problem(ProblemKind::Manifest, message);
-    let as_of = crate::lead::time::parse_rfc3339(&entry.as_of).map_err(|e| manifest(format!("as_of: {e}")))?;
+    let as_of =
+        crate::lead::time::parse_rfc3339(&entry.as_of).map_err(|e| manifest(format!("as_of: {e}")))?;
     let lead = match (entry.lead, entry.lead_file) {
         (Some(json), None) => json,
         (None, Some(file)) => read_file(&file, crate::lead::input::MAX_LEAD_BYTES)
@@ -743,7 +745,13 @@ fn test_case(
             ParamValue::from_toml(v).map(|v| (n.clone(), v)).map_err(|e| manifest(format!("params.{n}: {e}")))
         })
         .collect::<Result<_, _>>()?;
-    Ok(crate::authoring::casebook::TestCase { name: name.as_str().into(), as_of, lead, params, expect: entry.expect })
+    Ok(crate::authoring::casebook::TestCase {
+        name: name.as_str().into(),
+        as_of,
+        lead,
+        params,
+        expect: entry.expect,
+    })
 }
 
 /// Reads `file`, as a manifest names it, from the pack directory `dir`

@@ -13,7 +13,9 @@ use crate::decision::Category;
 use crate::pack::params::ParamTable;
 use rhai::EvalAltResult;
 
-use crate::engine::script::{Draft, Field, Kind, ScriptLead, Value};
+use crate::engine::draft::Draft;
+use crate::engine::snapshot::{ScriptLead, Value};
+use crate::pack::fields::{Field, Kind};
 use crate::{CriterionStatus, ParamValue, Text};
 
 /// The operators a condition may use, in the order the guide lists them.

@@ -1,0 +1,348 @@
+//! The decision being built: `decision` in scripts, the target of tables,
+//! the point table and the caps. Every addition is checked (points stay
+//! representable, contributions and text stay within the limits).
+
+use std::sync::Arc;
+
+use rhai::{Dynamic, EvalAltResult, ImmutableString, Position, FLOAT, INT};
+
+use crate::decision::{Contribution, Reasoned};
+use crate::{Assessment, Category, CriterionStatus, Grade, Stage, Temperature, Text};
+
+type Fallible<T> = Result<T, Box<EvalAltResult>>;
+
+/// The pack's caps. Rules read totals with the caps applied, so what a rule
+/// sees (`decision.score`) is what the decision reports.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Caps {
+    pub(crate) fit: Option<i64>,
+    pub(crate) engagement: Option<i64>,
+    pub(crate) score: Option<i64>,
+}
+
+/// Points a cap takes away.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cut {
+    pub(crate) category: Category,
+    pub(crate) points: i64,
+    /// What was capped: 0 for fit, 1 for engagement, 2 for the score.
+    pub(crate) what: usize,
+}
+
+impl Caps {
+    /// The cuts that bring raw totals under the caps: category caps first,
+    /// then the score cap, which takes from engagement before fit so the fit
+    /// grade keeps its meaning.
+    pub(crate) fn cuts(&self, fit: i64, engagement: i64, negative: i64) -> [Option<Cut>; 4] {
+        let cut = |category, total: i64, cap: Option<i64>, what| {
+            cap.filter(|&c| total > c).map(|c| Cut { category, points: c - total, what })
+        };
+        let fit_cut = cut(Category::Fit, fit, self.fit, 0);
+        let engagement_cut = cut(Category::Engagement, engagement, self.engagement, 1);
+        let fit = fit + fit_cut.map_or(0, |c| c.points);
+        let engagement = engagement + engagement_cut.map_or(0, |c| c.points);
+        let (mut from_engagement, mut from_fit) = (None, None);
+        if let Some(limit) = self.score {
+            // Exact: a saturated partial sum would misjudge the excess.
+            let excess = i128::from(fit) + i128::from(engagement) + i128::from(negative) - i128::from(limit);
+            let excess = i64::try_from(excess).unwrap_or(i64::MAX);
+            if excess > 0 {
+                let e = excess.min(engagement.max(0));
+                let score_cut = |category, points| Cut { category, points, what: 2 };
+                from_engagement = (e > 0).then(|| score_cut(Category::Engagement, -e));
+                from_fit = (excess > e).then(|| score_cut(Category::Fit, e - excess));
+            }
+        }
+        [fit_cut, engagement_cut, from_engagement, from_fit]
+    }
+}
+
+/// How the handoff was decided by rules, if at all.
+#[derive(Debug, Clone, Default)]
+pub(crate) enum HandoffChoice {
+    #[default]
+    Derive,
+    Now(Reasoned),
+    Hold(Reasoned),
+}
+
+/// The decision being built; `decision` in scripts.
+#[derive(Debug)]
+pub(crate) struct Draft {
+    /// A copy made by the script (`let d = decision`): using it would lose
+    /// its effects silently, so every call on it fails instead.
+    pub(crate) detached: bool,
+    /// The pack's rule names, by index.
+    pub(crate) rules: Arc<[Text]>,
+    /// The running rule's index; `None` outside the pack's rules.
+    pub(crate) current: Option<usize>,
+    pub(crate) rule: Text,
+    pub(crate) acted: bool,
+    /// Rules that did something, in run order.
+    pub(crate) fired: Vec<Text>,
+    pub(crate) contributions: Vec<Contribution>,
+    pub(crate) fit: i64,
+    pub(crate) engagement: i64,
+    pub(crate) negative: i64,
+    pub(crate) caps: Caps,
+    pub(crate) bant: Assessment,
+    pub(crate) grade: Option<Grade>,
+    pub(crate) temperature: Option<Temperature>,
+    pub(crate) stage: Option<(Stage, Reasoned)>,
+    pub(crate) handoff: HandoffChoice,
+    pub(crate) disqualified: Option<Reasoned>,
+    /// Contributions and bytes of reasons and evidence this decision may
+    /// still take (see [`Budget`]).
+    pub(crate) budget: Budget,
+}
+
+/// What one decision may accumulate, so that no rule can grow it without
+/// bound: contributions up to `Limits::max_array_size`, text of reasons and
+/// evidence up to `Limits::max_string_size` in all.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Budget {
+    pub(crate) items: usize,
+    pub(crate) bytes: usize,
+}
+
+impl Budget {
+    pub(crate) fn new(limits: &crate::Limits) -> Self {
+        Budget {
+            items: limits.max_array_size.clamp(1, crate::engine::sandbox::MAX_ARRAY_SIZE),
+            bytes: limits.max_string_size.max(1),
+        }
+    }
+
+    /// Takes `items` and `bytes` out of the budget, or fails leaving it as it was.
+    pub(crate) fn take(&mut self, items: usize, bytes: usize) -> Fallible<()> {
+        if items > self.items {
+            return Err(too_large("Number of the decision's contributions"));
+        }
+        if bytes > self.bytes {
+            return Err(too_large("Length of the decision's reasons"));
+        }
+        self.items -= items;
+        self.bytes -= bytes;
+        Ok(())
+    }
+}
+
+pub(crate) fn too_large(what: &str) -> Box<EvalAltResult> {
+    Box::new(EvalAltResult::ErrorDataTooLarge(what.to_owned(), Position::NONE))
+}
+
+impl Clone for Draft {
+    fn clone(&self) -> Self {
+        Draft::placeholder()
+    }
+}
+
+impl Draft {
+    /// A detached, empty draft that allocates nothing: what a copy of
+    /// `decision` is, and what the engine leaves in its place between leads.
+    pub(crate) fn placeholder() -> Self {
+        static NO_RULES: std::sync::OnceLock<Arc<[Text]>> = std::sync::OnceLock::new();
+        let rules = NO_RULES.get_or_init(|| Arc::from([])).clone();
+        let empty = Budget::default();
+        Draft {
+            detached: true,
+            ..Draft::with(Assessment::default(), Caps::default(), rules, Vec::new(), empty)
+        }
+    }
+
+    /// A draft for a run of `steps` rules and engine steps, which `fired` has room for.
+    pub(crate) fn new(
+        bant: Assessment,
+        caps: Caps,
+        rules: Arc<[Text]>,
+        steps: usize,
+        budget: Budget,
+    ) -> Self {
+        let fired = Vec::with_capacity(steps);
+        Draft { contributions: Vec::with_capacity(16), ..Draft::with(bant, caps, rules, fired, budget) }
+    }
+
+    pub(crate) fn with(
+        bant: Assessment,
+        caps: Caps,
+        rules: Arc<[Text]>,
+        fired: Vec<Text>,
+        budget: Budget,
+    ) -> Self {
+        Draft {
+            detached: false,
+            rules,
+            current: None,
+            rule: Text::default(),
+            acted: false,
+            fired,
+            contributions: Vec::new(),
+            fit: 0,
+            engagement: 0,
+            negative: 0,
+            caps,
+            bant,
+            grade: None,
+            temperature: None,
+            stage: None,
+            handoff: HandoffChoice::Derive,
+            disqualified: None,
+            budget,
+        }
+    }
+
+    /// Fit, engagement and negative totals with the caps applied. Cuts only
+    /// lower a total towards its cap, so they cannot overflow.
+    pub(crate) fn totals(&self) -> (i64, i64, i64) {
+        let (mut fit, mut engagement) = (self.fit, self.engagement);
+        for cut in self.caps.cuts(self.fit, self.engagement, self.negative).into_iter().flatten() {
+            match cut.category {
+                Category::Fit => fit = fit.saturating_add(cut.points),
+                _ => engagement = engagement.saturating_add(cut.points),
+            }
+        }
+        (fit, engagement, self.negative)
+    }
+
+    /// The score so far, caps applied.
+    pub(crate) fn score(&self) -> Fallible<i64> {
+        let (fit, engagement, negative) = self.totals();
+        sum(fit, engagement, negative).ok_or_else(|| "score overflow".into())
+    }
+
+    /// Starts attributing effects to `rule` (an engine-side step such as
+    /// `points` or `caps`, or one of the pack's rules).
+    pub(crate) fn begin(&mut self, rule: Text, index: Option<usize>) {
+        self.end();
+        self.rule = rule;
+        self.current = index;
+    }
+
+    /// Records the running rule as fired if it did anything.
+    pub(crate) fn end(&mut self) {
+        if std::mem::take(&mut self.acted) {
+            self.fired.push(self.rule.clone());
+        }
+    }
+
+    /// Refuses a copy of `decision` (`let d = decision`): its effects would be lost.
+    pub(crate) fn read(&self) -> Fallible<&Self> {
+        if self.detached {
+            return Err("this is a copy of `decision`; use `decision` itself".into());
+        }
+        Ok(self)
+    }
+
+    pub(crate) fn check(&mut self) -> Fallible<()> {
+        self.read()?;
+        self.acted = true;
+        Ok(())
+    }
+
+    /// Adds points; the caller has checked the rule may act. The category's
+    /// total and the score must both stay representable, so that every
+    /// later sum, cap and comparison is exact.
+    pub(crate) fn add(&mut self, category: Category, points: i64, reason: Text) -> Fallible<()> {
+        self.acted = true;
+        let total = match category {
+            Category::Fit => self.fit,
+            Category::Engagement => self.engagement,
+            Category::Negative => self.negative,
+        };
+        let total = total.checked_add(points).ok_or("score overflow")?;
+        let raw = i128::from(self.fit) + i128::from(self.engagement) + i128::from(self.negative);
+        i64::try_from(raw + i128::from(points)).map_err(|_| "score overflow")?;
+        self.budget.take(1, reason.len())?;
+        match category {
+            Category::Fit => self.fit = total,
+            Category::Engagement => self.engagement = total,
+            Category::Negative => self.negative = total,
+        }
+        self.contributions.push(Contribution { points, reason, category, rule: self.rule.clone() });
+        Ok(())
+    }
+
+    pub(crate) fn award(&mut self, category: Category, points: i64, reason: ImmutableString) -> Fallible<()> {
+        self.check()?;
+        let points = if category == Category::Negative {
+            -points.checked_abs().ok_or("score overflow")?
+        } else {
+            points
+        };
+        if points == 0 {
+            return Ok(());
+        }
+        self.add(category, points, Text::from_script(reason))
+    }
+
+    pub(crate) fn criterion(
+        &mut self,
+        name: &str,
+        status: CriterionStatus,
+        evidence: ImmutableString,
+    ) -> Fallible<()> {
+        self.check()?;
+        let evidence = (!evidence.is_empty()).then(|| Text::from_script(evidence));
+        self.set_criterion(name, status, evidence)
+    }
+
+    /// Sets a criterion for the running rule; the caller has checked the rule may act.
+    pub(crate) fn set_criterion(
+        &mut self,
+        name: &str,
+        status: CriterionStatus,
+        evidence: Option<Text>,
+    ) -> Fallible<()> {
+        self.acted = true;
+        self.budget.take(0, evidence.as_ref().map_or(0, |e| e.len()))?;
+        let rule = self.rule.clone();
+        let c = self.bant.set(name, status, evidence)?;
+        c.rule = Some(rule);
+        Ok(())
+    }
+
+    /// Marks the running rule as having done something.
+    pub(crate) fn act(&mut self) {
+        self.acted = true;
+    }
+
+    /// Disqualifies for the running rule; the caller ends the run.
+    pub(crate) fn disqualify(&mut self, reason: Text) {
+        self.acted = true;
+        self.disqualified = Some(Reasoned { reason, rule: self.rule.clone() });
+    }
+
+    pub(crate) fn reasoned(&mut self, reason: ImmutableString) -> Fallible<Reasoned> {
+        self.budget.take(0, reason.len())?;
+        Ok(Reasoned { reason: Text::from_script(reason), rule: self.rule.clone() })
+    }
+}
+
+/// `fit + engagement + negative`, when it is representable whatever the order.
+pub(crate) fn sum(fit: i64, engagement: i64, negative: i64) -> Option<i64> {
+    i64::try_from(i128::from(fit) + i128::from(engagement) + i128::from(negative)).ok()
+}
+
+/// Points from a script number: integers as they are, floats rounded.
+pub(crate) fn whole_points(points: Dynamic) -> Fallible<i64> {
+    if let Some(i) = points.clone().try_cast::<INT>() {
+        return Ok(i);
+    }
+    match points.try_cast::<FLOAT>() {
+        Some(f) if f.is_finite() && f.abs() < 1e15 => Ok(f.round() as i64),
+        Some(f) => Err(format!("points must be a finite number, got {f}").into()),
+        None => Err("points must be a number".into()),
+    }
+}
+
+/// Ends the run of rules; recognised by the engine, not an error.
+#[derive(Debug, Clone)]
+pub(crate) struct Stop;
+
+pub(crate) fn stop() -> Box<EvalAltResult> {
+    Box::new(EvalAltResult::ErrorTerminated(Dynamic::from(Stop), Position::NONE))
+}
+
+pub(crate) fn is_stop(err: &EvalAltResult) -> bool {
+    matches!(err, EvalAltResult::ErrorTerminated(token, _) if token.is::<Stop>())
+}

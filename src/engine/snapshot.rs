@@ -1,0 +1,397 @@
+//! The lead as rules see it: a read-only snapshot as of the evaluation
+//! time, shared by decision tables and scripts. Touches are reduced to what
+//! aggregations need and sorted once; fields are read through
+//! [`Field`](crate::pack::fields::Field).
+
+use std::fmt;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use rhai::{Dynamic, EvalAltResult, ImmutableString, FLOAT, INT};
+
+use crate::lead::{Company, Person, Qualification};
+use crate::pack::fields::{Field, Kind};
+use crate::{Channel, Lead, Stage, Team, Text};
+
+type Fallible<T> = Result<T, Box<EvalAltResult>>;
+
+pub(crate) const SECONDS_PER_DAY: f64 = 86_400.0;
+
+/// One touchpoint, reduced to what aggregations need.
+#[derive(Debug, Clone)]
+pub(crate) struct Touch {
+    pub(crate) age_days: f64,
+    /// Days since the Unix epoch (UTC), for per-day caps.
+    pub(crate) day: i64,
+    pub(crate) channel: Channel,
+    pub(crate) team: Team,
+    pub(crate) campaign: Option<Text>,
+}
+
+/// The lead as scripts see it: a read-only snapshot as of the evaluation time.
+#[derive(Debug, Clone)]
+pub(crate) struct ScriptLead {
+    pub(crate) id: Text,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) person: Person,
+    pub(crate) company: Company,
+    pub(crate) qualification: Qualification,
+    pub(crate) source: Option<Text>,
+    pub(crate) campaign: Option<Text>,
+    pub(crate) stage: Stage,
+    pub(crate) stage_entered_at: Option<DateTime<Utc>>,
+    pub(crate) attributes: Option<serde_json::Map<String, serde_json::Value>>,
+    pub(crate) as_of: DateTime<Utc>,
+    /// Touchpoints at or before `as_of`, sorted by channel then day.
+    pub(crate) touches: Vec<Touch>,
+}
+
+impl Default for ScriptLead {
+    fn default() -> Self {
+        ScriptLead {
+            id: Text::default(),
+            created_at: DateTime::default(),
+            person: Person::default(),
+            company: Company::default(),
+            qualification: Qualification::default(),
+            source: None,
+            campaign: None,
+            stage: Stage::Lead,
+            stage_entered_at: None,
+            attributes: None,
+            as_of: DateTime::default(),
+            touches: Vec::new(),
+        }
+    }
+}
+
+/// The snapshot as a script value: `lead`. Copies (`let l = lead`, a list
+/// of leads) share it, so a script cannot multiply the lead's memory.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Snapshot(pub(crate) Arc<ScriptLead>);
+
+impl std::ops::Deref for Snapshot {
+    type Target = ScriptLead;
+    fn deref(&self) -> &ScriptLead {
+        &self.0
+    }
+}
+
+impl Snapshot {
+    /// The snapshot to fill for the next lead: this one's, when no copy of
+    /// it outlived the last run (the usual case), else a new one.
+    pub(crate) fn get_mut(&mut self) -> &mut ScriptLead {
+        if Arc::get_mut(&mut self.0).is_none() {
+            self.0 = Arc::default();
+        }
+        // Unique by now, so this never copies.
+        Arc::make_mut(&mut self.0)
+    }
+}
+
+impl ScriptLead {
+    /// Takes a snapshot of `lead`, reusing this one's buffer for touches.
+    pub(crate) fn fill(&mut self, lead: &Lead, as_of: DateTime<Utc>, with_attributes: bool) {
+        let now = as_of.timestamp_millis();
+        self.touches.clear();
+        self.touches.extend(lead.touchpoints.iter().filter(|t| t.at <= as_of).map(|t| {
+            let at = t.at.timestamp_millis();
+            Touch {
+                age_days: (now - at) as f64 / (SECONDS_PER_DAY * 1000.0),
+                day: at.div_euclid(86_400_000),
+                channel: t.channel.clone(),
+                team: t.team(),
+                campaign: t.campaign.clone(),
+            }
+        }));
+        // Unstable is enough: ties are touches at the same instant, equal for every sum.
+        self.touches.sort_unstable_by(|a, b| {
+            a.channel.cmp(&b.channel).then(a.day.cmp(&b.day)).then(a.age_days.total_cmp(&b.age_days))
+        });
+        (self.stage, self.stage_entered_at) = lead.stage_at(as_of);
+        self.id = lead.id.clone();
+        self.created_at = lead.created_at;
+        self.person = lead.person.clone();
+        self.company = lead.company.clone();
+        self.qualification = lead.qualification.clone();
+        self.source = lead.source.clone();
+        self.campaign = lead.campaign.clone();
+        self.attributes = with_attributes.then(|| lead.attributes.clone());
+        self.as_of = as_of;
+    }
+
+    /// A custom attribute as a table reads it (`attr.name`): text, numbers
+    /// and booleans compare; a list or an object is only present.
+    pub(crate) fn attribute(&self, name: &str) -> Value<'_> {
+        use serde_json::Value as Json;
+        match self.attributes.as_ref().and_then(|m| m.get(name)) {
+            None | Some(Json::Null) => Value::Missing,
+            Some(Json::String(s)) => Value::Str(std::borrow::Cow::Borrowed(s)),
+            Some(Json::Bool(b)) => Value::Bool(*b),
+            Some(Json::Number(n)) => {
+                n.as_i64().map_or_else(|| Value::Float(n.as_f64().unwrap_or(f64::NAN)), Value::Int)
+            }
+            Some(Json::Array(_) | Json::Object(_)) => Value::Structured,
+        }
+    }
+
+    /// Drops the lead's data, keeping only the touch buffer's capacity.
+    pub(crate) fn clear(&mut self) {
+        let mut touches = std::mem::take(&mut self.touches);
+        touches.clear();
+        *self = ScriptLead { touches, ..ScriptLead::default() };
+    }
+
+    /// Every touch, for a function to scan: the scan is charged to the
+    /// evaluation's native budget first, so no script call walks the touches
+    /// uncounted.
+    pub(crate) fn scan(&self) -> Fallible<std::slice::Iter<'_, Touch>> {
+        crate::engine::sandbox::charge(self.touches.len())?;
+        Ok(self.touches.iter())
+    }
+
+    pub(crate) fn days_since(&self, at: DateTime<Utc>) -> FLOAT {
+        (self.as_of - at).num_milliseconds() as FLOAT / (SECONDS_PER_DAY * 1000.0)
+    }
+
+    pub(crate) fn within(&self, days: FLOAT) -> Fallible<impl Iterator<Item = &Touch>> {
+        Ok(self.scan()?.filter(move |t| t.age_days <= days))
+    }
+}
+
+/// A list of text as scripts see it: a list parameter or the lead's pain
+/// points. `x in list` is a native lookup, binary search for parameters.
+#[derive(Debug, Clone)]
+pub(crate) struct List {
+    pub(crate) items: Arc<[ImmutableString]>,
+    /// The items sorted, for lists looked up often (parameters).
+    pub(crate) sorted: Option<Arc<[ImmutableString]>>,
+}
+
+impl List {
+    pub(crate) fn new(items: impl Iterator<Item = ImmutableString>, indexed: bool) -> Self {
+        let items: Arc<[ImmutableString]> = items.collect();
+        let sorted = indexed.then(|| {
+            let mut sorted = items.to_vec();
+            sorted.sort_unstable();
+            sorted.into()
+        });
+        List { items, sorted }
+    }
+
+    /// Whether the list holds `item`, charging the work first.
+    pub(crate) fn contains(&self, item: &str) -> Fallible<bool> {
+        match &self.sorted {
+            Some(sorted) => {
+                crate::engine::sandbox::charge(usize::BITS as usize - sorted.len().leading_zeros() as usize)?;
+                Ok(sorted.binary_search_by(|x| x.as_str().cmp(item)).is_ok())
+            }
+            None => {
+                crate::engine::sandbox::charge(self.items.len())?;
+                Ok(self.items.iter().any(|x| x == item))
+            }
+        }
+    }
+}
+
+pub(crate) const FREE_MAIL: &[&str] = &[
+    "gmail.com",
+    "googlemail.com",
+    "yahoo.com",
+    "hotmail.com",
+    "outlook.com",
+    "live.com",
+    "msn.com",
+    "icloud.com",
+    "me.com",
+    "aol.com",
+    "gmx.com",
+    "gmx.de",
+    "gmx.net",
+    "web.de",
+    "mail.ru",
+    "yandex.ru",
+    "yandex.com",
+    "proton.me",
+    "protonmail.com",
+    "qq.com",
+    "163.com",
+    "zoho.com",
+];
+
+pub(crate) fn email_domain(lead: &ScriptLead) -> Option<&str> {
+    lead.person.email.as_deref().and_then(|e| e.rsplit_once('@')).map(|(_, d)| d)
+}
+
+/// A field's value in a snapshot. Text that is empty counts as missing.
+#[derive(Debug, Clone)]
+pub(crate) enum Value<'a> {
+    Missing,
+    Text(&'a Text),
+    Str(std::borrow::Cow<'a, str>),
+    Int(INT),
+    Float(FLOAT),
+    Bool(bool),
+    List(&'a [Text]),
+    /// A list or an object in a custom attribute: present, but not compared.
+    Structured,
+}
+
+impl Value<'_> {
+    pub(crate) fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Text(t) if !t.is_empty() => Some(t),
+            Value::Str(s) if !s.is_empty() => Some(s),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn as_f64(&self) -> Option<f64> {
+        match *self {
+            Value::Int(i) => Some(i as f64),
+            Value::Float(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn is_present(&self) -> bool {
+        match self {
+            Value::Missing => false,
+            Value::Text(_) | Value::Str(_) => self.as_str().is_some(),
+            Value::List(items) => !items.is_empty(),
+            _ => true,
+        }
+    }
+
+    /// As scripts see it: missing text is `""`, a missing list `[]`, other missing values `()`.
+    pub(crate) fn to_dynamic(&self, kind: Kind) -> Dynamic {
+        match self {
+            Value::Missing => match kind {
+                Kind::Text => ImmutableString::new().into(),
+                Kind::List => Dynamic::from(List::new(std::iter::empty(), false)),
+                _ => Dynamic::UNIT,
+            },
+            Value::Text(t) => t.to_script().into(),
+            Value::Str(s) => Text::cached(format_args!("{s}")).to_script().into(),
+            Value::Int(i) => (*i).into(),
+            Value::Float(f) => (*f).into(),
+            Value::Bool(b) => (*b).into(),
+            Value::List(items) => Dynamic::from(List::new(items.iter().map(Text::to_script), false)),
+            // Only tables read attributes this way; scripts use `lead.attr`.
+            Value::Structured => Dynamic::UNIT,
+        }
+    }
+}
+
+impl fmt::Display for Value<'_> {
+    /// For reasons: numbers as [`Number`](crate::lead::text::Number) writes them,
+    /// lists joined with commas.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Missing | Value::Structured => Ok(()),
+            Value::Text(t) => f.write_str(t),
+            Value::Str(s) => f.write_str(s),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Float(x) => write!(f, "{}", crate::lead::text::Number(*x)),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::List(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    f.write_str(item)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+pub(crate) fn text_value(value: &Option<Text>) -> Value<'_> {
+    value.as_ref().map_or(Value::Missing, Value::Text)
+}
+
+pub(crate) fn static_str(value: &'static str) -> Value<'static> {
+    Value::Str(std::borrow::Cow::Borrowed(value))
+}
+
+/// Reads a field from a snapshot; the field list itself is the pack's
+/// vocabulary ([`Field`]).
+impl Field {
+    pub(crate) fn get(self, l: &ScriptLead) -> Value<'_> {
+        match self {
+            Field::Id => Value::Text(&l.id),
+            Field::AgeDays => Value::Float(l.days_since(l.created_at)),
+            Field::Source => text_value(&l.source),
+            Field::Campaign => text_value(&l.campaign),
+            Field::Stage => static_str(l.stage.as_str()),
+            Field::Owner => static_str(l.stage.owner().map_or("", Team::as_str)),
+            Field::DaysInStage => {
+                l.stage_entered_at.map_or(Value::Missing, |at| Value::Float(l.days_since(at)))
+            }
+            Field::Name => text_value(&l.person.name),
+            Field::Email => text_value(&l.person.email),
+            Field::EmailDomain => match email_domain(l) {
+                Some(d) if d.bytes().any(|b| b.is_ascii_uppercase()) => {
+                    Value::Str(d.to_ascii_lowercase().into())
+                }
+                Some(d) => Value::Str(d.into()),
+                None => Value::Missing,
+            },
+            Field::FreeEmail => Value::Bool(
+                email_domain(l).is_some_and(|d| FREE_MAIL.iter().any(|f| f.eq_ignore_ascii_case(d))),
+            ),
+            Field::JobTitle => text_value(&l.person.job_title),
+            Field::Seniority => l.person.seniority.map_or(Value::Missing, |s| static_str(s.as_str())),
+            Field::Department => text_value(&l.person.department),
+            Field::Company => text_value(&l.company.name),
+            Field::Domain => text_value(&l.company.domain),
+            Field::Industry => text_value(&l.company.industry),
+            Field::Employees => l
+                .company
+                .employees
+                .map_or(Value::Missing, |e| Value::Int(INT::try_from(e).unwrap_or(INT::MAX))),
+            Field::Revenue => {
+                l.company.annual_revenue.as_ref().map_or(Value::Missing, |m| Value::Float(m.amount))
+            }
+            Field::RevenueCurrency => l
+                .company
+                .annual_revenue
+                .as_ref()
+                .map_or(Value::Missing, |m| Value::Str(m.currency.as_str().into())),
+            Field::Country => text_value(&l.company.country),
+            Field::Budget => {
+                l.qualification.budget.as_ref().map_or(Value::Missing, |m| Value::Float(m.amount))
+            }
+            Field::BudgetCurrency => l
+                .qualification
+                .budget
+                .as_ref()
+                .map_or(Value::Missing, |m| Value::Str(m.currency.as_str().into())),
+            Field::BudgetConfirmed => l.qualification.budget_confirmed.map_or(Value::Missing, Value::Bool),
+            Field::BuyingRole => {
+                l.qualification.buying_role.map_or(Value::Missing, |r| static_str(r.as_str()))
+            }
+            Field::Need => text_value(&l.qualification.need),
+            Field::PainPoints => Value::List(&l.qualification.pain_points),
+            Field::Timeline => l.qualification.timeline.map_or(Value::Missing, |t| static_str(t.as_str())),
+            Field::DaysToPurchase => {
+                let q = &l.qualification;
+                let days = match q.purchase_date {
+                    Some(d) => Some((d - l.as_of.date_naive()).num_days()),
+                    None => q.timeline.and_then(crate::Timeline::max_days),
+                };
+                days.map_or(Value::Missing, Value::Int)
+            }
+        }
+    }
+}
+
+/// `0.5^(age / half_life)`; no decay for a half-life of zero or less.
+pub(crate) fn decay(age_days: f64, half_life_days: f64) -> f64 {
+    if half_life_days > 0.0 {
+        0.5f64.powf(age_days.max(0.0) / half_life_days)
+    } else {
+        1.0
+    }
+}

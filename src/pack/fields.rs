@@ -1,0 +1,66 @@
+//! The lead's fields as rules name them (`lead.industry` in scripts,
+//! `industry = ...` in tables), with their kinds: the vocabulary a pack is
+//! checked against. Reading them from a lead is the engine's part
+//! (`engine::snapshot`).
+
+macro_rules! fields {
+    ($($variant:ident $name:literal $kind:ident,)*) => {
+        /// A lead field, as `lead.name` in scripts and as conditions in tables.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub(crate) enum Field { $($variant),* }
+
+        impl Field {
+            pub(crate) const ALL: &[Field] = &[$(Field::$variant),*];
+
+            pub(crate) fn name(self) -> &'static str {
+                match self { $(Field::$variant => $name),* }
+            }
+
+            pub(crate) fn kind(self) -> Kind {
+                match self { $(Field::$variant => Kind::$kind),* }
+            }
+        }
+    };
+}
+
+/// A lead field's type, as rules see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Text,
+    Int,
+    Float,
+    Bool,
+    List,
+}
+
+fields! {
+    Id "id" Text,
+    AgeDays "age_days" Float,
+    Source "source" Text,
+    Campaign "campaign" Text,
+    Stage "stage" Text,
+    Owner "owner" Text,
+    DaysInStage "days_in_stage" Float,
+    Name "name" Text,
+    Email "email" Text,
+    EmailDomain "email_domain" Text,
+    FreeEmail "free_email" Bool,
+    JobTitle "job_title" Text,
+    Seniority "seniority" Text,
+    Department "department" Text,
+    Company "company" Text,
+    Domain "domain" Text,
+    Industry "industry" Text,
+    Employees "employees" Int,
+    Revenue "revenue" Float,
+    RevenueCurrency "revenue_currency" Text,
+    Country "country" Text,
+    Budget "budget" Float,
+    BudgetCurrency "budget_currency" Text,
+    BudgetConfirmed "budget_confirmed" Bool,
+    BuyingRole "buying_role" Text,
+    Need "need" Text,
+    PainPoints "pain_points" List,
+    Timeline "timeline" Text,
+    DaysToPurchase "days_to_purchase" Int,
+}
