@@ -1,0 +1,356 @@
+//! Compiling a pack into a [`Qualifier`]: parameters and overrides, each
+//! rule compiled on its own, load-time checks, and the settings the engine
+//! reads from the well-known parameters.
+
+use super::*;
+
+/// What the engine does natively, from the well-known parameters.
+pub(super) struct Settings {
+    pub(super) mql: Option<i64>,
+    pub(super) warm: Option<f64>,
+    pub(super) hot: Option<f64>,
+    pub(super) grades: Vec<(f64, Grade)>,
+    /// Criteria met for an SQL-ready handoff at the MQL threshold.
+    pub(super) sql_criteria_met: Option<usize>,
+    /// Criteria not met that hold a lead back at the MQL threshold.
+    pub(super) hold_criteria_not_met: Option<usize>,
+    pub(super) half_life_days: f64,
+    pub(super) channel_daily_cap: Option<f64>,
+    pub(super) caps: Caps,
+    /// Points per touch for built-in channels, by index, then custom channels.
+    pub(super) points: Vec<Option<(i64, Text)>>,
+    pub(super) custom_points: std::collections::HashMap<Channel, (i64, Text)>,
+    /// Custom channels the pack declares inbound.
+    pub(super) inbound: std::collections::HashSet<Channel>,
+    /// Names and reasons made once, so that deciding does not format them.
+    pub(super) text: Texts,
+}
+
+pub(super) struct Texts {
+    pub(super) points: Text,
+    pub(super) caps: Text,
+    pub(super) lifecycle: Text,
+    /// "Fit capped at 50", "Engagement capped at 60", "Score capped at 100".
+    pub(super) capped: [Text; 3],
+}
+
+/// Builds a [`Qualifier`] with parameter overrides and limits.
+///
+/// ```
+/// use leadgate::{Limits, Pack, Qualifier};
+///
+/// let mut limits = Limits::default();
+/// limits.max_operations = 10_000;
+/// let q = Qualifier::builder(&Pack::b2b_bant())
+///     .param_str("target_industries", "software, fintech") // as typed on a command line
+///     .limits(limits)
+///     .build()?;
+/// assert_eq!(q.limits().max_operations, 10_000);
+///
+/// let err = Qualifier::builder(&Pack::b2b_bant()).param("mql_treshold", 50).build().unwrap_err();
+/// assert!(err.to_string().contains("did you mean \"mql_threshold\""));
+/// # Ok::<(), leadgate::PackError>(())
+/// ```
+#[derive(Debug)]
+#[must_use]
+pub struct QualifierBuilder<'a> {
+    pack: &'a Pack,
+    overrides: Vec<(String, Override)>,
+    limits: Limits,
+}
+
+#[derive(Debug)]
+enum Override {
+    Value(ParamValue),
+    Text(String),
+}
+
+impl<'a> QualifierBuilder<'a> {
+    pub(super) fn new(pack: &'a Pack) -> Self {
+        QualifierBuilder { pack, overrides: Vec::new(), limits: Limits::default() }
+    }
+
+    /// Overrides a declared parameter. An undeclared name or a value of
+    /// another type is reported by [`build`](Self::build).
+    pub fn param(mut self, name: &str, value: impl Into<ParamValue>) -> Self {
+        self.overrides.push((name.to_owned(), Override::Value(value.into())));
+        self
+    }
+
+    /// Overrides a declared parameter from text, parsed as the declared type
+    /// (see [`ParamValue::parse_like`]).
+    pub fn param_str(mut self, name: &str, value: &str) -> Self {
+        self.overrides.push((name.to_owned(), Override::Text(value.to_owned())));
+        self
+    }
+
+    /// Sets the resource limits (default: [`Limits::default`]).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Compiles the pack. Every problem found is reported, not just the first.
+    pub fn build(self) -> Result<Qualifier, PackError> {
+        let pack = self.pack;
+        let mut problems = Vec::new();
+
+        let mut params: ParamTable = pack.params().map(|(n, v)| (Text::from(n), v.clone())).collect();
+        for (name, value) in self.overrides {
+            let Some(declared) = params.get(name.as_str()) else {
+                problems.push(Problem::new(
+                    ProblemKind::Param,
+                    format!(
+                        "unknown parameter {name:?}{}",
+                        crate::suggest::hint(&name, params.keys().map(Text::as_str))
+                    ),
+                ));
+                continue;
+            };
+            let value = match value {
+                Override::Value(v) => declared.coerce(v),
+                Override::Text(t) => declared.parse_like(&t),
+            };
+            match value {
+                Ok(v) => {
+                    params.insert(name.as_str().into(), v);
+                }
+                Err(e) => problems.push(Problem::new(ProblemKind::Param, format!("parameter {name:?}: {e}"))),
+            }
+        }
+
+        // The engine's own numbers must be numbers it can compute with: a NaN
+        // threshold would let every lead through, a negative cap has no meaning.
+        for (name, value) in &params {
+            let Some(x) = value.as_f64().filter(|_| known::is_numeric(name)) else { continue };
+            let cap = [known::FIT_CAP, known::ENGAGEMENT_CAP, known::SCORE_CAP, known::CHANNEL_DAILY_CAP]
+                .contains(&name.as_str());
+            let problem = if !x.is_finite() {
+                Some("must be a finite number")
+            } else if cap && x < 0.0 {
+                Some("is a cap, so it must not be negative")
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                let message = format!("parameter {:?} {problem}, got {x}", name.as_str());
+                problems.push(Problem::new(ProblemKind::Param, message));
+            }
+        }
+        let mut engine = crate::engine::sandbox::engine(&self.limits);
+        script::register(&mut engine);
+        // Strict variables: the names rules may use are known when compiling.
+        let mut names = Scope::new();
+        for name in SCRIPT_VARIABLES {
+            names.push_constant(name, ());
+        }
+        let param_names: Vec<Text> = params.keys().cloned().collect();
+        let channels: Vec<Channel> = pack.declared_channels().collect();
+        let checks = crate::engine::validate::Context {
+            params: &param_names,
+            criteria: pack.criteria(),
+            channels: &channels,
+        };
+        let mut warnings = Vec::new();
+        let mut used = std::collections::BTreeSet::new();
+        let mut rules = Vec::with_capacity(pack.rules.len());
+        let mut asts = Vec::with_capacity(pack.rules.len());
+        let mut tables = Vec::new();
+        for rule in &pack.rules {
+            let location = |line: usize, column: usize| Location {
+                script: rule.script.clone(),
+                line: if line == 0 { 0 } else { line + rule.line_offset },
+                column,
+            };
+            // Tables run natively, without an operation count: their size is their bound.
+            if rule.source.len() > self.limits.max_source_size {
+                let what = if rule.table.is_some() { "table" } else { "script" };
+                let message = format!(
+                    "the {what} is {} bytes, over the limit of {}",
+                    rule.source.len(),
+                    self.limits.max_source_size
+                );
+                problems.push(
+                    Problem::new(ProblemKind::TooLarge, message).in_rule(&rule.name).at(location(0, 0)),
+                );
+                continue;
+            }
+            if let Some(table) = &rule.table {
+                used.extend(table.params().map(str::to_owned));
+                match table.resolve(&params, pack.criteria()) {
+                    Ok(table) => tables.push((rule.name.clone(), table)),
+                    Err(ps) => {
+                        problems.extend(ps.into_iter().map(|p| {
+                            Problem::new(ProblemKind::Name, p).in_rule(&rule.name).at(location(1, 0))
+                        }))
+                    }
+                }
+                continue;
+            }
+            // Each rule compiles on its own, as the unit it runs as: its marker,
+            // then its source in a block. Errors carry its own lines.
+            let marker = format!("decision.{}({});{{\n", script::RULE_MARKER, asts.len());
+            let mut wrapped = String::with_capacity(marker.len() + rule.source.len() + 2);
+            wrapped.push_str(&marker);
+            wrapped.push_str(&rule.source);
+            wrapped.push_str("\n}");
+            match engine.compile_with_scope(&names, &wrapped) {
+                Ok(ast) => {
+                    for problem in crate::engine::validate::check_rule(rule, &checks, &mut used) {
+                        if problem.kind().is_warning() { &mut warnings } else { &mut problems }.push(problem);
+                    }
+                    asts.push(ast);
+                    rules.push(CompiledRule {
+                        name: rule.name.clone(),
+                        script: rule.script.clone(),
+                        line_offset: rule.line_offset,
+                    })
+                }
+                Err(e) => {
+                    let pos = e.position();
+                    // The closing brace is ours: an error there is at the rule's end.
+                    let last = rule.source.split('\n').count();
+                    // So is one rhai gives no position for (an open interpolation).
+                    let (line, column) = match pos.line().map(|l| l.saturating_sub(START_LINE - 1)) {
+                        Some(line @ 1..) if line <= last => (line, pos.position().unwrap_or(1)),
+                        _ => (last, 1),
+                    };
+                    problems.push(
+                        Problem::new(ProblemKind::Syntax, e.err_type().to_string())
+                            .in_rule(&rule.name)
+                            .at(location(line, column)),
+                    );
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(PackError::new(problems));
+        }
+        warnings.extend(
+            param_names.iter().filter(|n| !used.contains(n.as_str()) && !known::is_numeric(n)).map(|n| {
+                let message = format!("parameter {:?} is declared but no rule reads it", n.as_str());
+                Problem::new(ProblemKind::UnusedParam, message)
+            }),
+        );
+
+        let mut program = AST::empty();
+        for ast in asts {
+            program.combine(ast);
+        }
+
+        let script_params = Params::new(&params);
+        script::register_param_getters(&mut engine, &script_params);
+        let settings = Settings::new(&params, pack);
+        let mut h = Sha256::new();
+        for (n, v) in &params {
+            h.update(format!("{}={v}\n", n.as_str()));
+        }
+        let id = PackId {
+            name: pack.name().into(),
+            version: pack.version().into(),
+            hash: pack.hash().into(),
+            params_hash: hex(&h.finalize()).into(),
+        };
+        let uses_attributes = pack.rules.iter().any(|r| r.source.contains("attr"));
+        Ok(Qualifier {
+            inner: Arc::new(Inner {
+                id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+                engine,
+                program,
+                tables,
+                rule_names: rules.iter().map(|r| r.name.clone()).collect(),
+                rules,
+                pack: Arc::new(id),
+                script_params,
+                params,
+                criteria: Assessment::new(pack.criteria().iter().cloned()),
+                settings,
+                uses_attributes,
+                limits: self.limits,
+                warnings,
+            }),
+        })
+    }
+}
+
+impl Settings {
+    pub(super) fn new(params: &ParamTable, pack: &Pack) -> Self {
+        let num = |name: &str| params.get(name).and_then(ParamValue::as_f64);
+        // Integers as they are: through a float, those past 2^53 would move.
+        let whole = |name: &str| match params.get(name) {
+            Some(ParamValue::Int(i)) => Some(*i),
+            _ => num(name).map(|f| f.ceil() as i64),
+        };
+        let half_life_days = num(known::HALF_LIFE_DAYS).unwrap_or(0.0);
+        let mut points = vec![None; Channel::BUILT_IN.len()];
+        let mut custom_points = std::collections::HashMap::new();
+        for (name, value) in params {
+            let Some(channel) = name.strip_prefix(known::POINTS_PREFIX) else { continue };
+            let per_touch = match value {
+                ParamValue::Int(i) => Some(*i),
+                other => other.as_f64().map(|f| f as i64),
+            };
+            let (Ok(channel), Some(p)) = (channel.parse::<Channel>(), per_touch) else { continue };
+            let reason = if half_life_days > 0.0 {
+                format!(
+                    "{channel} activity ({p} per touch, half-life {} days)",
+                    crate::lead::text::Number(half_life_days)
+                )
+            } else {
+                format!("{channel} activity ({p} per touch)")
+            };
+            match channel.index() {
+                Some(i) => points[i] = Some((p, reason.into())),
+                None => {
+                    custom_points.insert(channel, (p, reason.into()));
+                }
+            }
+        }
+        // Best grade first, so the first threshold the fit score reaches wins.
+        let grades = known::GRADES.iter().filter_map(|(n, g)| num(n).map(|t| (t, *g))).collect();
+        Settings {
+            mql: whole(known::MQL_THRESHOLD),
+            warm: num(known::WARM_THRESHOLD),
+            hot: num(known::HOT_THRESHOLD),
+            grades,
+            sql_criteria_met: whole(known::SQL_CRITERIA_MET).map(|n| n.max(0) as usize),
+            hold_criteria_not_met: whole(known::HOLD_CRITERIA_NOT_MET).map(|n| n.max(0) as usize),
+            half_life_days,
+            channel_daily_cap: num(known::CHANNEL_DAILY_CAP),
+            caps: Caps {
+                fit: whole(known::FIT_CAP),
+                engagement: whole(known::ENGAGEMENT_CAP),
+                score: whole(known::SCORE_CAP),
+            },
+            points,
+            custom_points,
+            inbound: pack.declared_channels().filter(|c| pack.direction(c) == Direction::Inbound).collect(),
+            text: Texts {
+                points: "points".into(),
+                caps: "caps".into(),
+                lifecycle: "lifecycle".into(),
+                capped: [
+                    ("Fit", known::FIT_CAP),
+                    ("Engagement", known::ENGAGEMENT_CAP),
+                    ("Score", known::SCORE_CAP),
+                ]
+                .map(|(what, cap)| format!("{what} capped at {}", whole(cap).unwrap_or_default()).into()),
+            },
+        }
+    }
+
+    /// Whether a touch on `channel` is the lead's own activity.
+    pub(super) fn inbound(&self, channel: &Channel) -> bool {
+        match channel {
+            Channel::Custom(_) => self.inbound.contains(channel),
+            built_in => built_in.direction() == Direction::Inbound,
+        }
+    }
+
+    pub(super) fn points_for(&self, channel: &Channel) -> Option<(i64, &Text)> {
+        match channel.index() {
+            Some(i) => self.points[i].as_ref().map(|(p, r)| (*p, r)),
+            None => self.custom_points.get(channel).map(|(p, r)| (*p, r)),
+        }
+    }
+}

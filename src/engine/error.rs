@@ -1,0 +1,166 @@
+//! Why a lead could not be decided.
+
+use super::*;
+
+/// The longest thrown value an error message shows.
+const MAX_MESSAGE: usize = 4096;
+
+/// Why a lead could not be evaluated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EvalErrorKind {
+    /// A rule ran more operations than [`Limits::max_operations`].
+    TooManyOperations,
+    /// Calls nested deeper than [`Limits::max_call_depth`].
+    TooDeep,
+    /// A string, array or map grew past its limit, or too many variables.
+    TooLarge,
+    /// The script failed: a type error, an unknown property or parameter, a
+    /// division by zero, a `throw`...
+    Script,
+    /// The rules ran longer than [`Limits::deadline`].
+    Deadline,
+    /// An earlier lead of the same batch has this lead's id; the first one was
+    /// decided, this one is reported rather than merged.
+    DuplicateId,
+    /// `as_of` is before the lead's `created_at`: there was no lead to decide
+    /// about then. Replays start at a lead's creation.
+    BeforeCreated,
+    /// A bug in leadgate or rhai, caught so the host keeps running. Please report it.
+    Panic,
+}
+
+/// A lead that could not be evaluated: which lead, which rule, where in the
+/// script, and why. Other leads of a batch are not affected.
+///
+/// ```
+/// use leadgate::{EvalErrorKind, Lead, Pack, Qualifier};
+///
+/// // A lead without touchpoints makes this rule divide by zero.
+/// let q = Qualifier::new(&Pack::from_script("ratio", "\nlet per_touch = 100 / lead.touches();")?)?;
+/// let lead = Lead::new("L-9", "2026-11-01T00:00:00Z".parse()?);
+/// let err = q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?).unwrap_err();
+/// assert_eq!(err.kind(), EvalErrorKind::Script);
+/// assert_eq!(err.lead_id(), "L-9");
+/// assert_eq!(err.rule(), Some("ratio"));
+/// assert_eq!(err.location().unwrap().line, 2);
+/// assert!(err.to_string().contains("Division by zero"), "{err}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct EvalError {
+    lead_id: Text,
+    pub(super) rule: Option<Text>,
+    location: Option<Location>,
+    kind: EvalErrorKind,
+    message: String,
+}
+
+impl EvalError {
+    pub(super) fn new(
+        lead: &Lead,
+        rule: Option<Text>,
+        location: Option<Location>,
+        kind: EvalErrorKind,
+        message: String,
+    ) -> Self {
+        EvalError { lead_id: lead.id.clone(), rule, location, kind, message }
+    }
+
+    pub(super) fn from_script(lead: &Lead, rule: Option<&CompiledRule>, mut err: EvalAltResult) -> Self {
+        let pos = err.take_position();
+        let kind = match err {
+            EvalAltResult::ErrorTooManyOperations(..) => EvalErrorKind::TooManyOperations,
+            EvalAltResult::ErrorStackOverflow(..) => EvalErrorKind::TooDeep,
+            EvalAltResult::ErrorDataTooLarge(..) | EvalAltResult::ErrorTooManyVariables(..) => {
+                EvalErrorKind::TooLarge
+            }
+            EvalAltResult::ErrorTerminated(ref token, _)
+                if token.is::<crate::engine::sandbox::DeadlineExceeded>() =>
+            {
+                EvalErrorKind::Deadline
+            }
+            _ => EvalErrorKind::Script,
+        };
+        let message = match &err {
+            _ if kind == EvalErrorKind::Deadline => "the rules took longer than the deadline".to_owned(),
+            // Bounded: a thrown value may be a large or deeply nested list.
+            EvalAltResult::ErrorRuntime(value, _) => crate::engine::stdlib::show(value, MAX_MESSAGE)
+                .unwrap_or_else(|| format!("a thrown {} too large to show", value.type_name())),
+            other => other.to_string(),
+        };
+        let Some(rule) = rule else {
+            return EvalError::new(lead, None, None, kind, message);
+        };
+        let location = Location {
+            script: rule.script.clone(),
+            line: pos
+                .line()
+                .filter(|&l| l >= START_LINE)
+                .map_or(0, |l| l - START_LINE + 1 + rule.line_offset),
+            column: pos.position().unwrap_or(0),
+        };
+        EvalError::new(lead, Some(rule.name.clone()), Some(location), kind, message)
+    }
+
+    /// The id of the lead.
+    pub fn lead_id(&self) -> &str {
+        &self.lead_id
+    }
+
+    /// The rule that failed, if a rule did.
+    pub fn rule(&self) -> Option<&str> {
+        self.rule.as_deref()
+    }
+
+    /// Where in the rule's script.
+    pub fn location(&self) -> Option<&Location> {
+        self.location.as_ref()
+    }
+
+    /// What kind of failure.
+    pub fn kind(&self) -> EvalErrorKind {
+        self.kind
+    }
+
+    /// Whether a resource limit stopped the rule (operations, depth, size).
+    ///
+    /// ```
+    /// # use leadgate::{Lead, Limits, Pack, Qualifier};
+    /// let pack = Pack::from_script("big", r#"let s = "0123456789"; s += s; s += s; s += s; s += s; s += s; s += s; s += s;"#)?;
+    /// let mut limits = Limits::default();
+    /// limits.max_string_size = 1000;
+    /// let q = Qualifier::builder(&pack).limits(limits).build()?;
+    /// let err = q.evaluate(&Lead::new("a", "2026-11-01T00:00:00Z".parse()?), "2026-11-02T00:00:00Z".parse()?).unwrap_err();
+    /// assert!(err.is_limit());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_limit(&self) -> bool {
+        matches!(
+            self.kind,
+            EvalErrorKind::TooManyOperations
+                | EvalErrorKind::TooDeep
+                | EvalErrorKind::TooLarge
+                | EvalErrorKind::Deadline
+        )
+    }
+
+    /// What went wrong, without the location.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for EvalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "lead {:?}: ", self.lead_id.as_str())?;
+        if let Some(rule) = &self.rule {
+            write!(f, "rule {:?}", rule.as_str())?;
+            if let Some(loc) = &self.location {
+                write!(f, " ({loc})")?;
+            }
+            f.write_str(": ")?;
+        }
+        f.write_str(&self.message)
+    }
+}

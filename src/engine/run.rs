@@ -1,0 +1,207 @@
+//! Running a compiled pack on one lead: the per-thread slot, the point
+//! table, the decision tables, the scripts and the caps.
+
+use super::*;
+
+/// The variables rules see, kept per thread between evaluations: a lead then
+/// costs no new scope, no new boxes for the variables and no new touch buffer.
+pub(super) struct Slot {
+    pub(super) qualifier: u64,
+    pub(super) scope: Scope<'static>,
+}
+
+thread_local! {
+    pub(super) static SLOT: std::cell::Cell<Option<Slot>> = const { std::cell::Cell::new(None) };
+}
+
+/// Tells qualifiers apart for [`Slot`]s, where an address could be reused.
+pub(super) static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// For each lead, whether it is the first in `leads` with its id.
+pub(super) fn first_of_each_id(leads: &[Lead]) -> Vec<bool> {
+    let mut seen = std::collections::HashSet::with_capacity(leads.len());
+    leads.iter().map(|lead| seen.insert(lead.id.as_str())).collect()
+}
+
+pub(super) fn lost_decision(lead: &Lead) -> EvalError {
+    EvalError::new(lead, None, None, EvalErrorKind::Script, "the `decision` variable was replaced".into())
+}
+
+impl Inner {
+    pub(super) fn slot(&self) -> Slot {
+        let mut scope = Scope::with_capacity(SCRIPT_VARIABLES.len());
+        let [lead_var, params_var, decision_var] = SCRIPT_VARIABLES;
+        scope.push_constant(lead_var, Snapshot::default());
+        scope.push_constant(params_var, self.script_params.clone());
+        scope.push_constant(decision_var, Draft::placeholder());
+        Slot { qualifier: self.id, scope }
+    }
+
+    /// Runs the point table and the rules, leaving `scope` as it found it.
+    pub(super) fn run(
+        &self,
+        scope: &mut Scope<'static>,
+        lead: &Lead,
+        as_of: DateTime<Utc>,
+    ) -> Result<(Draft, Option<Text>), EvalError> {
+        let result = self.run_rules(scope, lead, as_of);
+        // A slot goes back to its thread only from here, so it always starts with just the variables.
+        scope.rewind(SCRIPT_VARIABLES.len());
+        // The slot outlives the lead: keep none of its data.
+        if let Some(snapshot) = scope.get_value_mut::<Snapshot>(SCRIPT_VARIABLES[0]) {
+            snapshot.get_mut().clear();
+        }
+        let (mut draft, stopped_by) = result?;
+        draft.begin(self.settings.text.caps.clone(), None);
+        self.caps(&mut draft).map_err(|e| EvalError::from_script(lead, None, *e))?;
+        draft.end();
+        Ok((draft, stopped_by))
+    }
+
+    pub(super) fn run_rules(
+        &self,
+        scope: &mut Scope<'static>,
+        lead: &Lead,
+        as_of: DateTime<Utc>,
+    ) -> Result<(Draft, Option<Text>), EvalError> {
+        let [lead_var, _, decision_var] = SCRIPT_VARIABLES;
+        let snapshot = scope.get_value_mut::<Snapshot>(lead_var).ok_or_else(|| lost_decision(lead))?;
+        let snapshot = snapshot.get_mut();
+        snapshot.fill(lead, as_of, self.uses_attributes);
+        // Room for every rule and the points, caps and lifecycle steps: `fired` never regrows.
+        let steps = self.tables.len() + self.rules.len() + 3;
+        let budget = Budget::new(&self.limits);
+        let mut draft =
+            Draft::new(self.criteria.clone(), self.settings.caps, self.rule_names.clone(), steps, budget);
+        self.point_table(snapshot, &mut draft).map_err(|e| EvalError::from_script(lead, None, *e))?;
+        for (name, table) in &self.tables {
+            draft.begin(name.clone(), None);
+            let outcome = table.apply(snapshot, &mut draft).map_err(|e| {
+                let mut err = EvalError::from_script(lead, None, *e);
+                err.rule = Some(name.clone());
+                err
+            })?;
+            if outcome == Outcome::Stop {
+                return Ok((draft, Some(name.clone())));
+            }
+        }
+        *scope.get_value_mut::<Draft>(decision_var).ok_or_else(|| lost_decision(lead))? = draft;
+
+        // Native functions charge their work to this run, and it keeps the deadline.
+        let run = crate::engine::sandbox::Run::start(&self.limits);
+        let result = self.engine.run_ast_with_scope(scope, &self.program);
+        drop(run);
+        let draft = scope.get_value_mut::<Draft>(decision_var).ok_or_else(|| lost_decision(lead))?;
+        let draft = std::mem::replace(draft, Draft::placeholder());
+        let rule = draft.current.map(|i| &self.rules[i]);
+        match result {
+            Ok(()) => Ok((draft, None)),
+            Err(e) if draft::is_stop(&e) => {
+                let stopped_by = Some(draft.rule.clone());
+                Ok((draft, stopped_by))
+            }
+            Err(e) => Err(EvalError::from_script(lead, rule, *e)),
+        }
+    }
+
+    /// Awards the pack's point table natively, as the engine's `points` step.
+    /// Its work is one pass over the touches, sorted once; a channel's
+    /// points are looked up by hash, however many channels the pack names.
+    pub(super) fn point_table(
+        &self,
+        lead: &snapshot::ScriptLead,
+        draft: &mut Draft,
+    ) -> Result<(), Box<EvalAltResult>> {
+        let s = &self.settings;
+        draft.begin(s.text.points.clone(), None);
+        let touches = &lead.touches;
+        let mut i = 0;
+        // Touches are sorted by channel, then day: each channel is a run of days.
+        while i < touches.len() {
+            let channel = &touches[i].channel;
+            let end = i + touches[i..].iter().take_while(|t| t.channel == *channel).count();
+            if let Some((points, reason)) = s.points_for(channel) {
+                let total = channel_points(points, s.channel_daily_cap, s.half_life_days, &touches[i..end]);
+                let total = crate::engine::stdlib::whole(total.round()).ok_or("score overflow")?;
+                if total != 0 {
+                    let category = if points < 0 { Category::Negative } else { Category::Engagement };
+                    draft.add(category, total, reason.clone())?;
+                }
+            }
+            i = end;
+        }
+        draft.end();
+        Ok(())
+    }
+
+    /// Records the caps' cuts as contributions.
+    pub(super) fn caps(&self, draft: &mut Draft) -> Result<(), Box<EvalAltResult>> {
+        let cuts = draft.caps.cuts(draft.fit, draft.engagement, draft.negative);
+        for cut in cuts.into_iter().flatten() {
+            draft.add(cut.category, cut.points, self.settings.text.capped[cut.what].clone())?;
+        }
+        Ok(())
+    }
+}
+
+/// What the point table gives one channel, before rounding: the formula the
+/// guide documents ("The daily cap and fading together").
+///
+/// Each UTC day's touches are scaled together so that the day's undecayed
+/// points do not pass `cap` (`points × n` becomes `cap` when larger), then
+/// each touch fades by its own age: a day of `n` touches of ages `aᵢ` gives
+/// `points × min(1, cap / (points × n)) × Σ 0.5^(aᵢ / half_life)`. Negative
+/// points are never capped. `touches` are one channel's, sorted by day.
+pub(super) fn channel_points(
+    points: i64,
+    cap: Option<f64>,
+    half_life_days: f64,
+    touches: &[snapshot::Touch],
+) -> f64 {
+    let mut total = 0.0;
+    for day in touches.chunk_by(|a, b| a.day == b.day) {
+        // In floats: points × touches may not fit an integer, and need not.
+        let raw = points as f64 * day.len() as f64;
+        let scale = match cap {
+            Some(cap) if raw > cap => cap / raw,
+            _ => 1.0,
+        };
+        total += day.iter().map(|t| points as f64 * scale * decay(t.age_days, half_life_days)).sum::<f64>();
+    }
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Channel, Team};
+
+    pub(super) fn touch(day: i64, age_days: f64) -> snapshot::Touch {
+        snapshot::Touch {
+            age_days,
+            day,
+            channel: Channel::PricingPage,
+            team: Team::Marketing,
+            campaign: None,
+        }
+    }
+
+    /// The guide's worked example: two 8-point visits on one day, 6.625 and
+    /// 6.375 days before as_of, a daily cap of 10 and a half-life of 7 days.
+    #[test]
+    pub(super) fn the_daily_cap_scales_a_day_then_each_touch_fades() {
+        let day = [touch(20_408, 6.625), touch(20_408, 6.375)];
+        let exact = 8.0 * (10.0 / 16.0) * (0.5f64.powf(6.625 / 7.0) + 0.5f64.powf(6.375 / 7.0));
+        let total = channel_points(8, Some(10.0), 7.0, &day);
+        assert_eq!(total, exact);
+        assert_eq!((total * 1000.0).round() / 1000.0, 5.254);
+        assert_eq!(total.round(), 5.0);
+        // Without the cap, 16 faded; without fading, the cap alone: 10.
+        assert_eq!(channel_points(8, None, 7.0, &day).round(), 8.0);
+        assert_eq!(channel_points(8, Some(10.0), 0.0, &day), 10.0);
+        // Days are capped apart; a negative channel never is.
+        let two_days = [touch(1, 0.0), touch(1, 0.0), touch(2, 0.0)];
+        assert_eq!(channel_points(8, Some(10.0), 0.0, &two_days), 18.0);
+        assert_eq!(channel_points(-8, Some(10.0), 0.0, &two_days), -24.0);
+    }
+}
