@@ -1,45 +1,11 @@
 //! Test cases that ship with a pack (`[[tests]]` in `pack.toml`), and
 //! running them: expected against actual, and which rules ever fired.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
-use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use crate::{Decision, Lead, Pack, PackError, Qualifier, Text};
 
-use crate::{
-    CriterionStatus, Decision, Grade, Lead, Pack, PackError, ParamValue, Qualifier, Stage, Temperature, Text,
-};
-
-/// One test case of a pack: a lead, a time, parameter overrides and what the
-/// decision must say.
-#[derive(Debug, Clone)]
-pub(crate) struct TestCase {
-    pub(crate) name: Text,
-    pub(crate) as_of: DateTime<Utc>,
-    /// The lead's JSON, read when the case runs so a bad lead fails only its case.
-    pub(crate) lead: String,
-    pub(crate) params: Vec<(String, ParamValue)>,
-    pub(crate) expect: Expect,
-}
-
-/// What a case expects; every field is optional.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Expect {
-    stage: Option<Stage>,
-    handoff: Option<bool>,
-    disqualified: Option<bool>,
-    grade: Option<Grade>,
-    temperature: Option<Temperature>,
-    score: Option<i64>,
-    score_min: Option<i64>,
-    score_max: Option<i64>,
-    #[serde(default)]
-    criteria: BTreeMap<String, CriterionStatus>,
-    /// Text that must appear in some reason or evidence of the decision.
-    reason: Option<String>,
-}
+use crate::pack::cases::{Expect, TestCase};
 
 impl Expect {
     /// Every way `d` differs from what is expected.

@@ -1,0 +1,39 @@
+//! A pack's own test cases (`[[tests]]` in `pack.toml`), as read: the data
+//! only. Running them is an authoring tool's job (`authoring::casebook`).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use crate::{CriterionStatus, Grade, ParamValue, Stage, Temperature, Text};
+
+/// One test case of a pack: a lead, a time, parameter overrides and what the
+/// decision must say.
+#[derive(Debug, Clone)]
+pub(crate) struct TestCase {
+    pub(crate) name: Text,
+    pub(crate) as_of: DateTime<Utc>,
+    /// The lead's JSON, read when the case runs so a bad lead fails only its case.
+    pub(crate) lead: String,
+    pub(crate) params: Vec<(String, ParamValue)>,
+    pub(crate) expect: Expect,
+}
+
+/// What a case expects; every field is optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Expect {
+    pub(crate) stage: Option<Stage>,
+    pub(crate) handoff: Option<bool>,
+    pub(crate) disqualified: Option<bool>,
+    pub(crate) grade: Option<Grade>,
+    pub(crate) temperature: Option<Temperature>,
+    pub(crate) score: Option<i64>,
+    pub(crate) score_min: Option<i64>,
+    pub(crate) score_max: Option<i64>,
+    #[serde(default)]
+    pub(crate) criteria: BTreeMap<String, CriterionStatus>,
+    /// Text that must appear in some reason or evidence of the decision.
+    pub(crate) reason: Option<String>,
+}
