@@ -17,6 +17,7 @@ pub(crate) mod sandbox;
 pub(crate) mod script;
 pub(crate) mod snapshot;
 pub(crate) mod stdlib;
+mod tables;
 pub(crate) mod validate;
 
 pub use build::QualifierBuilder;
@@ -26,7 +27,7 @@ use run::{first_of_each_id, NEXT_ID, SLOT};
 
 use crate::decision::{Handoff, PackId, Reasoned, WhyNotYet};
 use crate::pack::params::{known, ParamTable};
-use crate::pack::table::{Outcome, Table};
+use crate::pack::table::Table;
 use crate::pack::{hex, Location, Problem, ProblemKind};
 use crate::{
     Assessment, Category, Channel, CriterionStatus, Decision, Direction, Grade, Lead, Limits, Pack,
@@ -35,6 +36,7 @@ use crate::{
 use draft::{Budget, Caps, Draft, HandoffChoice};
 use script::Params;
 use snapshot::{decay, Snapshot};
+use tables::Outcome;
 
 /// The variables every rule sees, in scope order.
 const SCRIPT_VARIABLES: [&str; 3] = ["lead", "params", "decision"];

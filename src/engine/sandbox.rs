@@ -71,7 +71,7 @@ impl Default for Limits {
             max_expr_depth: 32,
             max_string_size: 64 * 1024,
             max_array_size: MAX_ARRAY_SIZE,
-            max_source_size: 64 * 1024,
+            max_source_size: crate::pack::MAX_SOURCE_BYTES,
             max_variables: 256,
             deadline: None,
         }

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::params::known;
 use super::{Location, Pack, PackError, Problem, ProblemKind, RuleSource};
-use crate::{Channel, Direction, Limits, ParamValue, Text};
+use crate::{Channel, Direction, ParamValue, Text};
 
 /// The manifest as written in `pack.toml`.
 #[derive(Deserialize)]
@@ -130,7 +130,7 @@ impl Pack {
                     .push(Problem::new(ProblemKind::Manifest, "`hit` applies to tables only").in_rule(&name));
             }
             match (entry.file, entry.script, entry.table) {
-                (Some(file), None, None) => match read_file(&file, Limits::default().max_source_size) {
+                (Some(file), None, None) => match read_file(&file, super::MAX_SOURCE_BYTES) {
                     Ok(source) => rules.push(RuleSource {
                         name,
                         description,

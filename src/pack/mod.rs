@@ -14,7 +14,7 @@ pub(crate) mod params;
 mod problem;
 pub(crate) mod table;
 
-use crate::{Assessment, Channel, Direction, Limits, ParamValue, Text};
+use crate::{Assessment, Channel, Direction, ParamValue, Text};
 use manifest::{read_bounded, read_in_pack, MANIFEST};
 use params::known;
 pub use problem::{Location, PackError, Problem, ProblemKind};
@@ -75,6 +75,10 @@ pub struct Pack {
     hash: String,
 }
 
+/// The largest rule file [`Pack::load`] reads, in bytes: the default
+/// [`Limits::max_source_size`](crate::Limits::max_source_size).
+pub(crate) const MAX_SOURCE_BYTES: usize = 64 * 1024;
+
 /// The names the engine's own steps go by in decisions: the point table,
 /// the caps and the lifecycle (holds, SQL-ready, recycling).
 const RESERVED_RULES: [&str; 3] = ["points", "caps", "lifecycle"];
@@ -93,7 +97,7 @@ impl Pack {
     /// pack directory once symbolic links are resolved, and name regular
     /// files. Every file is read with a bound: the manifest up to
     /// [`Pack::MAX_MANIFEST_BYTES`], a script up to the default
-    /// [`Limits::max_source_size`], a lead up to
+    /// [`Limits::max_source_size`](crate::Limits::max_source_size), a lead up to
     /// [`MAX_LEAD_BYTES`](crate::MAX_LEAD_BYTES). A file that breaks these
     /// rules is a [`ProblemKind::Io`] problem (over its limit,
     /// [`ProblemKind::TooLarge`]) naming the rule or test and the path as
@@ -105,7 +109,7 @@ impl Pack {
     /// ```
     pub fn load(path: impl AsRef<Path>) -> Result<Pack, PackError> {
         let path = path.as_ref();
-        let max_source = Limits::default().max_source_size;
+        let max_source = MAX_SOURCE_BYTES;
         if path.extension().is_some_and(|e| e == "rhai") {
             let name = path.file_stem().map(|s| s.to_string_lossy()).unwrap_or_default();
             let source = read_bounded(path, &path.display().to_string(), max_source)?;

@@ -11,10 +11,8 @@ use std::fmt;
 
 use crate::decision::Category;
 use crate::pack::params::ParamTable;
-use rhai::EvalAltResult;
 
-use crate::engine::draft::Draft;
-use crate::engine::snapshot::{ScriptLead, Value};
+use crate::lead::text::Number;
 use crate::pack::fields::{Field, Kind};
 use crate::{CriterionStatus, ParamValue, Text};
 
@@ -35,7 +33,7 @@ const PARAM_PREFIX: &str = "params.";
 
 /// A literal, or a parameter to read when the qualifier is built.
 #[derive(Debug, Clone)]
-enum Operand {
+pub(crate) enum Operand {
     Text(Text),
     Number(f64),
     Bool(bool),
@@ -51,7 +49,7 @@ fn sorted(mut items: Vec<Text>) -> Operand {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Op {
+pub(crate) enum Op {
     Is,
     In,
     NotIn,
@@ -65,7 +63,7 @@ enum Op {
 /// What a condition or a placeholder reads: a lead field, or a custom
 /// attribute (`attr.name`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Subject {
+pub(crate) enum Subject {
     Field(Field),
     Attr(Text),
 }
@@ -73,13 +71,6 @@ enum Subject {
 const ATTR_PREFIX: &str = "attr.";
 
 impl Subject {
-    fn get<'a>(&self, lead: &'a ScriptLead) -> Value<'a> {
-        match self {
-            Subject::Field(f) => f.get(lead),
-            Subject::Attr(name) => lead.attribute(name),
-        }
-    }
-
     /// The kind of value, when the pack knows it: an attribute may hold anything.
     fn kind(&self) -> Option<Kind> {
         match self {
@@ -99,21 +90,21 @@ impl fmt::Display for Subject {
 }
 
 #[derive(Debug, Clone)]
-struct Condition {
-    subject: Subject,
-    op: Op,
-    operand: Operand,
+pub(crate) struct Condition {
+    pub(crate) subject: Subject,
+    pub(crate) op: Op,
+    pub(crate) operand: Operand,
 }
 
 #[derive(Debug, Clone)]
-enum Action {
+pub(crate) enum Action {
     Points(Category, i64),
     Criterion(Text, CriterionStatus),
     Disqualify,
 }
 
 #[derive(Debug, Clone)]
-enum Part {
+pub(crate) enum Part {
     Literal(String),
     Subject(Subject),
     Param(Text),
@@ -121,33 +112,25 @@ enum Part {
 
 /// A reason with `{field}` and `{params.name}` placeholders.
 #[derive(Debug, Clone)]
-struct Template {
-    parts: Vec<Part>,
+pub(crate) struct Template {
+    pub(crate) parts: Vec<Part>,
     /// The whole reason when it has no field placeholders.
-    fixed: Option<Text>,
+    pub(crate) fixed: Option<Text>,
 }
 
 #[derive(Debug, Clone)]
-struct Row {
-    conditions: Vec<Condition>,
-    action: Action,
-    reason: Template,
+pub(crate) struct Row {
+    pub(crate) conditions: Vec<Condition>,
+    pub(crate) action: Action,
+    pub(crate) reason: Template,
 }
 
 /// A decision table.
 #[derive(Debug, Clone)]
 pub(crate) struct Table {
-    rows: Vec<Row>,
+    pub(crate) rows: Vec<Row>,
     /// Every matching row fires (`hit = "all"`), not just the first.
-    all: bool,
-}
-
-/// What applying a table did to the run.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Outcome {
-    Continue,
-    /// A row disqualified the lead: no later rule runs.
-    Stop,
+    pub(crate) all: bool,
 }
 
 impl Table {
@@ -223,8 +206,8 @@ impl Table {
                         *part = Part::Literal(items.iter().map(Text::as_str).collect::<Vec<_>>().join(", "))
                     }
                     Some(value) => {
-                        let number = value.as_f64().map_or(Value::Missing, Value::Float);
-                        *part = Part::Literal(number.to_string())
+                        let number = value.as_f64().map(|x| Number(x).to_string());
+                        *part = Part::Literal(number.unwrap_or_default())
                     }
                     None => problem(unknown_param(name, params)),
                 }
@@ -240,71 +223,6 @@ impl Table {
             Ok(Table { rows, all: self.all })
         } else {
             Err(problems)
-        }
-    }
-
-    /// Fires the first row that matches `lead`, or every one with `hit = "all"`.
-    pub(crate) fn apply(&self, lead: &ScriptLead, draft: &mut Draft) -> Result<Outcome, Box<EvalAltResult>> {
-        let mut matching = self.rows.iter().filter(|r| r.conditions.iter().all(|c| c.holds(lead)));
-        if self.all {
-            for row in matching {
-                if row.fire(lead, draft)? == Outcome::Stop {
-                    return Ok(Outcome::Stop);
-                }
-            }
-            return Ok(Outcome::Continue);
-        }
-        matching.next().map_or(Ok(Outcome::Continue), |row| row.fire(lead, draft))
-    }
-}
-
-impl Row {
-    fn fire(&self, lead: &ScriptLead, draft: &mut Draft) -> Result<Outcome, Box<EvalAltResult>> {
-        let reason = self.reason.render(lead);
-        match &self.action {
-            // Fired, as `decision.fit(0, ...)` is, but nothing to record.
-            Action::Points(_, 0) => draft.act(),
-            Action::Points(category, points) => {
-                draft.add(*category, *points, reason)?;
-            }
-            Action::Criterion(name, status) => {
-                draft.set_criterion(name, *status, Some(reason))?;
-            }
-            Action::Disqualify => {
-                draft.disqualify(reason);
-                return Ok(Outcome::Stop);
-            }
-        }
-        Ok(Outcome::Continue)
-    }
-}
-
-impl Condition {
-    fn holds(&self, lead: &ScriptLead) -> bool {
-        let value = self.subject.get(lead);
-        let text = value.as_str().unwrap_or("");
-        let list_has = |list: &Operand| match list {
-            Operand::List(items) => items.binary_search_by(|i| i.as_str().cmp(text)).is_ok(),
-            _ => false,
-        };
-        let compare = |f: fn(f64, f64) -> bool| match (value.as_f64(), &self.operand) {
-            (Some(v), Operand::Number(n)) => f(v, *n),
-            _ => false,
-        };
-        match self.op {
-            Op::Present => matches!(self.operand, Operand::Bool(b) if b == value.is_present()),
-            Op::Is => match (&value, &self.operand) {
-                (Value::Bool(v), Operand::Bool(b)) => v == b,
-                (_, Operand::Number(n)) => value.as_f64() == Some(*n),
-                (_, Operand::Text(t)) => text == t.as_str(),
-                _ => false,
-            },
-            Op::In => list_has(&self.operand),
-            Op::NotIn => !list_has(&self.operand),
-            Op::AtLeast => compare(|v, n| v >= n),
-            Op::Above => compare(|v, n| v > n),
-            Op::AtMost => compare(|v, n| v <= n),
-            Op::Below => compare(|v, n| v < n),
         }
     }
 }
@@ -354,29 +272,6 @@ impl Template {
                 self.parts.iter().map(|p| if let Part::Literal(l) = p { l.as_str() } else { "" }).collect();
             self.fixed = Some(text.into());
         }
-    }
-
-    fn render(&self, lead: &ScriptLead) -> Text {
-        match &self.fixed {
-            Some(fixed) => fixed.clone(),
-            None => Text::cached(format_args!("{}", Rendered(self, lead))),
-        }
-    }
-}
-
-struct Rendered<'a>(&'a Template, &'a ScriptLead);
-
-impl fmt::Display for Rendered<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for part in &self.0.parts {
-            match part {
-                Part::Literal(l) => f.write_str(l)?,
-                Part::Subject(subject) => write!(f, "{}", subject.get(self.1))?,
-                // Resolved when the qualifier is built.
-                Part::Param(_) => {}
-            }
-        }
-        Ok(())
     }
 }
 
