@@ -8,11 +8,10 @@
 //! pack's rules and MQL threshold predict wins.
 
 use chrono::{DateTime, Duration, Utc};
-use leadgate::{
-    mql_to_first_sales_touch, rejection_reasons, sla_breach_rate, time_in_stage, Calibration, Channel,
-    Funnel, GroupBy, HandoffRecord, Lead, Pack, Qualifier, Rejection, Seniority, Sla, Stage, Touchpoint,
-    Workflow,
-};
+use leadgate::calibration::Calibration;
+use leadgate::funnel::{mql_to_first_sales_touch, rejection_reasons, time_in_stage, Funnel, GroupBy};
+use leadgate::workflow::{sla_breach_rate, HandoffRecord, Rejection, Sla, Workflow};
+use leadgate::{Channel, Lead, Pack, Qualifier, Seniority, Stage, Touchpoint};
 
 /// xorshift64*: small, seeded, good enough for a simulation.
 struct Rng(u64);

@@ -149,7 +149,7 @@ struct Failure {
     error: String,
 }
 
-type Records<'a> = Box<dyn Iterator<Item = Result<leadgate::Record, leadgate::InputError>> + 'a>;
+type Records<'a> = Box<dyn Iterator<Item = Result<leadgate::lead::Record, leadgate::InputError>> + 'a>;
 
 /// One decision per line; one error object per failed lead. Returns the number of failures.
 fn write_json(

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use leadgate::{Lead, LiveQualifier, Pack, Qualifier};
+use leadgate::authoring::LiveQualifier;
+use leadgate::{Lead, Pack, Qualifier};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let leads: Vec<Lead> = leadgate::read_leads(include_str!("data/leads.ndjson"))

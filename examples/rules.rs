@@ -27,7 +27,7 @@ fn main() -> ExitCode {
         Some("test") if args.len() == 2 => test(&args[1]),
         Some("diff") if args.len() >= 3 => diff(&args[1], &args[2], &args[3..]),
         Some("definitions") if args.len() == 1 => {
-            print!("{}", leadgate::definitions());
+            print!("{}", leadgate::authoring::editor_definitions());
             Ok(true)
         }
         _ => Err("usage: rules check PATH | rules test PATH | rules diff OLD NEW [--leads FILE] [--as-of RFC3339] [--param NAME=VALUE]... | rules definitions".into()),
@@ -150,6 +150,6 @@ fn diff(old: &str, new: &str, options: &[String]) -> Result<bool, String> {
         candidate.pack().version,
         as_of.to_rfc3339()
     );
-    print!("{}", leadgate::compare(&live, &candidate, &leads, as_of));
+    print!("{}", leadgate::authoring::shadow_compare(&live, &candidate, &leads, as_of));
     Ok(true)
 }

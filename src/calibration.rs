@@ -41,7 +41,8 @@ pub struct ThresholdPoint {
 /// Decisions held against what happened to the leads.
 ///
 /// ```
-/// use leadgate::{Calibration, Lead, Pack, Qualifier};
+/// use leadgate::{Lead, Pack, Qualifier};
+/// use leadgate::calibration::Calibration;
 ///
 /// let q = Qualifier::new(&Pack::b2b_bant())?;
 /// let as_of = "2026-11-23T00:00:00Z".parse()?;

@@ -78,7 +78,7 @@ pub struct Handoff {
 /// A statement with the rule that made it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct Reasoned {
+pub struct RuleReason {
     /// Why.
     pub reason: Text,
     /// The rule that said it.
@@ -98,7 +98,7 @@ pub struct WhyNotYet {
     /// Criteria not known yet: questions for the next conversation.
     pub unknown: Vec<Text>,
     /// A rule's explicit reason for holding the lead back, if any.
-    pub held: Option<Reasoned>,
+    pub held: Option<RuleReason>,
 }
 
 /// What the engine decided about one lead as of one time, and why.
@@ -147,7 +147,7 @@ pub struct Decision {
     /// One entry per criterion of the pack's framework (BANT by default).
     pub bant: Assessment,
     /// The lead's stage as of `as_of`, read from its history: the stage the
-    /// decision starts from. [`Workflow::hand_off`](crate::Workflow::hand_off)
+    /// decision starts from. [`Workflow::hand_off`](crate::workflow::Workflow::hand_off)
     /// refuses a decision whose lead has moved since.
     pub lead_stage: Stage,
     /// The recommended stage.
@@ -159,7 +159,7 @@ pub struct Decision {
     /// For a lead marketing still owns and is not handing off: the gap.
     pub why_not_yet: Option<WhyNotYet>,
     /// Set when a rule disqualified the lead.
-    pub disqualified: Option<Reasoned>,
+    pub disqualified: Option<RuleReason>,
     /// Every point awarded, in the order it was awarded.
     pub contributions: Vec<Contribution>,
     /// The rules that did something (awarded points, set a criterion,
@@ -173,7 +173,8 @@ impl Decision {
     /// The sum of the contributions in `category`.
     ///
     /// ```
-    /// # use leadgate::{Category, Lead, Pack, Qualifier};
+    /// # use leadgate::{Lead, Pack, Qualifier};
+    /// # use leadgate::decision::Category;
     /// # let q = Qualifier::new(&Pack::b2b_bant())?;
     /// # let lead = Lead::from_json(r#"{"id": "L-1", "created_at": "2026-11-01T00:00:00Z",
     /// #     "company": {"industry": "software", "employees": 300}}"#)?;

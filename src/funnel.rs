@@ -38,7 +38,8 @@ pub struct Step {
 /// they reached before.
 ///
 /// ```
-/// use leadgate::{Funnel, Lead, Stage};
+/// use leadgate::{Lead, Stage};
+/// use leadgate::funnel::Funnel;
 ///
 /// let at = |d: u32| format!("2026-11-{d:02}T00:00:00Z").parse().unwrap();
 /// let mut a = Lead::new("a", at(1));
@@ -129,7 +130,8 @@ impl Funnel {
     /// One funnel per group, by the group's name.
     ///
     /// ```
-    /// use leadgate::{Funnel, GroupBy, Lead};
+    /// use leadgate::Lead;
+    /// use leadgate::funnel::{Funnel, GroupBy};
     /// let mut web = Lead::new("a", "2026-11-01T00:00:00Z".parse()?);
     /// web.source = Some("webinar".into());
     /// let other = Lead::new("b", "2026-11-01T00:00:00Z".parse()?);
@@ -185,7 +187,8 @@ fn days_between(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
 /// counted).
 ///
 /// ```
-/// use leadgate::{time_in_stage, Lead, Stage};
+/// use leadgate::{Lead, Stage};
+/// use leadgate::funnel::time_in_stage;
 /// let at = |d: u32| format!("2026-11-{d:02}T00:00:00Z").parse().unwrap();
 /// let mut lead = Lead::new("a", at(1));
 /// lead.move_to(Stage::Mql, at(1), None)?;
@@ -208,7 +211,8 @@ pub fn time_in_stage(leads: &[Lead]) -> BTreeMap<Stage, Durations> {
 /// leads that have both.
 ///
 /// ```
-/// use leadgate::{mql_to_first_sales_touch, Channel, Lead, Stage, Touchpoint};
+/// use leadgate::{Channel, Lead, Stage, Touchpoint};
+/// use leadgate::funnel::mql_to_first_sales_touch;
 /// let at = |d: u32| format!("2026-11-{d:02}T00:00:00Z").parse().unwrap();
 /// let mut lead = Lead::new("a", at(1));
 /// lead.move_to(Stage::Mql, at(2), None)?;
@@ -230,7 +234,8 @@ pub fn mql_to_first_sales_touch(leads: &[Lead]) -> Option<Durations> {
 /// given when a lead went from MQL or SAL to recycled or disqualified.
 ///
 /// ```
-/// use leadgate::{rejection_reasons, GroupBy, Lead, Stage};
+/// use leadgate::{Lead, Stage};
+/// use leadgate::funnel::{rejection_reasons, GroupBy};
 /// let at = |d: u32| format!("2026-11-{d:02}T00:00:00Z").parse().unwrap();
 /// let mut lead = Lead::new("a", at(1));
 /// lead.campaign = Some("q4".into());

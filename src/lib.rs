@@ -70,39 +70,26 @@ removes every limit of the sandbox, and leadgate refuses to compile with it.
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 
-mod authoring;
-mod calibration;
-mod decision;
-mod engine;
-mod funnel;
-mod lead;
-mod pack;
+pub mod authoring;
+pub mod calibration;
+pub mod decision;
+pub mod engine;
+pub mod funnel;
+pub mod lead;
+pub mod pack;
 mod suggest;
-mod workflow;
+pub mod workflow;
 
-pub use authoring::casebook::{CaseResult, TestReport};
-pub use authoring::live::LiveQualifier;
-pub use authoring::shadow::{compare, Comparison, LeadChange};
-pub use calibration::{Calibration, RuleLift, ThresholdPoint};
-pub use decision::{Category, Contribution, Decision, Handoff, PackId, Reasoned, WhyNotYet};
-pub use engine::sandbox::Limits;
-pub use engine::script::definitions;
-pub use engine::{EvalError, EvalErrorKind, Qualifier, QualifierBuilder};
-pub use funnel::{
-    mql_to_first_sales_touch, rejection_reasons, time_in_stage, Durations, Funnel, GroupBy, Step,
+// What every user touches: the lead model, packs, the qualifier, the
+// decision, and their errors. Everything else is in the modules above.
+pub use decision::Decision;
+pub use engine::{EvalError, Limits, Qualifier};
+pub use lead::{
+    read_leads, read_leads_from, Assessment, BuyingRole, Channel, CriterionStatus, Currency, Direction,
+    Grade, InputError, Lead, Money, Seniority, Stage, StageChange, Team, Temperature, Text, Timeline,
+    Touchpoint, TransitionError,
 };
-pub use lead::assessment::{Assessment, Criterion, CriterionStatus};
-pub use lead::input::{read_leads, read_leads_from, InputError, Record, MAX_ARRAY_BYTES, MAX_LEAD_BYTES};
-pub use lead::stage::{Stage, StageChange, TransitionError};
-pub use lead::temperature::{Grade, Temperature};
-pub use lead::text::Text;
-pub use lead::touchpoint::{Channel, Direction, Team, Touchpoint};
-pub use lead::{BuyingRole, Company, Currency, Lead, Money, Person, Qualification, Seniority, Timeline};
-pub use pack::params::ParamValue;
-pub use pack::{Location, Pack, PackError, Problem, ProblemKind};
-pub use workflow::{
-    at_risk, overdue, sla_breach_rate, HandoffRecord, HandoffStatus, Rejection, Sla, Workflow, WorkflowError,
-};
+pub use pack::{Pack, PackError};
 
 // The README's Rust example compiles and runs as a doctest.
 #[cfg(doctest)]

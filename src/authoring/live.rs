@@ -14,7 +14,8 @@ use crate::Qualifier;
 /// pack that made it (`decision.pack`), so no decision is ever made by a mix.
 ///
 /// ```
-/// use leadgate::{Lead, LiveQualifier, Pack, Qualifier};
+/// use leadgate::{Lead, Pack, Qualifier};
+/// use leadgate::authoring::LiveQualifier;
 ///
 /// let live = LiveQualifier::new(Qualifier::new(&Pack::b2b_bant())?);
 /// let lead = Lead::new("L-1", "2026-11-01T00:00:00Z".parse()?);

@@ -1,5 +1,13 @@
-//! Tools for rule authors: pack tests, shadow comparison, live swap.
+//! Tools for rule authors: a pack's own tests ([`TestReport`]), shadow
+//! comparison of a candidate pack against the live one ([`shadow_compare`]),
+//! an atomically swappable pack ([`LiveQualifier`]), and the script API as
+//! an editor definition file ([`editor_definitions`]).
 
 pub(crate) mod casebook;
 pub(crate) mod live;
 pub(crate) mod shadow;
+
+pub use crate::engine::script::editor_definitions;
+pub use casebook::{CaseResult, TestReport};
+pub use live::LiveQualifier;
+pub use shadow::{shadow_compare, Comparison, LeadChange};

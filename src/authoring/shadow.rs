@@ -5,7 +5,8 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 
-use crate::{Contribution, Decision, Lead, Qualifier, Stage, Text};
+use crate::decision::Contribution;
+use crate::{Decision, Lead, Qualifier, Stage, Text};
 
 /// How one lead's decision differs between the live and the candidate pack.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,7 +43,7 @@ impl LeadChange {
 ///     r#"{"id": "a", "created_at": "2026-11-01T00:00:00Z", "company": {"industry": "software", "employees": 300},
 ///         "person": {"seniority": "vp"}}"#,
 /// )?];
-/// let report = leadgate::compare(&live, &candidate, &leads, "2026-11-23T00:00:00Z".parse()?);
+/// let report = leadgate::authoring::shadow_compare(&live, &candidate, &leads, "2026-11-23T00:00:00Z".parse()?);
 /// assert_eq!(report.handoff_changes, 1); // 42 points: not an MQL at 60, an MQL at 40
 /// assert_eq!(report.changes[0].after.stage, leadgate::Stage::Mql);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -76,7 +77,12 @@ const BUCKETS: [(&str, i64, i64); 7] = [
 ];
 
 /// Decides every lead with both packs and reports the differences.
-pub fn compare(live: &Qualifier, candidate: &Qualifier, leads: &[Lead], as_of: DateTime<Utc>) -> Comparison {
+pub fn shadow_compare(
+    live: &Qualifier,
+    candidate: &Qualifier,
+    leads: &[Lead],
+    as_of: DateTime<Utc>,
+) -> Comparison {
     let mut report = Comparison {
         leads: leads.len(),
         failed: Vec::new(),

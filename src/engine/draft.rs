@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use rhai::{Dynamic, EvalAltResult, ImmutableString, Position, FLOAT, INT};
 
-use crate::decision::{Contribution, Reasoned};
-use crate::{Assessment, Category, CriterionStatus, Grade, Stage, Temperature, Text};
+use crate::decision::Category;
+use crate::decision::{Contribution, RuleReason};
+use crate::{Assessment, CriterionStatus, Grade, Stage, Temperature, Text};
 
 type Fallible<T> = Result<T, Box<EvalAltResult>>;
 
@@ -62,8 +63,8 @@ impl Caps {
 pub(crate) enum HandoffChoice {
     #[default]
     Derive,
-    Now(Reasoned),
-    Hold(Reasoned),
+    Now(RuleReason),
+    Hold(RuleReason),
 }
 
 /// The decision being built; `decision` in scripts.
@@ -88,9 +89,9 @@ pub(crate) struct Draft {
     pub(crate) bant: Assessment,
     pub(crate) grade: Option<Grade>,
     pub(crate) temperature: Option<Temperature>,
-    pub(crate) stage: Option<(Stage, Reasoned)>,
+    pub(crate) stage: Option<(Stage, RuleReason)>,
     pub(crate) handoff: HandoffChoice,
-    pub(crate) disqualified: Option<Reasoned>,
+    pub(crate) disqualified: Option<RuleReason>,
     /// Contributions and bytes of reasons and evidence this decision may
     /// still take (see [`Budget`]).
     pub(crate) budget: Budget,
@@ -309,12 +310,12 @@ impl Draft {
     /// Disqualifies for the running rule; the caller ends the run.
     pub(crate) fn disqualify(&mut self, reason: Text) {
         self.acted = true;
-        self.disqualified = Some(Reasoned { reason, rule: self.rule.clone() });
+        self.disqualified = Some(RuleReason { reason, rule: self.rule.clone() });
     }
 
-    pub(crate) fn reasoned(&mut self, reason: ImmutableString) -> Fallible<Reasoned> {
+    pub(crate) fn reasoned(&mut self, reason: ImmutableString) -> Fallible<RuleReason> {
         self.budget.take(0, reason.len())?;
-        Ok(Reasoned { reason: Text::from_script(reason), rule: self.rule.clone() })
+        Ok(RuleReason { reason: Text::from_script(reason), rule: self.rule.clone() })
     }
 }
 

@@ -34,7 +34,8 @@ pub enum EvalErrorKind {
 /// script, and why. Other leads of a batch are not affected.
 ///
 /// ```
-/// use leadgate::{EvalErrorKind, Lead, Pack, Qualifier};
+/// use leadgate::{Lead, Pack, Qualifier};
+/// use leadgate::engine::EvalErrorKind;
 ///
 /// // A lead without touchpoints makes this rule divide by zero.
 /// let q = Qualifier::new(&Pack::from_script("ratio", "\nlet per_touch = 100 / lead.touches();")?)?;

@@ -47,7 +47,7 @@ impl Inner {
             if !lead.touchpoints.iter().any(|t| t.at > since && t.at <= as_of && s.inbound(&t.channel)) {
                 let reason = format!("Recycled on {}; no new activity from the lead since", Moment(since));
                 choice =
-                    HandoffChoice::Hold(Reasoned { reason: reason.into(), rule: s.text.lifecycle.clone() });
+                    HandoffChoice::Hold(RuleReason { reason: reason.into(), rule: s.text.lifecycle.clone() });
             }
         }
         // Derived by the engine, so the handoff names no rule.
@@ -60,7 +60,7 @@ impl Inner {
         {
             let (met, not_met, total) =
                 (d.bant.count(CriterionStatus::Met), d.bant.count(CriterionStatus::NotMet), d.bant.len());
-            let lifecycle = |reason: fmt::Arguments<'_>| Reasoned {
+            let lifecycle = |reason: fmt::Arguments<'_>| RuleReason {
                 reason: Text::cached(reason),
                 rule: s.text.lifecycle.clone(),
             };
@@ -96,7 +96,7 @@ impl Inner {
         let lifecycle_acted = sql_ready.is_some();
         let (mut handoff, held) = match choice {
             _ if d.disqualified.is_some() || !with_marketing => (None, None),
-            HandoffChoice::Now(Reasoned { reason, rule }) => (
+            HandoffChoice::Now(RuleReason { reason, rule }) => (
                 Some(Handoff {
                     stage: if sales_ready { stage } else { Stage::Mql },
                     reason,
@@ -111,7 +111,7 @@ impl Inner {
             HandoffChoice::Derive if rule_stage && sales_ready => {
                 let set = stage_reason
                     .clone()
-                    .unwrap_or_else(|| Reasoned { reason: Text::default(), rule: Text::default() });
+                    .unwrap_or_else(|| RuleReason { reason: Text::default(), rule: Text::default() });
                 (Some(Handoff { stage, reason: set.reason, rule: Some(set.rule) }), None)
             }
             HandoffChoice::Derive if reaches_mql && sales_ready => {

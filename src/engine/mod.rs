@@ -1,4 +1,8 @@
-//! [`Qualifier`]: a compiled pack that evaluates leads.
+//! The engine: [`Qualifier`], a compiled pack that decides leads, built by
+//! [`QualifierBuilder`] under [`Limits`]; [`EvalError`] when a lead cannot be
+//! decided. Inside: the snapshot and the draft that decision tables and
+//! scripts share, native tables, the Rhai sandbox and script API, the run,
+//! and the finishing policy.
 
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -24,14 +28,17 @@ pub use build::QualifierBuilder;
 use build::Settings;
 pub use error::{EvalError, EvalErrorKind};
 use run::{first_of_each_id, NEXT_ID, SLOT};
+pub use sandbox::Limits;
 
-use crate::decision::{Handoff, PackId, Reasoned, WhyNotYet};
+use crate::decision::Category;
+use crate::decision::{Handoff, PackId, RuleReason, WhyNotYet};
 use crate::pack::params::{known, ParamTable};
 use crate::pack::table::Table;
+use crate::pack::ParamValue;
 use crate::pack::{hex, Location, Problem, ProblemKind};
 use crate::{
-    Assessment, Category, Channel, CriterionStatus, Decision, Direction, Grade, Lead, Limits, Pack,
-    PackError, ParamValue, Stage, Team, Temperature, Text,
+    Assessment, Channel, CriterionStatus, Decision, Direction, Grade, Lead, Pack, PackError, Stage, Team,
+    Temperature, Text,
 };
 use draft::{Budget, Caps, Draft, HandoffChoice};
 use script::Params;
@@ -143,7 +150,8 @@ impl Qualifier {
     /// The effective parameters, sorted by name.
     ///
     /// ```
-    /// # use leadgate::{Pack, ParamValue, Qualifier};
+    /// # use leadgate::{Pack, Qualifier};
+    /// # use leadgate::pack::ParamValue;
     /// let q = Qualifier::builder(&Pack::b2b_bant()).param("mql_threshold", 70).build()?;
     /// let mql = q.params().find(|(n, _)| *n == "mql_threshold").map(|(_, v)| v.clone());
     /// assert_eq!(mql, Some(ParamValue::Int(70)));
@@ -159,7 +167,8 @@ impl Qualifier {
     /// kind [`is_warning`](ProblemKind::is_warning).
     ///
     /// ```
-    /// use leadgate::{Pack, ProblemKind, Qualifier};
+    /// use leadgate::{Pack, Qualifier};
+    /// use leadgate::pack::ProblemKind;
     /// let pack = Pack::from_toml(r#"
     ///     name = "p"
     ///     version = "1"
@@ -195,7 +204,8 @@ impl Qualifier {
     /// the lead's `created_at` is an [`EvalErrorKind::BeforeCreated`] error.
     ///
     /// ```
-    /// # use leadgate::{EvalErrorKind, Lead, Pack, Qualifier};
+    /// # use leadgate::{Lead, Pack, Qualifier};
+    /// # use leadgate::engine::EvalErrorKind;
     /// let q = Qualifier::new(&Pack::b2b_bant())?;
     /// let lead = Lead::new("L-1", "2026-11-10T00:00:00Z".parse()?);
     /// let err = q.evaluate(&lead, "2026-11-01T00:00:00Z".parse()?).unwrap_err();

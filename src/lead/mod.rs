@@ -1,5 +1,6 @@
-//! Leads: the person, the company, what is known for qualification, the
-//! stage history and the touchpoints.
+//! The lead model: a lead (the person, the company, what is known for
+//! qualification, the stage history and the touchpoints), its lifecycle
+//! stages, criteria, grade and temperature, and reading leads from JSON.
 
 use std::fmt;
 use std::str::FromStr;
@@ -16,7 +17,13 @@ pub(crate) mod text;
 pub(crate) mod time;
 pub(crate) mod touchpoint;
 
-use crate::{Stage, StageChange, Text, Touchpoint, TransitionError};
+pub use assessment::{Assessment, Criterion, CriterionStatus};
+pub use input::{read_leads, read_leads_from, InputError, Record, MAX_ARRAY_BYTES, MAX_LEAD_BYTES};
+pub use stage::{Stage, StageChange, TransitionError};
+pub use temperature::{Grade, Temperature};
+pub use text::Text;
+pub use touchpoint::{Channel, Direction, Team, Touchpoint};
+
 use stage::check_step;
 
 /// A potential customer, with everything the engine may read about them.
@@ -36,7 +43,7 @@ use stage::check_step;
 /// a lead may arrive with a `stage` and no history at all: both are imports
 /// of a lead that is already somewhere in the funnel. The lead is then in
 /// that stage since `created_at`, as far as the engine can tell, and its
-/// next move ([`Lead::move_to`], or a [`Workflow`](crate::Workflow) step)
+/// next move ([`Lead::move_to`], or a [`Workflow`](crate::workflow::Workflow) step)
 /// goes through the table from there.
 ///
 /// # What is versioned

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use crate::{CriterionStatus, Grade, ParamValue, Stage, Temperature, Text};
+use crate::pack::ParamValue;
+use crate::{CriterionStatus, Grade, Stage, Temperature, Text};
 
 /// One test case of a pack: a lead, a time, parameter overrides and what the
 /// decision must say.

@@ -10,7 +10,8 @@ use serde::Deserialize;
 
 use super::params::known;
 use super::{Location, Pack, PackError, Problem, ProblemKind, RuleSource};
-use crate::{Channel, Direction, ParamValue, Text};
+use crate::pack::ParamValue;
+use crate::{Channel, Direction, Text};
 
 /// The manifest as written in `pack.toml`.
 #[derive(Deserialize)]

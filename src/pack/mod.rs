@@ -1,6 +1,7 @@
 //! Rule packs in source form: a manifest (name, version, criteria,
-//! parameters, point table) and the rule scripts, loaded and checked but not
-//! yet compiled.
+//! parameters, point table, channels) and the rules (decision tables and
+//! Rhai scripts), loaded and checked but not yet compiled, and the problems
+//! a pack can have.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -14,9 +15,10 @@ pub(crate) mod params;
 mod problem;
 pub(crate) mod table;
 
-use crate::{Assessment, Channel, Direction, ParamValue, Text};
+use crate::{Assessment, Channel, Direction, Text};
 use manifest::{read_bounded, read_in_pack, MANIFEST};
 use params::known;
+pub use params::ParamValue;
 pub use problem::{Location, PackError, Problem, ProblemKind};
 
 /// One rule of a pack, in source form.
@@ -98,7 +100,7 @@ impl Pack {
     /// files. Every file is read with a bound: the manifest up to
     /// [`Pack::MAX_MANIFEST_BYTES`], a script up to the default
     /// [`Limits::max_source_size`](crate::Limits::max_source_size), a lead up to
-    /// [`MAX_LEAD_BYTES`](crate::MAX_LEAD_BYTES). A file that breaks these
+    /// [`MAX_LEAD_BYTES`](crate::lead::MAX_LEAD_BYTES). A file that breaks these
     /// rules is a [`ProblemKind::Io`] problem (over its limit,
     /// [`ProblemKind::TooLarge`]) naming the rule or test and the path as
     /// written.
@@ -224,7 +226,8 @@ impl Pack {
     /// table appears as `points.<channel>` parameters.
     ///
     /// ```
-    /// use leadgate::{Pack, ParamValue};
+    /// use leadgate::Pack;
+    /// use leadgate::pack::ParamValue;
     /// let pack = Pack::b2b_bant();
     /// let (_, mql) = pack.params().find(|(n, _)| *n == "mql_threshold").unwrap();
     /// assert!(matches!(mql, ParamValue::Int(_)));

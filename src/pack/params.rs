@@ -11,7 +11,7 @@ use crate::Text;
 /// the host at load time.
 ///
 /// ```
-/// use leadgate::ParamValue;
+/// use leadgate::pack::ParamValue;
 /// assert_eq!(ParamValue::from(60), ParamValue::Int(60));
 /// assert_eq!(ParamValue::from(vec!["software", "saas"]).to_string(), "[\"software\", \"saas\"]");
 /// ```
@@ -55,7 +55,7 @@ impl ParamValue {
     /// `NAME=VALUE` overrides from a command line). Lists are comma-separated.
     ///
     /// ```
-    /// use leadgate::ParamValue;
+    /// use leadgate::pack::ParamValue;
     /// let declared = ParamValue::Int(60);
     /// assert_eq!(declared.parse_like("75"), Ok(ParamValue::Int(75)));
     /// assert!(declared.parse_like("high").is_err());

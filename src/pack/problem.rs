@@ -63,7 +63,7 @@ impl ProblemKind {
     /// and the problem is in [`Qualifier::warnings`](crate::Qualifier::warnings).
     ///
     /// ```
-    /// use leadgate::ProblemKind;
+    /// use leadgate::pack::ProblemKind;
     /// assert!(ProblemKind::UnusedParam.is_warning());
     /// assert!(!ProblemKind::Syntax.is_warning());
     /// ```
@@ -132,7 +132,8 @@ impl fmt::Display for Problem {
 /// A pack that cannot be loaded or compiled, with every problem found.
 ///
 /// ```
-/// use leadgate::{Pack, ProblemKind, Qualifier};
+/// use leadgate::{Pack, Qualifier};
+/// use leadgate::pack::ProblemKind;
 ///
 /// let pack = Pack::from_script("broken", "decision.fit(10, \"x\"\n")?;
 /// let err = Qualifier::new(&pack).unwrap_err();

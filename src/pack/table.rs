@@ -14,7 +14,8 @@ use crate::pack::params::ParamTable;
 
 use crate::lead::text::Number;
 use crate::pack::fields::{Field, Kind};
-use crate::{CriterionStatus, ParamValue, Text};
+use crate::pack::ParamValue;
+use crate::{CriterionStatus, Text};
 
 /// The operators a condition may use, in the order the guide lists them.
 const OPERATORS: [(&str, Op); 8] = [

@@ -18,7 +18,8 @@ use crate::{Assessment, Decision, Lead, Stage, Text, TransitionError};
 /// it back to marketing for nurture (recycled).
 ///
 /// ```
-/// use leadgate::{Rejection, Stage};
+/// use leadgate::Stage;
+/// use leadgate::workflow::Rejection;
 /// assert_eq!(Rejection::BadTiming.outcome(), Stage::Recycled);
 /// assert_eq!(Rejection::Competitor.outcome(), Stage::Disqualified);
 /// assert_eq!(serde_json::to_string(&Rejection::NotDecisionMaker)?, "\"not_decision_maker\"");
@@ -92,7 +93,7 @@ impl fmt::Display for Rejection {
 ///
 /// ```
 /// use chrono::{DateTime, Utc};
-/// use leadgate::Sla;
+/// use leadgate::workflow::Sla;
 /// let time = |s: &str| s.parse::<DateTime<Utc>>();
 /// let at = time("2026-11-20T16:00:00Z")?; // a Friday, 16:00
 /// assert_eq!(Sla::hours(24).due(at), time("2026-11-21T16:00:00Z")?);
@@ -138,7 +139,7 @@ impl Sla {
     ///
     /// ```
     /// use chrono::{DateTime, Utc};
-    /// use leadgate::Sla;
+    /// use leadgate::workflow::Sla;
     /// let at = "2026-11-20T16:00:00Z".parse::<DateTime<Utc>>()?;
     /// assert_eq!(Sla::business_hours(4).checked_due(at), Some("2026-11-23T12:00:00Z".parse()?));
     /// assert_eq!(Sla::hours(u32::MAX).checked_due(at), None);
@@ -334,7 +335,8 @@ pub enum WorkflowError {
 /// The handoff workflow, with its SLA.
 ///
 /// ```
-/// use leadgate::{Lead, Pack, Qualifier, Rejection, Sla, Stage, Workflow};
+/// use leadgate::{Lead, Pack, Qualifier, Stage};
+/// use leadgate::workflow::{Rejection, Sla, Workflow};
 ///
 /// let q = Qualifier::new(&Pack::b2b_bant())?;
 /// let mut lead = Lead::from_json(r#"{"id": "L-1", "created_at": "2026-11-01T00:00:00Z",
@@ -531,7 +533,8 @@ fn answerable(lead: &Lead, handoff: &HandoffRecord) -> Result<(), WorkflowError>
 /// The handoffs sales has not acted on by their deadline, as of `as_of`.
 ///
 /// ```
-/// use leadgate::{overdue, sla_breach_rate, Lead, Pack, Qualifier, Sla, Workflow};
+/// use leadgate::{Lead, Pack, Qualifier};
+/// use leadgate::workflow::{overdue, sla_breach_rate, Sla, Workflow};
 ///
 /// let q = Qualifier::new(&Pack::b2b_bant())?;
 /// let mut lead = Lead::from_json(r#"{"id": "L-1", "created_at": "2026-11-01T00:00:00Z",

@@ -1,4 +1,6 @@
-use leadgate::{Category, CriterionStatus, Grade, Lead, Pack, ParamValue, Qualifier, Stage, Temperature};
+use leadgate::decision::Category;
+use leadgate::pack::ParamValue;
+use leadgate::{CriterionStatus, Grade, Lead, Pack, Qualifier, Stage, Temperature};
 
 use crate::{as_of, lead, lead_with, manifest, qualifier};
 
@@ -499,7 +501,7 @@ fn deciding_before_the_lead_was_created_is_an_error_for_that_lead_only() {
     );
     let results = q.evaluate_batch(&[future, lead_with("")], as_of());
     let err = results[0].as_ref().unwrap_err();
-    assert_eq!(err.kind(), leadgate::EvalErrorKind::BeforeCreated);
+    assert_eq!(err.kind(), leadgate::engine::EvalErrorKind::BeforeCreated);
     assert_eq!(err.lead_id(), "future");
     assert_eq!(err.rule(), None);
     assert!(results[1].is_ok());

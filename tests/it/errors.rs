@@ -1,11 +1,12 @@
 //! Where errors point: the script, line and column of load and run-time errors,
 //! and a failing lead in a batch. Hostile scripts are in `hostile`.
 
-use leadgate::{Pack, ProblemKind, Qualifier};
+use leadgate::pack::ProblemKind;
+use leadgate::{Pack, Qualifier};
 
 use crate::{as_of, lead_with, qualifier};
 
-fn compile_problems(script: &str) -> Vec<leadgate::Problem> {
+fn compile_problems(script: &str) -> Vec<leadgate::pack::Problem> {
     let pack = Pack::from_script("r", script).unwrap();
     Qualifier::new(&pack).unwrap_err().problems().to_vec()
 }

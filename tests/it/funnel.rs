@@ -1,6 +1,7 @@
 //! Funnel numbers over the shipped sample leads' histories.
 
-use leadgate::{rejection_reasons, time_in_stage, Funnel, GroupBy, Stage};
+use leadgate::funnel::{rejection_reasons, time_in_stage, Funnel, GroupBy};
+use leadgate::Stage;
 
 #[test]
 fn the_sample_leads_funnel() {

@@ -25,7 +25,7 @@ name = "never"
 script = 'if lead.industry == "mining" { decision.fit(1, "Mining"); }'
 "#;
 
-fn report(tests: &str) -> leadgate::TestReport {
+fn report(tests: &str) -> leadgate::authoring::TestReport {
     Pack::from_toml(&format!("{PACK}\n{tests}")).unwrap().run_tests().unwrap()
 }
 
@@ -124,7 +124,7 @@ fn compare_shows_what_a_candidate_pack_would_change() {
             r#"{"id": "r", "created_at": "2026-11-01T00:00:00Z", "company": {"industry": "retail"}}"#,
         ),
     ];
-    let report = leadgate::compare(&live, &candidate, &leads, crate::as_of());
+    let report = leadgate::authoring::shadow_compare(&live, &candidate, &leads, crate::as_of());
     assert_eq!((report.leads, report.stage_changes, report.handoff_changes), (2, 1, 1));
     let change = &report.changes[0];
     assert_eq!((&*change.lead_id, change.score_delta()), ("s", -15));
@@ -138,7 +138,8 @@ fn compare_shows_what_a_candidate_pack_would_change() {
 
 #[test]
 fn swapping_packs_under_load_never_mixes_them() {
-    use leadgate::{LiveQualifier, Qualifier};
+    use leadgate::authoring::LiveQualifier;
+    use leadgate::Qualifier;
     use std::sync::atomic::{AtomicBool, Ordering};
 
     let a = Qualifier::new(&Pack::from_toml(PACK).unwrap()).unwrap();

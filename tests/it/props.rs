@@ -301,7 +301,7 @@ proptest! {
 
     #[test]
     fn funnel_counts_never_exceed_their_source_and_rates_are_fractions(leads in proptest::collection::vec(walked_lead(), 0..40)) {
-        let funnel = leadgate::Funnel::of(&leads);
+        let funnel = leadgate::funnel::Funnel::of(&leads);
         prop_assert_eq!(funnel.leads, leads.len());
         for pair in funnel.steps.windows(2) {
             // What converted out of one stage is what reached the next.
@@ -313,12 +313,12 @@ proptest! {
             prop_assert!((0.0..=1.0).contains(&step.rate));
         }
         // Groups partition the leads, and their counts add up to the whole.
-        let groups = leadgate::Funnel::grouped(&leads, &leadgate::GroupBy::Source);
+        let groups = leadgate::funnel::Funnel::grouped(&leads, &leadgate::funnel::GroupBy::Source);
         prop_assert_eq!(groups.values().map(|f| f.leads).sum::<usize>(), leads.len());
         for (i, step) in funnel.steps.iter().enumerate() {
             prop_assert_eq!(groups.values().map(|f| f.steps[i].converted).sum::<usize>(), step.converted);
         }
-        for d in leadgate::time_in_stage(&leads).values() {
+        for d in leadgate::funnel::time_in_stage(&leads).values() {
             prop_assert!(d.count > 0 && d.median_days >= 0.0 && d.p90_days >= d.median_days);
         }
     }
@@ -342,7 +342,7 @@ proptest! {
                 q.evaluate(&lead, as_of()).ok().map(|d| (d, *won))
             })
             .collect();
-        let c = leadgate::Calibration::of(&decided);
+        let c = leadgate::calibration::Calibration::of(&decided);
         for pair in c.sweep.windows(2) {
             prop_assert!(pair[0].threshold < pair[1].threshold);
             prop_assert!(pair[0].passing >= pair[1].passing);
@@ -378,9 +378,9 @@ proptest! {
                 lead
             })
             .collect();
-        prop_assert_eq!(leadgate::Funnel::of(&replayed), leadgate::Funnel::of(&leads));
-        prop_assert_eq!(leadgate::time_in_stage(&replayed), leadgate::time_in_stage(&leads));
-        let by = leadgate::GroupBy::Source;
-        prop_assert_eq!(leadgate::rejection_reasons(&replayed, &by), leadgate::rejection_reasons(&leads, &by));
+        prop_assert_eq!(leadgate::funnel::Funnel::of(&replayed), leadgate::funnel::Funnel::of(&leads));
+        prop_assert_eq!(leadgate::funnel::time_in_stage(&replayed), leadgate::funnel::time_in_stage(&leads));
+        let by = leadgate::funnel::GroupBy::Source;
+        prop_assert_eq!(leadgate::funnel::rejection_reasons(&replayed, &by), leadgate::funnel::rejection_reasons(&leads, &by));
     }
 }

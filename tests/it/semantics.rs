@@ -1,7 +1,8 @@
 //! One meaning for every rule: recycled leads and new activity, channel
 //! direction, the engine's own reasons and `fired`, reserved names.
 
-use leadgate::{Pack, ProblemKind, Qualifier};
+use leadgate::pack::ProblemKind;
+use leadgate::{Pack, Qualifier};
 
 use crate::{lead, manifest};
 

@@ -1,6 +1,7 @@
 //! Decision tables: rules written as rows in `pack.toml`, run natively.
 
-use leadgate::{CriterionStatus, Pack, ProblemKind, Qualifier, Stage};
+use leadgate::pack::ProblemKind;
+use leadgate::{CriterionStatus, Pack, Qualifier, Stage};
 use proptest::prelude::*;
 
 use crate::{as_of, lead_with, manifest};

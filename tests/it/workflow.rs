@@ -1,10 +1,9 @@
 //! The closed loop: handoffs, sales' answers, re-qualification, SLAs.
 
 use chrono::{DateTime, Duration, Utc};
-use leadgate::{
-    overdue, sla_breach_rate, Funnel, HandoffStatus, Lead, Pack, Qualifier, Rejection, Sla, Stage, Workflow,
-    WorkflowError,
-};
+use leadgate::funnel::Funnel;
+use leadgate::workflow::{overdue, sla_breach_rate, HandoffStatus, Rejection, Sla, Workflow, WorkflowError};
+use leadgate::{Lead, Pack, Qualifier, Stage};
 
 fn at(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
@@ -31,7 +30,7 @@ fn decide(
     q: &Qualifier,
     lead: &mut Lead,
     now: DateTime<Utc>,
-) -> Option<leadgate::HandoffRecord> {
+) -> Option<leadgate::workflow::HandoffRecord> {
     let decision = q.evaluate(lead, now).unwrap();
     w.hand_off(lead, &decision, now).unwrap()
 }
@@ -172,8 +171,10 @@ fn sla_deadlines_overdue_and_breach_rate() {
     let noon = at("2026-11-23T12:00:00Z");
     assert!(overdue(&handoffs, noon).is_empty());
     assert!(handoffs[2].is_at_risk(noon, Duration::hours(2)));
-    let chase: Vec<_> =
-        leadgate::at_risk(&handoffs, noon, Duration::hours(2)).iter().map(|h| h.lead_id.as_str()).collect();
+    let chase: Vec<_> = leadgate::workflow::at_risk(&handoffs, noon, Duration::hours(2))
+        .iter()
+        .map(|h| h.lead_id.as_str())
+        .collect();
     assert_eq!(chase, ["c"], "a and b were answered");
     let evening = at("2026-11-23T18:00:00Z");
     assert_eq!(overdue(&handoffs, evening).iter().map(|h| h.lead_id.as_str()).collect::<Vec<_>>(), ["c"]);
@@ -211,7 +212,7 @@ fn funnel_numbers_follow_the_workflow() {
     let replayed: Vec<Lead> =
         leads.iter().map(|l| Lead::from_json(&serde_json::to_string(l).unwrap()).unwrap()).collect();
     assert_eq!(Funnel::of(&replayed), f);
-    let reasons = leadgate::rejection_reasons(&leads, &leadgate::GroupBy::Source);
+    let reasons = leadgate::funnel::rejection_reasons(&leads, &leadgate::funnel::GroupBy::Source);
     assert_eq!(reasons["(none)"]["no_budget"], 1);
 }
 

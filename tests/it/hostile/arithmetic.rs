@@ -1,6 +1,6 @@
 //! Overflow, division by zero and non-finite numbers are errors, never wrong scores.
 
-use leadgate::EvalErrorKind;
+use leadgate::engine::EvalErrorKind;
 
 use super::{fails, run};
 
@@ -137,7 +137,7 @@ fn thresholds_and_caps_must_be_usable_numbers() {
     for (name, value) in [("mql_threshold", f64::NAN), ("hot_threshold", f64::INFINITY), ("fit_cap", -1.0)] {
         let p = pack("[params]\nmql_threshold = 1\nhot_threshold = 1\nfit_cap = 1", "");
         let err = leadgate::Qualifier::builder(&p).param(name, value).build().unwrap_err();
-        assert_eq!(err.problems()[0].kind(), leadgate::ProblemKind::Param, "{name}");
+        assert_eq!(err.problems()[0].kind(), leadgate::pack::ProblemKind::Param, "{name}");
     }
     for (params, needle) in [
         ("fit_cap = -1", "must not be negative"),
@@ -146,7 +146,7 @@ fn thresholds_and_caps_must_be_usable_numbers() {
     ] {
         let err = leadgate::Qualifier::new(&pack(&format!("[params]\n{params}"), "")).unwrap_err();
         let p = &err.problems()[0];
-        assert_eq!(p.kind(), leadgate::ProblemKind::Param, "{params}");
+        assert_eq!(p.kind(), leadgate::pack::ProblemKind::Param, "{params}");
         assert!(p.message().contains(needle), "{params}: {p}");
     }
 }

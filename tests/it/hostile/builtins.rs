@@ -2,7 +2,8 @@
 //! eval, none of rhai's functions that loop, copy before checking, recurse
 //! into data or call other functions by name.
 
-use leadgate::{EvalErrorKind, ProblemKind};
+use leadgate::engine::EvalErrorKind;
+use leadgate::pack::ProblemKind;
 
 use super::{fails, refused, run};
 

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use leadgate::EvalErrorKind;
+use leadgate::engine::EvalErrorKind;
 
 use super::{fails_with, limits, run_with};
 

@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use leadgate::{Pack, PackError, ProblemKind, MAX_LEAD_BYTES};
+use leadgate::lead::MAX_LEAD_BYTES;
+use leadgate::pack::ProblemKind;
+use leadgate::{Pack, PackError};
 
 /// What the file outside every pack holds: no error may show it.
 const SECRET: &str = "TOP-SECRET-OUTSIDE-THE-PACK";

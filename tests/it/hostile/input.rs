@@ -1,6 +1,8 @@
 //! Hostile lead input: every bad lead is an error naming the field; the batch goes on.
 
-use leadgate::{read_leads, read_leads_from, EvalErrorKind, Lead, Pack, Qualifier, MAX_LEAD_BYTES};
+use leadgate::engine::EvalErrorKind;
+use leadgate::lead::MAX_LEAD_BYTES;
+use leadgate::{read_leads, read_leads_from, Lead, Pack, Qualifier};
 
 const OK: &str = r#"{"id": "ok", "created_at": "2026-01-01T00:00:00Z"}"#;
 

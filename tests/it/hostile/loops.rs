@@ -1,6 +1,7 @@
 //! Endless loops cannot be written, and long scripts stop at a deterministic point.
 
-use leadgate::{EvalErrorKind, ProblemKind};
+use leadgate::engine::EvalErrorKind;
+use leadgate::pack::ProblemKind;
 
 use super::{fails_with, limits, refused, run_with};
 

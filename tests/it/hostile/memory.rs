@@ -1,7 +1,8 @@
 //! Memory bombs stop at the size limits before anything large is built:
 //! every case here is measured with a counting allocator.
 
-use leadgate::{EvalErrorKind, ProblemKind};
+use leadgate::engine::EvalErrorKind;
+use leadgate::pack::ProblemKind;
 
 use super::{fails, fails_with, limits, on_small_stack, refused_with};
 use crate::alloc::measured;

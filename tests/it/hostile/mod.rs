@@ -18,7 +18,9 @@ mod types;
 mod work;
 mod workflow;
 
-use leadgate::{EvalError, EvalErrorKind, Limits, Pack, Problem, ProblemKind, Qualifier};
+use leadgate::engine::EvalErrorKind;
+use leadgate::pack::{Problem, ProblemKind};
+use leadgate::{EvalError, Limits, Pack, Qualifier};
 
 use crate::{as_of, lead_with};
 

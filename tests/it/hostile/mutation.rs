@@ -1,7 +1,9 @@
 //! Scripts cannot change the lead, the parameters or lose the decision, and
 //! have no constants of their own to change.
 
-use leadgate::{EvalErrorKind, Pack, ProblemKind, Qualifier};
+use leadgate::engine::EvalErrorKind;
+use leadgate::pack::ProblemKind;
+use leadgate::{Pack, Qualifier};
 
 use super::{fails, refused};
 

@@ -1,12 +1,14 @@
 //! Misspelt names are errors that say what was meant, never a silent false:
 //! at load time when the name is written out, at run time when it is computed.
 
-use leadgate::{EvalErrorKind, Pack, ProblemKind, Qualifier};
+use leadgate::engine::EvalErrorKind;
+use leadgate::pack::ProblemKind;
+use leadgate::{Pack, Qualifier};
 
 use super::refused;
 
 /// The first load problem of `script` in a pack with a few parameters.
-fn refused_with_params(script: &str) -> leadgate::Problem {
+fn refused_with_params(script: &str) -> leadgate::pack::Problem {
     let manifest = format!(
         "name = \"p\"\nversion = \"1\"\n[params]\nmql_threshold = 60\n[[rules]]\nname = \"r\"\nscript = '''\n{script}\n'''\n"
     );

@@ -1,6 +1,7 @@
 //! Deeply nested source is refused while parsing, without overflowing the stack.
 
-use leadgate::{Limits, ProblemKind};
+use leadgate::pack::ProblemKind;
+use leadgate::Limits;
 
 use super::{limits, on_small_stack, refused_with, short};
 
@@ -33,7 +34,7 @@ fn nested_lists(levels: usize, then: &str) -> String {
 
 #[test]
 fn data_cannot_nest_deeper_than_the_list_limit_on_a_2_mib_stack() {
-    use leadgate::EvalErrorKind;
+    use leadgate::engine::EvalErrorKind;
     // Within the limit, everything that walks the data works on a small stack.
     for then in
         ["let b = a;", "let t = `${a}`;", "let t = a.to_string();", "let n = a.len();", "let i = 1 in a;"]
@@ -62,7 +63,8 @@ fn data_cannot_nest_deeper_than_the_list_limit_on_a_2_mib_stack() {
 #[cfg(feature = "parallel")]
 #[test]
 fn deep_data_is_refused_inside_rayon_workers_too() {
-    use leadgate::{EvalErrorKind, Pack, Qualifier};
+    use leadgate::engine::EvalErrorKind;
+    use leadgate::{Pack, Qualifier};
     let pack = Pack::from_script("r", &nested_lists(5_000, "")).unwrap();
     let q = Qualifier::new(&pack).unwrap();
     let leads: Vec<_> = (0..64)

@@ -1,6 +1,6 @@
 //! Oversized sources are refused before they are compiled.
 
-use leadgate::ProblemKind;
+use leadgate::pack::ProblemKind;
 
 use super::{limits, refused_with};
 

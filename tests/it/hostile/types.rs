@@ -1,7 +1,7 @@
 //! Wrong types and values are errors naming what was expected, not silent zeros.
 //! (Values written out as literals are checked at load time: see `names`.)
 
-use leadgate::EvalErrorKind;
+use leadgate::engine::EvalErrorKind;
 
 use super::{fails, run};
 

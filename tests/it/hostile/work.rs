@@ -4,7 +4,8 @@
 
 use std::fmt::Write as _;
 
-use leadgate::{EvalErrorKind, Lead, Limits, Pack, Qualifier};
+use leadgate::engine::EvalErrorKind;
+use leadgate::{Lead, Limits, Pack, Qualifier};
 
 use super::{limits, on_small_stack};
 use crate::as_of;

@@ -2,7 +2,8 @@
 //! or lose a handoff.
 
 use chrono::{DateTime, Duration, TimeDelta, Utc};
-use leadgate::{HandoffStatus, Lead, Pack, Qualifier, Rejection, Sla, Stage, Workflow, WorkflowError};
+use leadgate::workflow::{HandoffStatus, Rejection, Sla, Workflow, WorkflowError};
+use leadgate::{Lead, Pack, Qualifier, Stage};
 use proptest::prelude::*;
 
 fn at(s: &str) -> DateTime<Utc> {
