@@ -38,34 +38,39 @@ for c in &decision.contributions {
 # Ok::<(), Box<dyn std::error::Error>>(())
 ```
 
-# Overview
+# The crate at a glance
 
-- The lead lifecycle: [`Lead`] (with [`Person`], [`Company`],
-  [`Qualification`]), [`Touchpoint`] and [`Channel`], [`Stage`] with its
-  transition table ([`Lead::move_to`]), [`Temperature`], [`Grade`], and
-  [`Assessment`] for BANT or any other framework's criteria.
-- Reading leads: [`Lead::from_json`], [`read_leads`] and [`read_leads_from`]
-  (NDJSON or JSON arrays), with [`InputError`]s that name the line, the lead
-  and the field.
-- Rule packs: [`Pack`] (a `pack.toml` manifest and Rhai rules; two shipped
-  packs), compiled by [`QualifierBuilder`] into a [`Qualifier`] under
-  [`Limits`]; problems are [`PackError`]s with script, line and column.
-- Decisions: [`Qualifier::evaluate`] and [`Qualifier::evaluate_batch`] give a
-  [`Decision`] (scores, grade, temperature, criteria with evidence, stage,
-  [`Handoff`] or [`WhyNotYet`], every [`Contribution`]), or an [`EvalError`]
-  naming the rule and position.
+The modules follow the way data flows, and the root re-exports what every
+user touches.
+
+| module | what it holds | at the root |
+|---|---|---|
+| [`lead`] | the lead model: [`Lead`] (person, company, qualification facts, stage history, [`Touchpoint`]s on [`Channel`]s), [`Stage`] and its transition table ([`Lead::move_to`]), [`Assessment`] of criteria, [`Grade`], [`Temperature`], [`Money`]; reading leads from NDJSON or JSON arrays ([`read_leads`], [`read_leads_from`]) with [`InputError`]s that name the line, the lead and the field | all of it |
+| [`pack`] | rule packs in source form: [`Pack`] (a `pack.toml` with decision tables and Rhai scripts; two shipped packs), its parameters and its [`PackError`] problems with file, line and column | [`Pack`], [`PackError`] |
+| [`engine`] | [`Qualifier`]: a compiled pack that decides leads under [`Limits`], deterministically, in a hardened sandbox; [`EvalError`] when a lead cannot be decided | [`Qualifier`], [`Limits`], [`EvalError`] |
+| [`decision`] | [`Decision`]: scores, grade, temperature, criteria with evidence, stage, handoff or why-not-yet, and every contribution; its JSON is a public contract | [`Decision`] |
+| [`authoring`] | tools for rule authors: a pack's own tests, shadow comparison of a candidate pack, a live-swappable pack, editor definitions of the script API | |
+| [`workflow`] | the closed loop: handoffs to sales with an SLA, accept or reject with reasons, recycling, overdue handoffs | |
+| [`funnel`] | funnel numbers over leads' stage histories: conversion, time in stage, rejection reasons | |
+| [`calibration`] | rules and thresholds held against outcomes | |
 
 Writing rules is documented for script writers, who need not know Rust, in
 the [rule-authoring guide](guide). The repository's `ARCHITECTURE.md` says how
 the modules fit together.
 
-# Cargo features of rhai
+# Cargo features
+
+- `parallel`: `Qualifier::evaluate_batch_par` decides a batch on every
+  core with rayon.
+
+## rhai's features
 
 leadgate enables rhai's `sync` feature, which makes compiled packs
 `Send + Sync`; as cargo unifies features, a host's own rhai gets it too.
 Never enable rhai's `unchecked` feature in a build that uses leadgate: it
 removes every limit of the sandbox, and leadgate refuses to compile with it.
 */
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]

@@ -266,6 +266,7 @@ impl Qualifier {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[cfg(feature = "parallel")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "parallel")))]
     pub fn evaluate_batch_par(
         &self,
         leads: &[Lead],
