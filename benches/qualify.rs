@@ -57,7 +57,7 @@ mod native {
         pub score: i64,
         pub grade: Grade,
         pub temperature: Temperature,
-        pub bant: Assessment,
+        pub criteria: Assessment,
         pub stage: Stage,
         pub handoff: Option<Text>,
         pub contributions: Vec<Contribution>,
@@ -164,7 +164,7 @@ mod native {
             score: 0,
             grade: Grade::F,
             temperature: Temperature::Cold,
-            bant: Assessment::bant(),
+            criteria: Assessment::bant(),
             stage: lead.stage_at(as_of).0,
             handoff: None,
             contributions: Vec::new(),
@@ -267,7 +267,7 @@ mod native {
         let q = &lead.qualification;
         // One table per criterion, each its own rule.
         let mut set = |name: &str, status, evidence: String| {
-            if let Ok(c) = d.bant.set(name, status, Some(evidence.into())) {
+            if let Ok(c) = d.criteria.set(name, status, Some(evidence.into())) {
                 c.rule = Some(name.into());
             }
         };
@@ -344,10 +344,10 @@ mod native {
         }
 
         // the engagement script: a demo request is a need when none is stated
-        if d.bant.get("need").is_some_and(|c| c.status == CriterionStatus::Unknown)
+        if d.criteria.get("need").is_some_and(|c| c.status == CriterionStatus::Unknown)
             && touches.iter().any(|t| t.channel == Channel::DemoRequest)
         {
-            if let Ok(c) = d.bant.set("need", CriterionStatus::Met, Some("Requested a demo".into())) {
+            if let Ok(c) = d.criteria.set("need", CriterionStatus::Met, Some("Requested a demo".into())) {
                 c.rule = Some("engagement".into());
             }
         }
@@ -366,13 +366,13 @@ mod native {
         // handoff
         let current = lead.stage_at(as_of).0;
         let marketing = matches!(current, Stage::Subscriber | Stage::Lead | Stage::Mql | Stage::Recycled);
-        let met = d.bant.count(CriterionStatus::Met);
+        let met = d.criteria.count(CriterionStatus::Met);
         let mut held = false;
         if marketing && score >= 60 {
             if met >= 3 {
                 d.stage = Stage::Sql;
                 d.handoff = Some(format!("SQL-ready: score {score}, {met} of 4 criteria met").into());
-            } else if d.bant.count(CriterionStatus::NotMet) >= 2 {
+            } else if d.criteria.count(CriterionStatus::NotMet) >= 2 {
                 held = true;
             } else if matches!(current, Stage::Subscriber | Stage::Lead | Stage::Recycled) {
                 d.stage = Stage::Mql;
@@ -426,7 +426,7 @@ fn check_native_agrees(q: &Qualifier) {
             n.handoff.is_some(),
         );
         assert_eq!(engine, native, "lead {}", lead.id);
-        assert_eq!(e.bant, n.bant, "lead {}", lead.id);
+        assert_eq!(e.criteria, n.criteria, "lead {}", lead.id);
         let explained = |rule: &str, points: i64, reason: &str| (rule.to_owned(), points, reason.to_owned());
         let engine: Vec<_> = e
             .contributions

@@ -192,7 +192,7 @@ fn write_table(out: &mut impl Write, q: &Qualifier, records: Records, o: &Option
     writeln!(
         out,
         "{:<10} {:>5} {:>4} {:>4} {:>4}  {:<5} {:<4}  {:<12} {:<12} handoff / why not yet",
-        "lead", "score", "fit", "eng", "neg", "grade", "temp", "bant", "stage"
+        "lead", "score", "fit", "eng", "neg", "grade", "temp", "criteria", "stage"
     )?;
     let (mut failed, mut handed_off, mut total, mut explained) = (0, 0, 0, None);
     for record in records {
@@ -247,7 +247,7 @@ fn write_table(out: &mut impl Write, q: &Qualifier, records: Records, o: &Option
 
 /// `B✓ A? N✗ T?`: the first letter of each criterion and its status.
 fn bant(d: &Decision) -> String {
-    d.bant
+    d.criteria
         .iter()
         .map(|(name, c)| {
             let mark = match c.status {
@@ -305,7 +305,7 @@ fn explain(out: &mut impl Write, d: &Decision) -> io::Result<()> {
         writeln!(out, "  {:>+5}  {:<10} {:<11} {}", c.points, c.category.as_str(), c.rule, c.reason)?;
     }
     writeln!(out, "criteria:")?;
-    for (name, c) in d.bant.iter() {
+    for (name, c) in d.criteria.iter() {
         writeln!(out, "  {:<18} {:<8} {}", name, c.status.as_str(), c.evidence.as_deref().unwrap_or(""))?;
     }
     writeln!(out, "rules fired: {}", join(&d.fired))?;

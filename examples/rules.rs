@@ -94,7 +94,7 @@ fn test(path: &str) -> Result<bool, String> {
         for c in &d.contributions {
             println!("  {:>+5}  {:<10} {:<11} {}", c.points, c.category.as_str(), c.rule, c.reason);
         }
-        for (name, c) in d.bant.iter() {
+        for (name, c) in d.criteria.iter() {
             println!("  {:<18} {:<8} {}", name, c.status.as_str(), c.evidence.as_deref().unwrap_or(""));
         }
         if let Some(h) = &d.handoff {

@@ -119,7 +119,7 @@ pub struct WhyNotYet {
 /// assert_eq!(json["lead_id"], "L-1");
 /// assert_eq!(json["stage"], "lead");
 /// assert!(json["handoff"].is_null());
-/// assert_eq!(json["bant"]["budget"]["status"], "unknown");
+/// assert_eq!(json["criteria"]["budget"]["status"], "unknown");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -145,7 +145,7 @@ pub struct Decision {
     /// Temperature, set by a rule or derived from the pack's thresholds.
     pub temperature: Option<Temperature>,
     /// One entry per criterion of the pack's framework (BANT by default).
-    pub bant: Assessment,
+    pub criteria: Assessment,
     /// The lead's stage as of `as_of`, read from its history: the stage the
     /// decision starts from. [`Workflow::hand_off`](crate::workflow::Workflow::hand_off)
     /// refuses a decision whose lead has moved since.

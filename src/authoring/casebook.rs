@@ -46,7 +46,7 @@ impl Expect {
         }
         for (name, status) in &self.criteria {
             let actual =
-                d.bant.get(name).map_or_else(|| "no such criterion".into(), |c| c.status.to_string());
+                d.criteria.get(name).map_or_else(|| "no such criterion".into(), |c| c.status.to_string());
             check(&format!("criterion {name}"), status.to_string(), actual);
         }
         if let Some(text) = &self.reason {
@@ -61,7 +61,7 @@ impl Expect {
 /// Every piece of explanation in a decision.
 fn reasons(d: &Decision) -> impl Iterator<Item = &str> {
     let contributions = d.contributions.iter().map(|c| c.reason.as_str());
-    let evidence = d.bant.iter().filter_map(|(_, c)| c.evidence.as_deref());
+    let evidence = d.criteria.iter().filter_map(|(_, c)| c.evidence.as_deref());
     let others = [
         d.handoff.as_ref().map(|h| h.reason.as_str()),
         d.stage_reason.as_deref(),

@@ -86,7 +86,7 @@ pub(crate) struct Draft {
     pub(crate) engagement: i64,
     pub(crate) negative: i64,
     pub(crate) caps: Caps,
-    pub(crate) bant: Assessment,
+    pub(crate) criteria: Assessment,
     pub(crate) grade: Option<Grade>,
     pub(crate) temperature: Option<Temperature>,
     pub(crate) stage: Option<(Stage, RuleReason)>,
@@ -153,18 +153,18 @@ impl Draft {
 
     /// A draft for a run of `steps` rules and engine steps, which `fired` has room for.
     pub(crate) fn new(
-        bant: Assessment,
+        criteria: Assessment,
         caps: Caps,
         rules: Arc<[Text]>,
         steps: usize,
         budget: Budget,
     ) -> Self {
         let fired = Vec::with_capacity(steps);
-        Draft { contributions: Vec::with_capacity(16), ..Draft::with(bant, caps, rules, fired, budget) }
+        Draft { contributions: Vec::with_capacity(16), ..Draft::with(criteria, caps, rules, fired, budget) }
     }
 
     pub(crate) fn with(
-        bant: Assessment,
+        criteria: Assessment,
         caps: Caps,
         rules: Arc<[Text]>,
         fired: Vec<Text>,
@@ -182,7 +182,7 @@ impl Draft {
             engagement: 0,
             negative: 0,
             caps,
-            bant,
+            criteria,
             grade: None,
             temperature: None,
             stage: None,
@@ -297,7 +297,7 @@ impl Draft {
         self.acted = true;
         self.budget.take(0, evidence.as_ref().map_or(0, |e| e.len()))?;
         let rule = self.rule.clone();
-        let c = self.bant.set(name, status, evidence)?;
+        let c = self.criteria.set(name, status, evidence)?;
         c.rule = Some(rule);
         Ok(())
     }

@@ -58,8 +58,11 @@ impl Inner {
             && with_marketing
             && reaches_mql
         {
-            let (met, not_met, total) =
-                (d.bant.count(CriterionStatus::Met), d.bant.count(CriterionStatus::NotMet), d.bant.len());
+            let (met, not_met, total) = (
+                d.criteria.count(CriterionStatus::Met),
+                d.criteria.count(CriterionStatus::NotMet),
+                d.criteria.len(),
+            );
             let lifecycle = |reason: fmt::Arguments<'_>| RuleReason {
                 reason: Text::cached(reason),
                 rule: s.text.lifecycle.clone(),
@@ -135,8 +138,8 @@ impl Inner {
                 threshold: s.mql,
                 // Saturates: a gap past i64::MAX is reported as i64::MAX.
                 points_needed: s.mql.map(|t| t.saturating_sub(score).max(0)),
-                unmet: d.bant.names_with(CriterionStatus::NotMet),
-                unknown: d.bant.names_with(CriterionStatus::Unknown),
+                unmet: d.criteria.names_with(CriterionStatus::NotMet),
+                unknown: d.criteria.names_with(CriterionStatus::Unknown),
                 held,
             });
 
@@ -150,7 +153,7 @@ impl Inner {
             score,
             grade,
             temperature,
-            bant: d.bant,
+            criteria: d.criteria,
             lead_stage: current,
             stage,
             stage_reason: stage_reason.map(|set| set.reason),

@@ -583,19 +583,23 @@ fn register_decision(engine: &mut Engine) {
         "fit_score" => |d| d.totals().0;
         "engagement_score" => |d| d.totals().1;
         "negative_score" => |d| d.negative;
-        "met_count" => |d| d.bant.count(CriterionStatus::Met) as INT;
-        "not_met_count" => |d| d.bant.count(CriterionStatus::NotMet) as INT;
-        "unknown_count" => |d| d.bant.count(CriterionStatus::Unknown) as INT;
+        "met_count" => |d| d.criteria.count(CriterionStatus::Met) as INT;
+        "not_met_count" => |d| d.criteria.count(CriterionStatus::NotMet) as INT;
+        "unknown_count" => |d| d.criteria.count(CriterionStatus::Unknown) as INT;
     }
     engine.register_fn("status", |d: &mut Draft, c: &str| -> Fallible<ImmutableString> {
-        let bant = &d.read()?.bant;
-        bant.get(c)
+        let criteria = &d.read()?.criteria;
+        criteria
+            .get(c)
             .map(|c| Text::cached(format_args!("{}", c.status.as_str())).to_script())
-            .ok_or_else(|| bant.unknown_name(c).into())
+            .ok_or_else(|| criteria.unknown_name(c).into())
     });
     engine.register_fn("is_met", |d: &mut Draft, c: &str| -> Fallible<bool> {
-        let bant = &d.read()?.bant;
-        bant.get(c).map(|c| c.status == CriterionStatus::Met).ok_or_else(|| bant.unknown_name(c).into())
+        let criteria = &d.read()?.criteria;
+        criteria
+            .get(c)
+            .map(|c| c.status == CriterionStatus::Met)
+            .ok_or_else(|| criteria.unknown_name(c).into())
     });
 }
 

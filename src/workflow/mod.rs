@@ -249,7 +249,7 @@ pub struct HandoffRecord {
     /// The score at the time.
     pub score: i64,
     /// The criteria at the time.
-    pub bant: Assessment,
+    pub criteria: Assessment,
     /// Where it stands.
     pub status: HandoffStatus,
 }
@@ -427,7 +427,7 @@ impl Workflow {
             reason: handoff.reason.clone(),
             pack: decision.pack.clone(),
             score: decision.score,
-            bant: decision.bant.clone(),
+            criteria: decision.criteria.clone(),
             status: HandoffStatus::Open,
         }))
     }

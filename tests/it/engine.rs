@@ -326,12 +326,12 @@ fn the_meddic_pack_has_its_own_criteria() {
                             {"at": "2026-11-21T00:00:00Z", "channel": "webinar"}]}"#,
     );
     let d = q.evaluate(&lead, as_of()).unwrap();
-    let names: Vec<_> = d.bant.iter().map(|(n, _)| n.to_owned()).collect();
+    let names: Vec<_> = d.criteria.iter().map(|(n, _)| n.to_owned()).collect();
     assert_eq!(
         names,
         ["metrics", "economic_buyer", "decision_criteria", "decision_process", "identify_pain", "champion"]
     );
-    assert_eq!(d.bant.count(CriterionStatus::Met), 6);
+    assert_eq!(d.criteria.count(CriterionStatus::Met), 6);
     assert_eq!(d.stage, Stage::Sql);
     assert!(d.handoff.is_some());
 }
@@ -364,7 +364,7 @@ fn the_decision_json_is_the_documented_contract() {
         "score",
         "grade",
         "temperature",
-        "bant",
+        "criteria",
         "stage",
         "stage_reason",
         "handoff",

@@ -170,10 +170,10 @@ fn the_decision_object_reads_back_what_rules_wrote() {
     assert_eq!(d.contributions.len(), 5);
     assert_eq!(d.grade, Some(leadgate::Grade::B));
     assert_eq!(d.temperature, Some(leadgate::Temperature::Warm));
-    let budget = d.bant.get("budget").unwrap();
+    let budget = d.criteria.get("budget").unwrap();
     assert_eq!(budget.evidence.as_deref(), Some("has budget"));
     assert_eq!(budget.rule.as_deref(), Some("t"));
-    assert_eq!(d.bant.get("need").unwrap().evidence, None);
+    assert_eq!(d.criteria.get("need").unwrap().evidence, None);
 }
 
 #[test]

@@ -110,16 +110,16 @@ table = [{ pain_points = { present = true }, met = "need", reason = "Pains: {pai
         r#""qualification": {"budget": {"amount": 2500.5, "currency": "EUR"}, "pain_points": ["slow", "manual"]}"#,
     );
     let d = q.evaluate(&lead, as_of()).unwrap();
-    let budget = d.bant.get("budget").unwrap();
+    let budget = d.criteria.get("budget").unwrap();
     assert_eq!(budget.status, CriterionStatus::NotMet);
     assert_eq!(budget.evidence.as_deref(), Some("EUR 2500.5 is under 10000"));
     assert_eq!(budget.rule.as_deref(), Some("budget"));
-    assert_eq!(d.bant.get("need").unwrap().evidence.as_deref(), Some("Pains: slow, manual (ICP)"));
+    assert_eq!(d.criteria.get("need").unwrap().evidence.as_deref(), Some("Pains: slow, manual (ICP)"));
 
     let lead = lead_with(r#""qualification": {"budget": {"amount": 40000, "currency": "USD"}}"#);
     let d = q.evaluate(&lead, as_of()).unwrap();
-    assert_eq!(d.bant.get("budget").unwrap().evidence.as_deref(), Some("USD 40000 {declared}"));
-    assert_eq!(d.bant.get("need").unwrap().status, CriterionStatus::Unknown);
+    assert_eq!(d.criteria.get("budget").unwrap().evidence.as_deref(), Some("USD 40000 {declared}"));
+    assert_eq!(d.criteria.get("need").unwrap().status, CriterionStatus::Unknown);
 }
 
 #[test]
@@ -187,7 +187,7 @@ if decision.fit_score >= 20 && decision.status("budget") == "unknown" {
 "#,
     ));
     let d = q.evaluate(&lead_with(r#""company": {"employees": 500}"#), as_of()).unwrap();
-    assert_eq!(d.bant.get("budget").unwrap().evidence.as_deref(), Some("Big company: ask about budget"));
+    assert_eq!(d.criteria.get("budget").unwrap().evidence.as_deref(), Some("Big company: ask about budget"));
 }
 
 #[test]
@@ -201,7 +201,7 @@ mql_threshold = 10
 sql_criteria_met = 2
 hold_criteria_not_met = 2
 [[rules]]
-name = "bant"
+name = "criteria"
 hit = "all"
 table = [
   { fit = 10, reason = "Everyone" },

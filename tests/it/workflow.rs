@@ -44,7 +44,7 @@ fn a_handoff_records_the_decision_and_its_deadline() {
         Workflow::new(Sla::business_hours(8)).hand_off(&mut lead, &decision, at(MONDAY)).unwrap().unwrap();
     assert_eq!((h.lead_id.as_str(), h.score, h.status.clone()), ("a", decision.score, HandoffStatus::Open));
     assert_eq!(h.pack.hash, decision.pack.hash);
-    assert_eq!(h.bant, decision.bant);
+    assert_eq!(h.criteria, decision.criteria);
     assert_eq!(h.due, at("2026-11-23T17:00:00Z"));
     assert_eq!(lead.stage(), Stage::Mql);
     assert_eq!(lead.history().last().unwrap().reason.as_deref(), Some(&*h.reason));
