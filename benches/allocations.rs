@@ -47,7 +47,7 @@ fn main() {
     let as_of: DateTime<Utc> = "2026-11-23T00:00:00Z".parse().unwrap();
     let q = Qualifier::new(&Pack::b2b_bant()).unwrap();
     let sample = include_str!("../examples/data/leads.ndjson");
-    let base = leadgate::read_leads(sample).next().unwrap().unwrap().1;
+    let base = leadgate::read_leads(sample).next().unwrap().unwrap().lead;
     let channels =
         [Channel::WebVisit, Channel::EmailOpen, Channel::PricingPage, Channel::Webinar, Channel::Call];
     println!("allocations per decision (default pack; lead L-1001's profile):");
@@ -60,7 +60,7 @@ fn main() {
         let (_, count) = counted(|| q.evaluate(&lead, as_of).unwrap());
         println!("  {n:>4} touchpoints: {count} allocations");
     }
-    let leads: Vec<Lead> = leadgate::read_leads(sample).map(|r| r.unwrap().1).collect();
+    let leads: Vec<Lead> = leadgate::read_leads(sample).map(|r| r.unwrap().lead).collect();
     let (_, count) = counted(|| q.evaluate_batch(&leads, as_of));
     println!(
         "  the 50 sample leads: {:.1} allocations per lead on average",

@@ -18,7 +18,7 @@ fn as_of() -> DateTime<Utc> {
 
 /// A sample-like lead (L-1001's profile) with `n` touchpoints over 90 days.
 fn lead_with_touchpoints(n: usize) -> Lead {
-    let base = leadgate::read_leads(SAMPLE_LEADS).next().unwrap().unwrap().1;
+    let base = leadgate::read_leads(SAMPLE_LEADS).next().unwrap().unwrap().lead;
     let mut lead = base.clone();
     let channels = [
         Channel::WebVisit,
@@ -303,7 +303,8 @@ mod native {
             Some(Gatekeeper) => {
                 set("authority", CriterionStatus::NotMet, "Is a gatekeeper, not a decision maker".into())
             }
-            Some(Influencer | Evaluator) => set(
+            // Influencers, evaluators, and roles added later.
+            Some(_) => set(
                 "authority",
                 CriterionStatus::Unknown,
                 format!("Is an {role}; decision maker not identified yet"),
@@ -408,7 +409,7 @@ mod native {
 
 /// The baseline is only a baseline if it decides what the engine decides.
 fn check_native_agrees(q: &Qualifier) {
-    let mut leads: Vec<Lead> = leadgate::read_leads(SAMPLE_LEADS).map(|r| r.unwrap().1).collect();
+    let mut leads: Vec<Lead> = leadgate::read_leads(SAMPLE_LEADS).map(|r| r.unwrap().lead).collect();
     leads.extend([0, 10, 30, 100, 1000].map(lead_with_touchpoints));
     for lead in &leads {
         let e = q.evaluate(lead, as_of()).unwrap();
@@ -472,7 +473,7 @@ fn load(c: &mut Criterion) {
 
 fn sample_batch(c: &mut Criterion) {
     let q = Qualifier::new(&Pack::b2b_bant()).unwrap();
-    let leads: Vec<Lead> = leadgate::read_leads(SAMPLE_LEADS).map(|r| r.unwrap().1).collect();
+    let leads: Vec<Lead> = leadgate::read_leads(SAMPLE_LEADS).map(|r| r.unwrap().lead).collect();
     let mut g = c.benchmark_group("sample_leads");
     g.throughput(Throughput::Elements(leads.len() as u64));
     g.bench_function("leadgate", |b| b.iter(|| q.evaluate_batch(black_box(&leads), as_of())));
@@ -494,7 +495,7 @@ fn ndjson(n: usize) -> String {
 fn end_to_end(c: &mut Criterion) {
     let q = Qualifier::new(&Pack::b2b_bant()).unwrap();
     let input = ndjson(1000);
-    let leads: Vec<Lead> = leadgate::read_leads(&input).map(|r| r.unwrap().1).collect();
+    let leads: Vec<Lead> = leadgate::read_leads(&input).map(|r| r.unwrap().lead).collect();
     assert_eq!(leads.len(), 1000, "ids are unique");
     let decisions: Vec<_> = leads.iter().map(|l| q.evaluate(l, as_of()).unwrap()).collect();
     let mut g = c.benchmark_group("end_to_end_1000_leads");
@@ -515,7 +516,9 @@ fn end_to_end(c: &mut Criterion) {
     g.bench_function("pipeline", |b| {
         b.iter(|| {
             let mut out = Vec::with_capacity(2 << 20);
-            for (_, lead) in leadgate::read_leads(black_box(&input)).map(Result::unwrap) {
+            for leadgate::lead::Record { lead, .. } in
+                leadgate::read_leads(black_box(&input)).map(Result::unwrap)
+            {
                 serde_json::to_writer(&mut out, &q.evaluate(&lead, as_of()).unwrap()).unwrap();
                 out.push(b'\n');
             }
@@ -529,7 +532,7 @@ fn end_to_end(c: &mut Criterion) {
 #[cfg(feature = "parallel")]
 fn parallel(c: &mut Criterion) {
     let q = Qualifier::new(&Pack::b2b_bant()).unwrap();
-    let leads: Vec<Lead> = leadgate::read_leads(&ndjson(100_000)).map(|r| r.unwrap().1).collect();
+    let leads: Vec<Lead> = leadgate::read_leads(&ndjson(100_000)).map(|r| r.unwrap().lead).collect();
     assert_eq!(q.evaluate_batch_par(&leads, as_of()), q.evaluate_batch(&leads, as_of()));
     let mut g = c.benchmark_group("batch_100000_leads");
     g.throughput(Throughput::Elements(leads.len() as u64));

@@ -8,7 +8,7 @@
 //! pack's rules and MQL threshold predict wins.
 
 use chrono::{DateTime, Duration, Utc};
-use leadgate::calibration::Calibration;
+use leadgate::calibration::{Calibration, Outcome};
 use leadgate::funnel::{mql_to_first_sales_touch, rejection_reasons, time_in_stage, Funnel, GroupBy};
 use leadgate::workflow::{sla_breach_rate, HandoffRecord, Rejection, Sla, Workflow};
 use leadgate::{Channel, Lead, Pack, Qualifier, Seniority, Stage, Touchpoint};
@@ -136,13 +136,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let reason = if lead.qualification.budget.as_ref().is_some_and(|b| b.amount < 10_000.0) {
                     Rejection::NoBudget
                 } else {
-                    *rng.pick(&Rejection::ALL)
+                    *rng.pick(Rejection::ALL)
                 };
                 workflow.reject(&mut lead, &mut handoff, answered, reason, None)?;
             }
             handoffs.push(handoff);
         }
-        outcomes.push((decision, won));
+        outcomes.push(Outcome::new(decision, won));
         leads.push(lead);
     }
 

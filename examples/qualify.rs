@@ -161,7 +161,7 @@ fn write_json(
     let mut failed = 0;
     for record in records {
         let outcome = record.map_err(|e| (e.line(), e.lead_id().map(str::to_owned), e.to_string())).and_then(
-            |(line, lead)| {
+            |leadgate::lead::Record { line, lead, .. }| {
                 q.evaluate(&lead, as_of)
                     .map_err(|e| (Some(line), Some(e.lead_id().to_owned()), e.to_string()))
             },
@@ -197,7 +197,7 @@ fn write_table(out: &mut impl Write, q: &Qualifier, records: Records, o: &Option
     let (mut failed, mut handed_off, mut total, mut explained) = (0, 0, 0, None);
     for record in records {
         total += 1;
-        let (line, lead) = match record {
+        let leadgate::lead::Record { line, lead, .. } = match record {
             Ok(r) => r,
             Err(e) => {
                 failed += 1;

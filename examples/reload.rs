@@ -14,7 +14,7 @@ use leadgate::{Lead, Pack, Qualifier};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let leads: Vec<Lead> = leadgate::read_leads(include_str!("data/leads.ndjson"))
         .filter_map(Result::ok)
-        .map(|(_, l)| l)
+        .map(|r| r.lead)
         .collect();
     let as_of = "2026-11-23T00:00:00Z".parse()?;
     let live = LiveQualifier::new(Qualifier::new(&Pack::b2b_bant())?);

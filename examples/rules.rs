@@ -138,7 +138,7 @@ fn diff(old: &str, new: &str, options: &[String]) -> Result<bool, String> {
     let mut leads: Vec<Lead> = Vec::new();
     for record in leadgate::read_leads(&text) {
         match record {
-            Ok((_, lead)) => leads.push(lead),
+            Ok(record) => leads.push(record.lead),
             Err(e) => eprintln!("skipped: {e}"),
         }
     }

@@ -38,20 +38,48 @@ pub struct ThresholdPoint {
     pub recall: f64,
 }
 
+/// A decision and what happened to its lead: converted (won, or accepted
+/// by sales: the outcome you steer by) or not.
+///
+/// ```
+/// use leadgate::calibration::Outcome;
+/// # use leadgate::{Lead, Pack, Qualifier};
+/// # let q = Qualifier::new(&Pack::b2b_bant())?;
+/// # let lead = Lead::new("L-1", "2026-11-01T00:00:00Z".parse()?);
+/// let outcome = Outcome::new(q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?)?, true);
+/// assert!(outcome.converted);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Outcome {
+    /// The decision.
+    pub decision: Decision,
+    /// Whether the lead converted.
+    pub converted: bool,
+}
+
+impl Outcome {
+    /// `decision`, and whether its lead `converted`.
+    pub fn new(decision: Decision, converted: bool) -> Outcome {
+        Outcome { decision, converted }
+    }
+}
+
 /// Decisions held against what happened to the leads.
 ///
 /// ```
 /// use leadgate::{Lead, Pack, Qualifier};
-/// use leadgate::calibration::Calibration;
+/// use leadgate::calibration::{Calibration, Outcome};
 ///
 /// let q = Qualifier::new(&Pack::b2b_bant())?;
 /// let as_of = "2026-11-23T00:00:00Z".parse()?;
 /// let lead = |id: &str, industry: &str| Lead::from_json(&format!(
 ///     r#"{{"id": "{id}", "created_at": "2026-11-01T00:00:00Z", "company": {{"industry": "{industry}"}}}}"#));
 /// let decided = [
-///     (q.evaluate(&lead("a", "software")?, as_of)?, true),  // won
-///     (q.evaluate(&lead("b", "software")?, as_of)?, false), // lost
-///     (q.evaluate(&lead("c", "retail")?, as_of)?, false),   // lost
+///     Outcome::new(q.evaluate(&lead("a", "software")?, as_of)?, true),  // won
+///     Outcome::new(q.evaluate(&lead("b", "software")?, as_of)?, false), // lost
+///     Outcome::new(q.evaluate(&lead("c", "retail")?, as_of)?, false),   // lost
 /// ];
 /// let c = Calibration::of(&decided);
 /// let fit = c.rules.iter().find(|r| r.rule == "fit").unwrap();
@@ -81,19 +109,18 @@ fn rate(part: usize, whole: usize) -> f64 {
 }
 
 impl Calibration {
-    /// Calibrates on decisions paired with whether the lead converted (won,
-    /// or accepted by sales: the outcome you steer by).
-    pub fn of(decided: &[(Decision, bool)]) -> Calibration {
-        let converted = decided.iter().filter(|(_, c)| *c).count();
-        let mut names: Vec<&Text> = decided.iter().flat_map(|(d, _)| &d.fired).collect();
+    /// Calibrates on decisions and their outcomes.
+    pub fn of(decided: &[Outcome]) -> Calibration {
+        let converted = decided.iter().filter(|o| o.converted).count();
+        let mut names: Vec<&Text> = decided.iter().flat_map(|o| &o.decision.fired).collect();
         names.sort();
         names.dedup();
         let rules = names
             .into_iter()
             .map(|rule| {
                 let (mut fired, mut fired_won, mut won_without) = (0, 0, 0);
-                for (d, won) in decided {
-                    if d.fired.contains(rule) {
+                for Outcome { decision, converted: won } in decided {
+                    if decision.fired.contains(rule) {
                         fired += 1;
                         fired_won += usize::from(*won);
                     } else {
@@ -112,14 +139,14 @@ impl Calibration {
                 }
             })
             .collect();
-        let mut scores: Vec<i64> = decided.iter().map(|(d, _)| d.score).collect();
+        let mut scores: Vec<i64> = decided.iter().map(|o| o.decision.score).collect();
         scores.sort_unstable();
         scores.dedup();
         let sweep = scores
             .into_iter()
             .map(|threshold| {
                 let passing: Vec<bool> =
-                    decided.iter().filter(|(d, _)| d.score >= threshold).map(|(_, c)| *c).collect();
+                    decided.iter().filter(|o| o.decision.score >= threshold).map(|o| o.converted).collect();
                 let hits = passing.iter().filter(|c| **c).count();
                 ThresholdPoint {
                     threshold,

@@ -6,28 +6,25 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::lead::keyword::keyword_enum;
 use crate::{Assessment, Grade, Stage, Temperature, Text};
 
-/// Which score a contribution counts towards.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Category {
-    /// Who they are: industry, size, role, country.
-    Fit,
-    /// What they did: touchpoints, decayed with age.
-    Engagement,
-    /// Bad signals: unsubscribes, bounces, competitors, free-mail addresses.
-    Negative,
-}
-
-impl Category {
-    /// `"fit"`, `"engagement"` or `"negative"`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Category::Fit => "fit",
-            Category::Engagement => "engagement",
-            Category::Negative => "negative",
-        }
+keyword_enum! {
+    /// Which score a contribution counts towards.
+    ///
+    /// ```
+    /// use leadgate::decision::Category;
+    /// assert_eq!(Category::Fit.as_str(), "fit");
+    /// assert_eq!("negative".parse::<Category>()?, Category::Negative);
+    /// # Ok::<(), leadgate::lead::ValueError>(())
+    /// ```
+    pub enum Category as "category" {
+        /// Who they are: industry, size, role, country.
+        Fit = "fit",
+        /// What they did: touchpoints, decayed with age.
+        Engagement = "engagement",
+        /// Bad signals: unsubscribes, bounces, competitors, free-mail addresses.
+        Negative = "negative",
     }
 }
 

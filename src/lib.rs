@@ -89,6 +89,7 @@ pub mod workflow;
 // decision, and their errors. Everything else is in the modules above.
 pub use decision::Decision;
 pub use engine::{EvalError, Limits, Qualifier};
+pub use lead::ValueError;
 pub use lead::{
     read_leads, read_leads_from, Assessment, BuyingRole, Channel, CriterionStatus, Currency, Direction,
     Grade, InputError, Lead, Money, Seniority, Stage, StageChange, Team, Temperature, Text, Timeline,

@@ -3,6 +3,11 @@
 /// The candidate closest to `input`, if it is close enough to be a likely typo.
 pub(crate) fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (input.chars().count() / 3).max(1);
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    // A name in the wrong case is the likeliest typo of all: `MQL`, `b`.
+    if let Some(same) = candidates.iter().find(|c| c.eq_ignore_ascii_case(input)) {
+        return Some(same);
+    }
     candidates
         .into_iter()
         .map(|c| (distance(input, c), c))

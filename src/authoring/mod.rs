@@ -10,4 +10,4 @@ pub(crate) mod shadow;
 pub use crate::engine::script::editor_definitions;
 pub use casebook::{CaseResult, TestReport};
 pub use live::LiveQualifier;
-pub use shadow::{shadow_compare, Comparison, LeadChange};
+pub use shadow::{shadow_compare, Comparison, LeadChange, ScoreBucket};

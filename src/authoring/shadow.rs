@@ -6,7 +6,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 
 use crate::decision::Contribution;
-use crate::{Decision, Lead, Qualifier, Stage, Text};
+use crate::{Decision, EvalError, Lead, Qualifier, Stage, Text};
 
 /// How one lead's decision differs between the live and the candidate pack.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,16 +54,26 @@ pub struct Comparison {
     /// Leads compared.
     pub leads: usize,
     /// Leads either pack could not decide (left out of the rest).
-    pub failed: Vec<(Text, String)>,
+    pub failed: Vec<EvalError>,
     /// Leads whose recommended stage changes.
     pub stage_changes: usize,
     /// Leads that start or stop being handed off.
     pub handoff_changes: usize,
     /// Every lead whose stage, handoff or score changes, in input order.
     pub changes: Vec<LeadChange>,
-    /// How many leads' scores moved by how much: `(label, count)`, from the
-    /// largest drop to the largest rise.
-    pub score_deltas: Vec<(&'static str, usize)>,
+    /// How many leads' scores moved by how much, from the largest drop to
+    /// the largest rise.
+    pub score_deltas: Vec<ScoreBucket>,
+}
+
+/// A range of score changes and how many leads fell in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ScoreBucket {
+    /// The range, as shown: `"-9 to -1"`, `"unchanged"`, `"+20 or more"`.
+    pub label: &'static str,
+    /// Leads whose score changed by an amount in the range.
+    pub count: usize,
 }
 
 const BUCKETS: [(&str, i64, i64); 7] = [
@@ -89,7 +99,7 @@ pub fn shadow_compare(
         stage_changes: 0,
         handoff_changes: 0,
         changes: Vec::new(),
-        score_deltas: BUCKETS.iter().map(|(label, ..)| (*label, 0)).collect(),
+        score_deltas: BUCKETS.iter().map(|&(label, ..)| ScoreBucket { label, count: 0 }).collect(),
     };
     let before = live.evaluate_batch(leads, as_of);
     let after = candidate.evaluate_batch(leads, as_of);
@@ -97,13 +107,13 @@ pub fn shadow_compare(
         let (before, after) = match (before, after) {
             (Ok(b), Ok(a)) => (b, a),
             (Err(e), _) | (_, Err(e)) => {
-                report.failed.push((lead.id.clone(), e.to_string()));
+                report.failed.push(e);
                 continue;
             }
         };
         let delta = after.score.saturating_sub(before.score);
         if let Some(i) = BUCKETS.iter().position(|(_, lo, hi)| (*lo..=*hi).contains(&delta)) {
-            report.score_deltas[i].1 += 1;
+            report.score_deltas[i].count += 1;
         }
         let stage_changed = before.stage != after.stage;
         let handoff_changed = before.handoff.is_some() != after.handoff.is_some();
@@ -145,7 +155,7 @@ impl fmt::Display for Comparison {
             self.failed.len()
         )?;
         writeln!(f, "score changes:")?;
-        for (label, count) in &self.score_deltas {
+        for ScoreBucket { label, count } in &self.score_deltas {
             writeln!(f, "  {label:>12}: {count}")?;
         }
         for c in &self.changes {
@@ -169,8 +179,8 @@ impl fmt::Display for Comparison {
                 }
             }
         }
-        for (id, error) in &self.failed {
-            writeln!(f, "{id}: failed: {error}")?;
+        for error in &self.failed {
+            writeln!(f, "{}: failed: {}", error.lead_id(), error.message())?;
         }
         Ok(())
     }

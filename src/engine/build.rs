@@ -109,7 +109,7 @@ impl<'a> QualifierBuilder<'a> {
             };
             let value = match value {
                 Override::Value(v) => declared.coerce(v),
-                Override::Text(t) => declared.parse_like(&t),
+                Override::Text(t) => declared.parse_like(&t).map_err(|e| e.to_string()),
             };
             match value {
                 Ok(v) => {

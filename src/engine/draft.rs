@@ -297,7 +297,7 @@ impl Draft {
         self.acted = true;
         self.budget.take(0, evidence.as_ref().map_or(0, |e| e.len()))?;
         let rule = self.rule.clone();
-        let c = self.criteria.set(name, status, evidence)?;
+        let c = self.criteria.set(name, status, evidence).map_err(|e| e.to_string())?;
         c.rule = Some(rule);
         Ok(())
     }

@@ -10,6 +10,7 @@ use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, FLOAT, INT};
 use super::draft::{stop, whole_points, Draft, HandoffChoice};
 use super::snapshot::{decay, List, ScriptLead, Snapshot, Touch};
 use crate::decision::Category;
+use crate::lead::ValueError;
 use crate::pack::fields::Field;
 use crate::pack::params::ParamTable;
 use crate::pack::ParamValue;
@@ -54,7 +55,7 @@ fn opt<T: Into<Dynamic>>(value: Option<T>) -> Dynamic {
 }
 
 fn channel(name: &str) -> Fallible<Channel> {
-    name.parse::<Channel>().map_err(Into::into)
+    name.parse::<Channel>().map_err(|e| e.to_string().into())
 }
 
 /// A JSON object from a custom attribute, read-only: `obj.key` or
@@ -360,7 +361,7 @@ fn register_lead(engine: &mut Engine) {
         Ok(l.scan()?.filter(|t| t.channel == ch).count() as INT)
     });
     engine.register_fn("count_team", |l: &mut Snapshot, team: &str| -> Fallible<INT> {
-        let team: Team = team.parse()?;
+        let team: Team = team.parse().map_err(|e: ValueError| e.to_string())?;
         Ok(l.scan()?.filter(|t| t.team == team).count() as INT)
     });
     engine.register_fn("count_campaign", |l: &mut Snapshot, campaign: &str| -> Fallible<INT> {
@@ -393,7 +394,7 @@ fn register_lead(engine: &mut Engine) {
         Ok(l.within(days)?.filter(|t| t.channel == ch).count() as INT)
     });
     windowed!("count_team", |l, team: &str; days| {
-        let team: Team = team.parse()?;
+        let team: Team = team.parse().map_err(|e: ValueError| e.to_string())?;
         Ok(l.within(days)?.filter(|t| t.team == team).count() as INT)
     });
     windowed!("count_campaign", |l, campaign: &str; days| {
@@ -535,17 +536,17 @@ fn register_decision(engine: &mut Engine) {
 
     engine.register_fn("grade", |d: &mut Draft, grade: &str| -> Fallible<()> {
         d.check()?;
-        d.grade = Some(grade.parse()?);
+        d.grade = Some(grade.parse().map_err(|e: ValueError| e.to_string())?);
         Ok(())
     });
     engine.register_fn("temperature", |d: &mut Draft, t: &str| -> Fallible<()> {
         d.check()?;
-        d.temperature = Some(t.parse()?);
+        d.temperature = Some(t.parse().map_err(|e: ValueError| e.to_string())?);
         Ok(())
     });
     engine.register_fn("stage", |d: &mut Draft, stage: &str, reason: ImmutableString| -> Fallible<()> {
         d.check()?;
-        let stage: Stage = stage.parse()?;
+        let stage: Stage = stage.parse().map_err(|e: ValueError| e.to_string())?;
         if stage == Stage::Disqualified {
             return Err("use decision.disqualify(reason) to disqualify".into());
         }
@@ -592,14 +593,14 @@ fn register_decision(engine: &mut Engine) {
         criteria
             .get(c)
             .map(|c| Text::cached(format_args!("{}", c.status.as_str())).to_script())
-            .ok_or_else(|| criteria.unknown_name(c).into())
+            .ok_or_else(|| criteria.unknown_name(c).to_string().into())
     });
     engine.register_fn("is_met", |d: &mut Draft, c: &str| -> Fallible<bool> {
         let criteria = &d.read()?.criteria;
         criteria
             .get(c)
             .map(|c| c.status == CriterionStatus::Met)
-            .ok_or_else(|| criteria.unknown_name(c).into())
+            .ok_or_else(|| criteria.unknown_name(c).to_string().into())
     });
 }
 

@@ -148,11 +148,13 @@ fn check_call(
     };
     let Some(literal) = args.first().and_then(Option::as_deref) else { return Ok(None) };
     fail(match entry.first {
-        Arg::Channel => return literal.parse::<Channel>().map(|_| Some(literal.to_owned())),
-        Arg::Team => literal.parse::<Team>().err(),
-        Arg::Stage => literal.parse::<Stage>().err(),
-        Arg::Grade => literal.parse::<Grade>().err(),
-        Arg::Temperature => literal.parse::<Temperature>().err(),
+        Arg::Channel => {
+            return literal.parse::<Channel>().map(|_| Some(literal.to_owned())).map_err(|e| e.to_string())
+        }
+        Arg::Team => literal.parse::<Team>().err().map(|e| e.to_string()),
+        Arg::Stage => literal.parse::<Stage>().err().map(|e| e.to_string()),
+        Arg::Grade => literal.parse::<Grade>().err().map(|e| e.to_string()),
+        Arg::Temperature => literal.parse::<Temperature>().err().map(|e| e.to_string()),
         Arg::Criterion => (!cx.criteria.iter().any(|c| c == literal))
             .then(|| suggest::unknown_criterion(literal, cx.criteria.iter().map(Text::as_str))),
         Arg::Any => None,

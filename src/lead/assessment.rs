@@ -6,41 +6,28 @@ use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::keyword::keyword_enum;
+use super::ValueError;
 use crate::Text;
 
-/// Whether a qualification criterion is met.
-///
-/// ```
-/// use leadgate::CriterionStatus;
-/// assert_eq!(serde_json::to_string(&CriterionStatus::NotMet)?, "\"not_met\"");
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CriterionStatus {
-    /// Not yet known (not asked, no evidence).
-    #[default]
-    Unknown,
-    /// Met, with evidence.
-    Met,
-    /// Not met, with evidence.
-    NotMet,
-}
-
-impl CriterionStatus {
-    /// `"met"`, `"not_met"` or `"unknown"`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            CriterionStatus::Unknown => "unknown",
-            CriterionStatus::Met => "met",
-            CriterionStatus::NotMet => "not_met",
-        }
-    }
-}
-
-impl fmt::Display for CriterionStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
+keyword_enum! {
+    /// Whether a qualification criterion is met.
+    ///
+    /// ```
+    /// use leadgate::CriterionStatus;
+    /// assert_eq!(serde_json::to_string(&CriterionStatus::NotMet)?, "\"not_met\"");
+    /// assert_eq!(CriterionStatus::default(), CriterionStatus::Unknown);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    #[derive(Default)]
+    pub enum CriterionStatus as "criterion status" {
+        /// Not yet known (not asked, no evidence).
+        #[default]
+        Unknown = "unknown",
+        /// Met, with evidence.
+        Met = "met",
+        /// Not met, with evidence.
+        NotMet = "not_met",
     }
 }
 
@@ -119,7 +106,7 @@ impl Assessment {
         name: &str,
         status: CriterionStatus,
         evidence: Option<Text>,
-    ) -> Result<&mut Criterion, String> {
+    ) -> Result<&mut Criterion, ValueError> {
         match self.criteria.iter().position(|(n, _)| n == name) {
             Some(i) => {
                 let c = &mut self.criteria[i].1;
@@ -157,8 +144,10 @@ impl Assessment {
     }
 
     /// The error for a criterion name this framework does not have.
-    pub(crate) fn unknown_name(&self, name: &str) -> String {
-        crate::suggest::unknown_criterion(name, self.criteria.iter().map(|(n, _)| n.as_str()))
+    pub(crate) fn unknown_name(&self, name: &str) -> ValueError {
+        let names = || self.criteria.iter().map(|(n, _)| n.as_str());
+        let message = crate::suggest::unknown_criterion(name, names());
+        ValueError::unknown_as("criterion", name, crate::suggest::closest(name, names()), message)
     }
 }
 

@@ -216,8 +216,23 @@ fn probe_id(json: &str) -> Option<Text> {
     }
 }
 
-/// One item of a batch: the 1-based line the lead started on, and the lead.
-pub type Record = (usize, Lead);
+/// One lead of a batch, with the 1-based line it started on.
+///
+/// ```
+/// let record = leadgate::read_leads(r#"{"id": "L-1", "created_at": "2026-11-01T00:00:00Z"}"#)
+///     .next()
+///     .unwrap()?;
+/// assert_eq!((record.line, record.lead.id.as_str()), (1, "L-1"));
+/// # Ok::<(), leadgate::InputError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Record {
+    /// The 1-based input line the lead started on.
+    pub line: usize,
+    /// The lead.
+    pub lead: Lead,
+}
 
 /// Reads a batch of leads from a string: NDJSON (one lead per line; blank
 /// lines are skipped) or a JSON array, told apart by the first character.
@@ -234,23 +249,19 @@ pub type Record = (usize, Lead);
 /// );
 /// let results: Vec<_> = leadgate::read_leads(ndjson).collect();
 /// assert_eq!(results.len(), 3);
-/// assert_eq!(results[0].as_ref().unwrap().1.id, "L-1");
+/// assert_eq!(results[0].as_ref().unwrap().lead.id, "L-1");
 /// let err = results[1].as_ref().unwrap_err();
 /// assert_eq!((err.line(), err.lead_id(), err.path()), (Some(2), Some("L-2"), Some("created_at")));
-/// assert_eq!(results[2].as_ref().unwrap().0, 3); // line number
+/// assert_eq!(results[2].as_ref().unwrap().line, 3); // line number
 /// ```
 pub fn read_leads(input: &str) -> impl Iterator<Item = Result<Record, InputError>> + '_ {
     let trimmed = input.trim_start();
     let items: Box<dyn Iterator<Item = Result<Record, InputError>> + '_> = if trimmed.starts_with('[') {
         Box::new(read_array(input).into_iter())
     } else {
-        Box::new(
-            input
-                .lines()
-                .enumerate()
-                .filter(|(_, l)| !l.trim().is_empty())
-                .map(|(i, l)| Lead::from_json(l).map(|lead| (i + 1, lead)).map_err(|e| e.at_line(i + 1))),
-        )
+        Box::new(input.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, l)| {
+            Lead::from_json(l).map(|lead| Record { line: i + 1, lead }).map_err(|e| e.at_line(i + 1))
+        }))
     };
     Unique::new(items)
 }
@@ -271,7 +282,7 @@ impl<I: Iterator<Item = Result<Record, InputError>>> Iterator for Unique<I> {
     type Item = Result<Record, InputError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let (line, lead) = match self.inner.next()? {
+        let Record { line, lead } = match self.inner.next()? {
             Ok(record) => record,
             Err(e) => return Some(Err(e)),
         };
@@ -285,7 +296,7 @@ impl<I: Iterator<Item = Result<Record, InputError>>> Iterator for Unique<I> {
             }));
         }
         self.seen.insert(lead.id.clone(), line);
-        Some(Ok((line, lead)))
+        Some(Ok(Record { line, lead }))
     }
 }
 
@@ -318,7 +329,7 @@ fn read_array(input: &str) -> Vec<Result<Record, InputError>> {
                 line = 1 + input.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count();
             }
             counted = offset;
-            Lead::from_json(text).map(|lead| (line, lead)).map_err(|e| e.at_line(line))
+            Lead::from_json(text).map(|lead| Record { line, lead }).map_err(|e| e.at_line(line))
         })
         .collect()
 }
@@ -405,7 +416,9 @@ impl<R: BufRead> Iterator for ReaderLeads<R> {
                     }
                     self.started = true;
                     let line = self.line;
-                    return Some(Lead::from_json(text).map(|l| (line, l)).map_err(|e| e.at_line(line)));
+                    return Some(
+                        Lead::from_json(text).map(|lead| Record { line, lead }).map_err(|e| e.at_line(line)),
+                    );
                 }
                 Err(e) => {
                     self.done = true;
@@ -463,7 +476,7 @@ impl<R: BufRead> ReaderLeads<R> {
         let results: Vec<_> = read_array(&text)
             .into_iter()
             .map(|r| match r {
-                Ok((line, lead)) => Ok((line + offset, lead)),
+                Ok(Record { line, lead }) => Ok(Record { line: line + offset, lead }),
                 Err(e) => {
                     let line = e.line.map(|l| l + offset);
                     Err(InputError { line, ..e })
@@ -488,7 +501,7 @@ mod tests {
         let input = format!("[\n{OK},\n{{\"id\": \"b\", \"created_at\": 5}},\n{OK}\n]");
         let r: Vec<_> = read_leads(&input).collect();
         assert_eq!(r.len(), 3);
-        assert_eq!(r[0].as_ref().unwrap().0, 2);
+        assert_eq!(r[0].as_ref().unwrap().line, 2);
         let e = r[1].as_ref().unwrap_err();
         assert_eq!((e.line(), e.lead_id(), e.path()), (Some(3), Some("b"), Some("created_at")));
     }
@@ -506,9 +519,9 @@ mod tests {
         let input = format!("\n[{OK},\n{other}]\n");
         let r: Vec<_> = read_leads_from(input.as_bytes()).collect();
         assert_eq!(r.len(), 2);
-        assert_eq!(r[1].as_ref().unwrap().0, 3);
+        assert_eq!(r[1].as_ref().unwrap().line, 3);
         let input = format!("{OK}\n\n{other}\n");
-        let lines: Vec<_> = read_leads_from(input.as_bytes()).map(|r| r.unwrap().0).collect();
+        let lines: Vec<_> = read_leads_from(input.as_bytes()).map(|r| r.unwrap().line).collect();
         assert_eq!(lines, [1, 3]);
     }
 

@@ -1,86 +1,52 @@
 //! Lifecycle stages and the transition table between them.
 
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::{suggest, Team, Text};
+use super::keyword::keyword_enum;
+use crate::{Team, Text};
 
-/// A lifecycle stage.
-///
-/// The main path is subscriber → lead → MQL → SAL → SQL → opportunity →
-/// customer, with two side exits: *recycled* (handed back to marketing for
-/// nurture) and *disqualified*. Marketing owns the stages up to MQL (and
-/// recycled), sales owns SAL onwards. See [`Stage::can_move_to`] for the
-/// transition table.
-///
-/// ```
-/// use leadgate::{Stage, Team};
-/// assert_eq!(Stage::Mql.owner(), Some(Team::Marketing));
-/// assert_eq!(Stage::Sal.owner(), Some(Team::Sales));
-/// assert_eq!("sql".parse::<Stage>()?, Stage::Sql);
-/// assert!(Stage::Lead < Stage::Customer); // ordered along the main path
-/// # Ok::<(), String>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    /// Opted in to content, not yet a lead.
-    Subscriber,
-    /// A potential customer, not yet qualified.
-    Lead,
-    /// Marketing-qualified lead: ready for sales to look at.
-    Mql,
-    /// Sales-accepted lead.
-    Sal,
-    /// Sales-qualified lead: sales confirmed the opportunity is real.
-    Sql,
-    /// An open deal.
-    Opportunity,
-    /// Won.
-    Customer,
-    /// Handed back to marketing for nurture, with a reason.
-    Recycled,
-    /// Not a fit, with a reason.
-    Disqualified,
+keyword_enum! {
+    /// A lifecycle stage.
+    ///
+    /// The main path is subscriber → lead → MQL → SAL → SQL → opportunity →
+    /// customer, with two side exits: *recycled* (handed back to marketing for
+    /// nurture) and *disqualified*. Marketing owns the stages up to MQL (and
+    /// recycled), sales owns SAL onwards. See [`Stage::can_move_to`] for the
+    /// transition table.
+    ///
+    /// ```
+    /// use leadgate::{Stage, Team};
+    /// assert_eq!(Stage::Mql.owner(), Some(Team::Marketing));
+    /// assert_eq!(Stage::Sal.owner(), Some(Team::Sales));
+    /// assert_eq!("sql".parse::<Stage>()?, Stage::Sql);
+    /// assert!(Stage::Lead < Stage::Customer); // ordered along the main path
+    /// # Ok::<(), leadgate::lead::ValueError>(())
+    /// ```
+    pub enum Stage as "stage" {
+        /// Opted in to content, not yet a lead.
+        Subscriber = "subscriber",
+        /// A potential customer, not yet qualified.
+        Lead = "lead",
+        /// Marketing-qualified lead: ready for sales to look at.
+        Mql = "mql",
+        /// Sales-accepted lead.
+        Sal = "sal",
+        /// Sales-qualified lead: sales confirmed the opportunity is real.
+        Sql = "sql",
+        /// An open deal.
+        Opportunity = "opportunity",
+        /// Won.
+        Customer = "customer",
+        /// Handed back to marketing for nurture, with a reason.
+        Recycled = "recycled",
+        /// Not a fit, with a reason.
+        Disqualified = "disqualified",
+    }
 }
 
 impl Stage {
-    /// Every stage: the main path in order, then the side exits.
-    pub const ALL: [Stage; 9] = [
-        Stage::Subscriber,
-        Stage::Lead,
-        Stage::Mql,
-        Stage::Sal,
-        Stage::Sql,
-        Stage::Opportunity,
-        Stage::Customer,
-        Stage::Recycled,
-        Stage::Disqualified,
-    ];
-
-    /// The snake_case name used in JSON and scripts.
-    ///
-    /// ```
-    /// assert_eq!(leadgate::Stage::Mql.as_str(), "mql");
-    /// ```
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Stage::Subscriber => "subscriber",
-            Stage::Lead => "lead",
-            Stage::Mql => "mql",
-            Stage::Sal => "sal",
-            Stage::Sql => "sql",
-            Stage::Opportunity => "opportunity",
-            Stage::Customer => "customer",
-            Stage::Recycled => "recycled",
-            Stage::Disqualified => "disqualified",
-        }
-    }
-
     /// The team that owns leads in this stage; `None` for disqualified leads,
     /// which nobody works.
     pub const fn owner(self) -> Option<Team> {
@@ -140,21 +106,6 @@ impl Stage {
     /// ```
     pub const fn requires_reason(self, to: Stage) -> bool {
         matches!(to, Stage::Recycled | Stage::Disqualified) || matches!(self, Stage::Disqualified)
-    }
-}
-
-impl fmt::Display for Stage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
-    }
-}
-
-impl FromStr for Stage {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Stage::ALL.into_iter().find(|st| st.as_str() == s).ok_or_else(|| {
-            format!("unknown stage {s:?}{}", suggest::hint(s, Stage::ALL.iter().map(|st| st.as_str())))
-        })
     }
 }
 
@@ -281,7 +232,7 @@ mod tests {
 
     #[test]
     fn customer_is_final_and_self_moves_are_illegal() {
-        for s in Stage::ALL {
+        for &s in Stage::ALL {
             assert!(!Stage::Customer.can_move_to(s));
             assert!(!s.can_move_to(s));
         }
@@ -289,7 +240,7 @@ mod tests {
 
     #[test]
     fn every_stage_but_customer_can_be_disqualified() {
-        for s in Stage::ALL {
+        for &s in Stage::ALL {
             let expected = !matches!(s, Stage::Customer | Stage::Disqualified);
             assert_eq!(s.can_move_to(Stage::Disqualified), expected, "{s}");
         }
@@ -297,10 +248,10 @@ mod tests {
 
     #[test]
     fn names_round_trip_and_typos_get_a_hint() {
-        for s in Stage::ALL {
+        for &s in Stage::ALL {
             assert_eq!(s.as_str().parse::<Stage>().unwrap(), s);
             assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{s}\""));
         }
-        assert!("mqll".parse::<Stage>().unwrap_err().contains("did you mean \"mql\""));
+        assert!("mqll".parse::<Stage>().unwrap_err().to_string().contains("did you mean \"mql\""));
     }
 }

@@ -7,113 +7,55 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use crate::{suggest, Text};
+use super::keyword::keyword_enum;
+use crate::lead::ValueError;
+use crate::Text;
 
-/// The team that owns a touchpoint or a lifecycle stage.
-///
-/// Marketing works one-to-many (ads, content, email, events); sales works
-/// one-to-one (calls, meetings, proposals).
-///
-/// ```
-/// use leadgate::{Channel, Team};
-/// assert_eq!(Channel::Meeting.default_team(), Team::Sales);
-/// assert_eq!(serde_json::to_string(&Team::Marketing)?, "\"marketing\"");
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Team {
-    /// One-to-many: awareness, lead generation, nurture.
-    Marketing,
-    /// One-to-one: calls, meetings, demos, proposals, closing.
-    Sales,
-}
-
-impl Team {
-    /// The snake_case name used in JSON and in rule scripts.
+keyword_enum! {
+    /// The team that owns a touchpoint or a lifecycle stage.
+    ///
+    /// Marketing works one-to-many (ads, content, email, events); sales works
+    /// one-to-one (calls, meetings, proposals).
     ///
     /// ```
-    /// assert_eq!(leadgate::Team::Sales.as_str(), "sales");
+    /// use leadgate::{Channel, Team};
+    /// assert_eq!(Channel::Meeting.default_team(), Team::Sales);
+    /// assert_eq!(serde_json::to_string(&Team::Marketing)?, "\"marketing\"");
+    /// assert_eq!(Team::Sales.as_str(), "sales");
+    /// # Ok::<(), serde_json::Error>(())
     /// ```
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Team::Marketing => "marketing",
-            Team::Sales => "sales",
-        }
+    pub enum Team as "team" {
+        /// One-to-many: awareness, lead generation, nurture.
+        Marketing = "marketing",
+        /// One-to-one: calls, meetings, demos, proposals, closing.
+        Sales = "sales",
     }
 }
 
-impl fmt::Display for Team {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
-    }
-}
-
-impl FromStr for Team {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "marketing" => Ok(Team::Marketing),
-            "sales" => Ok(Team::Sales),
-            _ => Err(format!("unknown team {s:?}, expected \"marketing\" or \"sales\"")),
-        }
-    }
-}
-
-/// Who acted in a touchpoint: the lead, or the company (or someone else).
-///
-/// Direction decides one thing in the engine: whether a touch is **new
-/// activity** that brings a recycled lead back (only inbound touches are).
-/// Built-in channels have a fixed direction (see [`Channel`]); a custom
-/// channel is outbound unless its pack declares it inbound in `[channels]`.
-///
-/// ```
-/// use leadgate::{Channel, Direction};
-/// assert_eq!(Channel::PricingPage.direction(), Direction::Inbound);
-/// assert_eq!(Channel::EmailSent.direction(), Direction::Outbound);
-/// assert_eq!("inbound".parse::<Direction>()?, Direction::Inbound);
-/// assert!("inbund".parse::<Direction>().unwrap_err().contains("did you mean \"inbound\""));
-/// # Ok::<(), String>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Direction {
-    /// The lead reached out: it visited, clicked, asked, replied, registered
-    /// or came. A sign of the lead's own interest.
-    Inbound,
-    /// The company reached the lead (an email sent, mail, a sales call, a
-    /// proposal), someone else did (a referral), or it is a signal about the
-    /// lead rather than interest from it (a bounce, an unsubscribe).
-    Outbound,
-}
-
-impl Direction {
-    /// `"inbound"` or `"outbound"`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Direction::Inbound => "inbound",
-            Direction::Outbound => "outbound",
-        }
-    }
-}
-
-impl fmt::Display for Direction {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
-    }
-}
-
-impl FromStr for Direction {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "inbound" => Ok(Direction::Inbound),
-            "outbound" => Ok(Direction::Outbound),
-            _ => Err(format!(
-                "unknown direction {s:?}{}, expected \"inbound\" or \"outbound\"",
-                suggest::hint(s, ["inbound", "outbound"])
-            )),
-        }
+keyword_enum! {
+    /// Who acted in a touchpoint: the lead, or the company (or someone else).
+    ///
+    /// Direction decides one thing in the engine: whether a touch is **new
+    /// activity** that brings a recycled lead back (only inbound touches are).
+    /// Built-in channels have a fixed direction (see [`Channel`]); a custom
+    /// channel is outbound unless its pack declares it inbound in `[channels]`.
+    ///
+    /// ```
+    /// use leadgate::{Channel, Direction};
+    /// assert_eq!(Channel::PricingPage.direction(), Direction::Inbound);
+    /// assert_eq!(Channel::EmailSent.direction(), Direction::Outbound);
+    /// assert_eq!("inbound".parse::<Direction>()?, Direction::Inbound);
+    /// assert!("inbund".parse::<Direction>().unwrap_err().to_string().contains("did you mean \"inbound\""));
+    /// # Ok::<(), leadgate::lead::ValueError>(())
+    /// ```
+    pub enum Direction as "direction" {
+        /// The lead reached out: it visited, clicked, asked, replied, registered
+        /// or came. A sign of the lead's own interest.
+        Inbound = "inbound",
+        /// The company reached the lead (an email sent, mail, a sales call, a
+        /// proposal), someone else did (a referral), or it is a signal about the
+        /// lead rather than interest from it (a bounce, an unsubscribe).
+        Outbound = "outbound",
     }
 }
 
@@ -142,10 +84,11 @@ macro_rules! channels {
         /// assert_eq!("pricing_page".parse::<Channel>()?, Channel::PricingPage);
         /// assert_eq!("custom:podcast".parse::<Channel>()?, Channel::Custom("podcast".into()));
         /// let err = "webnar".parse::<Channel>().unwrap_err();
-        /// assert!(err.contains("did you mean \"webinar\""));
-        /// # Ok::<(), String>(())
+        /// assert!(err.to_string().contains("did you mean \"webinar\""));
+        /// # Ok::<(), leadgate::lead::ValueError>(())
         /// ```
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum Channel {
             $($(#[$doc])* $variant,)*
             /// Any other channel, named by the host (`custom:<name>` in JSON).
@@ -212,7 +155,7 @@ macro_rules! channels {
                 }
             }
 
-            fn built_in_names() -> impl Iterator<Item = &'static str> {
+            fn built_in_names() -> impl Iterator<Item = &'static str> + Clone {
                 [$($name,)*].into_iter()
             }
 
@@ -274,30 +217,45 @@ channels! {
 }
 
 impl FromStr for Channel {
-    type Err = String;
+    type Err = ValueError;
 
-    fn from_str(s: &str) -> Result<Self, String> {
+    fn from_str(s: &str) -> Result<Self, ValueError> {
         if let Some(c) = Channel::parse_built_in(s) {
             return Ok(c);
         }
-        if let Some(name) = s.strip_prefix("custom:") {
-            let valid = !name.is_empty()
-                && name.len() <= 64
-                && name
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
-            return if valid {
-                Ok(Channel::Custom(name.into()))
-            } else {
-                Err(format!(
-                    "invalid custom channel {s:?}: the name after \"custom:\" must be 1 to 64 of a-z, 0-9, _ or -"
-                ))
-            };
+        match s.strip_prefix("custom:") {
+            Some(name) => Channel::custom(name),
+            None => Err(ValueError::unknown("channel", s, Channel::built_in_names())
+                .with_hint("; use a built-in channel or \"custom:<name>\"")),
         }
-        Err(format!(
-            "unknown channel {s:?}{}; use a built-in channel or \"custom:<name>\"",
-            suggest::hint(s, Channel::built_in_names())
-        ))
+    }
+}
+
+impl Channel {
+    /// The custom channel `name` (written `custom:<name>`): 1 to 64 of
+    /// `a-z`, `0-9`, `_` or `-`.
+    ///
+    /// ```
+    /// use leadgate::Channel;
+    /// assert_eq!(Channel::custom("podcast")?.name(), "custom:podcast");
+    /// assert!(Channel::custom("Pod Cast").is_err());
+    /// # Ok::<(), leadgate::lead::ValueError>(())
+    /// ```
+    pub fn custom(name: &str) -> Result<Channel, ValueError> {
+        let valid = !name.is_empty()
+            && name.len() <= 64
+            && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+        if valid {
+            Ok(Channel::Custom(name.into()))
+        } else {
+            Err(ValueError::invalid(
+                "channel",
+                format!("custom:{name}"),
+                format!(
+                    "invalid custom channel \"custom:{name}\": the name after \"custom:\" must be 1 to 64 of a-z, 0-9, _ or -"
+                ),
+            ))
+        }
     }
 }
 

@@ -108,7 +108,7 @@ impl Pack {
             let direction = value
                 .as_str()
                 .ok_or_else(|| format!("expected \"inbound\" or \"outbound\", got {value}"))
-                .and_then(str::parse::<Direction>);
+                .and_then(|d| d.parse::<Direction>().map_err(|e| e.to_string()));
             let problem = match (name.parse::<Channel>(), direction) {
                 (Ok(c), _) if c.index().is_some() => {
                     format!("a built-in channel's direction is fixed ({})", c.direction())
@@ -117,7 +117,8 @@ impl Pack {
                     channels.push((c, d));
                     continue;
                 }
-                (Err(e), _) | (_, Err(e)) => e,
+                (Err(e), _) => e.to_string(),
+                (_, Err(e)) => e,
             };
             problems.push(Problem::new(ProblemKind::Invalid, format!("[channels] {name}: {problem}")));
         }

@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::lead::ValueError;
 use crate::Text;
 
 /// A parameter value, declared in a pack with a default and overridable by
@@ -17,6 +18,7 @@ use crate::Text;
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum ParamValue {
     /// `true` or `false`.
     Bool(bool),
@@ -62,9 +64,10 @@ impl ParamValue {
     /// let list = ParamValue::List(vec![]);
     /// assert_eq!(list.parse_like("a, b"), Ok(ParamValue::from(vec!["a", "b"])));
     /// ```
-    pub fn parse_like(&self, text: &str) -> Result<ParamValue, String> {
+    pub fn parse_like(&self, text: &str) -> Result<ParamValue, ValueError> {
         let t = text.trim();
-        let err = || format!("expected {}, got {t:?}", self.type_name());
+        let err =
+            || ValueError::invalid("parameter value", t, format!("expected {}, got {t:?}", self.type_name()));
         Ok(match self {
             ParamValue::Bool(_) => ParamValue::Bool(t.parse().map_err(|_| err())?),
             ParamValue::Int(_) => ParamValue::Int(t.parse().map_err(|_| err())?),

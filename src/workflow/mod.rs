@@ -3,76 +3,50 @@
 //! won or lost. Every move goes through the lifecycle's transition table and
 //! is recorded in the lead's history.
 
-use std::fmt;
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, TimeDelta, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
 use crate::decision::PackId;
+use crate::lead::keyword::keyword_enum;
 use crate::{Assessment, Decision, Lead, Stage, Text, TransitionError};
 
-/// Why sales rejected a lead: the taxonomy marketing reports on.
-///
-/// Rejections for data or fit problems disqualify the lead; the others send
-/// it back to marketing for nurture (recycled).
-///
-/// ```
-/// use leadgate::Stage;
-/// use leadgate::workflow::Rejection;
-/// assert_eq!(Rejection::BadTiming.outcome(), Stage::Recycled);
-/// assert_eq!(Rejection::Competitor.outcome(), Stage::Disqualified);
-/// assert_eq!(serde_json::to_string(&Rejection::NotDecisionMaker)?, "\"not_decision_maker\"");
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Rejection {
-    /// No budget, or not enough.
-    NoBudget,
-    /// The contact does not decide and cannot reach who does.
-    NotDecisionMaker,
-    /// No need for the product.
-    NoNeed,
-    /// Interested, but not now.
-    BadTiming,
-    /// The contact data is wrong or unreachable.
-    WrongContactData,
-    /// The lead already exists.
-    Duplicate,
-    /// The lead works for a competitor.
-    Competitor,
-    /// Anything else (say what in the note).
-    Other,
+keyword_enum! {
+    /// Why sales rejected a lead: the taxonomy marketing reports on.
+    ///
+    /// Rejections for data or fit problems disqualify the lead; the others send
+    /// it back to marketing for nurture (recycled).
+    ///
+    /// ```
+    /// use leadgate::Stage;
+    /// use leadgate::workflow::Rejection;
+    /// assert_eq!(Rejection::BadTiming.outcome(), Stage::Recycled);
+    /// assert_eq!(Rejection::Competitor.outcome(), Stage::Disqualified);
+    /// assert_eq!(serde_json::to_string(&Rejection::NotDecisionMaker)?, "\"not_decision_maker\"");
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub enum Rejection as "rejection reason" {
+        /// No budget, or not enough.
+        NoBudget = "no_budget",
+        /// The contact does not decide and cannot reach who does.
+        NotDecisionMaker = "not_decision_maker",
+        /// No need for the product.
+        NoNeed = "no_need",
+        /// Interested, but not now.
+        BadTiming = "bad_timing",
+        /// The contact data is wrong or unreachable.
+        WrongContactData = "wrong_contact_data",
+        /// The lead already exists.
+        Duplicate = "duplicate",
+        /// The lead works for a competitor.
+        Competitor = "competitor",
+        /// Anything else (say what in the note).
+        Other = "other",
+    }
 }
 
 impl Rejection {
-    /// Every reason, in declaration order.
-    pub const ALL: [Rejection; 8] = [
-        Rejection::NoBudget,
-        Rejection::NotDecisionMaker,
-        Rejection::NoNeed,
-        Rejection::BadTiming,
-        Rejection::WrongContactData,
-        Rejection::Duplicate,
-        Rejection::Competitor,
-        Rejection::Other,
-    ];
-
-    /// The snake_case name.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Rejection::NoBudget => "no_budget",
-            Rejection::NotDecisionMaker => "not_decision_maker",
-            Rejection::NoNeed => "no_need",
-            Rejection::BadTiming => "bad_timing",
-            Rejection::WrongContactData => "wrong_contact_data",
-            Rejection::Duplicate => "duplicate",
-            Rejection::Competitor => "competitor",
-            Rejection::Other => "other",
-        }
-    }
-
     /// Where a lead rejected for this reason goes: recycled to nurture, or
     /// disqualified when there is nothing to nurture.
     pub const fn outcome(self) -> Stage {
@@ -80,12 +54,6 @@ impl Rejection {
             Rejection::WrongContactData | Rejection::Duplicate | Rejection::Competitor => Stage::Disqualified,
             _ => Stage::Recycled,
         }
-    }
-}
-
-impl fmt::Display for Rejection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
     }
 }
 

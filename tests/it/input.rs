@@ -70,7 +70,7 @@ fn errors_name_the_field_the_lead_and_what_was_expected() {
         (
             r#"{"id": "x", "created_at": "2026-01-01T00:00:00Z", "stage": "hot"}"#,
             "stage",
-            "unknown variant `hot`",
+            "unknown stage \"hot\"; expected one of: subscriber, lead, mql",
         ),
     ];
     for (json, path, message) in cases {
@@ -103,7 +103,7 @@ fn a_bad_line_does_not_stop_the_batch() {
 #[test]
 fn the_shipped_sample_leads_all_read() {
     let input = include_str!("../../examples/data/leads.ndjson");
-    let leads: Vec<_> = read_leads(input).map(|r| r.unwrap().1).collect();
+    let leads: Vec<_> = read_leads(input).map(|r| r.unwrap().lead).collect();
     assert_eq!(leads.len(), 50);
     let mut ids: Vec<_> = leads.iter().map(|l| l.id.clone()).collect();
     ids.sort();
@@ -119,9 +119,9 @@ fn a_json_array_reads_like_ndjson() {
     let b: Vec<_> = read_leads(ndjson).map(|r| r.unwrap()).collect();
     // Same leads; each array element is one line further down (the `[` line).
     assert_eq!(a.len(), b.len());
-    for ((la, a), (lb, b)) in a.iter().zip(&b) {
-        assert_eq!(a, b);
-        assert_eq!(*la, lb + 1);
+    for (a, b) in a.iter().zip(&b) {
+        assert_eq!(a.lead, b.lead);
+        assert_eq!(a.line, b.line + 1);
     }
 }
 

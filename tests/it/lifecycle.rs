@@ -18,7 +18,7 @@ fn the_happy_path_from_lead_to_customer() {
     let stages: Vec<_> = lead.history().iter().map(|c| c.stage).collect();
     assert_eq!(stages, [Stage::Mql, Stage::Sal, Stage::Sql, Stage::Opportunity, Stage::Customer]);
     // Customer is final.
-    for to in Stage::ALL {
+    for &to in Stage::ALL {
         assert!(lead.move_to(to, at(20), Some("x")).is_err());
     }
 }
@@ -74,8 +74,8 @@ fn the_table_matches_its_documentation() {
         (Recycled, Mql),
         (Disqualified, Lead),
     ];
-    for from in Stage::ALL {
-        for to in Stage::ALL {
+    for &from in Stage::ALL {
+        for &to in Stage::ALL {
             let expected = legal.contains(&(from, to))
                 || (to == Disqualified && !matches!(from, Customer | Disqualified));
             assert_eq!(from.can_move_to(to), expected, "{from} -> {to}");

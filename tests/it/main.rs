@@ -55,7 +55,7 @@ pub fn qualifier_with_params(script: &str) -> Qualifier {
 /// The shipped sample leads (`examples/data/leads.ndjson`).
 pub fn sample_leads() -> Vec<Lead> {
     leadgate::read_leads(include_str!("../../examples/data/leads.ndjson"))
-        .map(|r| r.unwrap_or_else(|e| panic!("sample lead: {e}")).1)
+        .map(|r| r.unwrap_or_else(|e| panic!("sample lead: {e}")).lead)
         .collect()
 }
 

@@ -131,7 +131,7 @@ fn compare_shows_what_a_candidate_pack_would_change() {
     assert_eq!((change.before.stage, change.after.stage), (Stage::Mql, Stage::Lead));
     assert_eq!(change.added.iter().map(|c| c.points).collect::<Vec<_>>(), [5]);
     assert_eq!(change.removed.iter().map(|c| c.points).collect::<Vec<_>>(), [20]);
-    let bucket = |label: &str| report.score_deltas.iter().find(|(l, _)| *l == label).unwrap().1;
+    let bucket = |label: &str| report.score_deltas.iter().find(|b| b.label == label).unwrap().count;
     assert_eq!((bucket("-19 to -10"), bucket("unchanged")), (1, 1));
     assert!(report.to_string().contains("s: score 20 -> 5 (-15), mql -> lead, handoff -> no handoff"));
 }

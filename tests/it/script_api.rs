@@ -160,7 +160,7 @@ fn the_decision_object_reads_back_what_rules_wrote() {
         decision.unknown("need", "");
         if decision.met_count != 1 || decision.not_met_count != 1 || decision.unknown_count != 2 { throw "counts" }
         if decision.status("timeline") != "not_met" || !decision.is_met("budget") { throw "status" }
-        decision.grade("b");
+        decision.grade("B");
         decision.temperature("warm");
     "#,
     )

@@ -160,7 +160,7 @@ fn channel_declarations_are_checked() {
     assert_eq!(
         messages,
         [
-            "[channels] custom:x: unknown direction \"inbund\" (did you mean \"inbound\"?), expected \"inbound\" or \"outbound\"",
+            "[channels] custom:x: unknown direction \"inbund\" (did you mean \"inbound\"?)",
             "[channels] custom:y: expected \"inbound\" or \"outbound\", got 1",
             "[channels] webinar: a built-in channel's direction is fixed (inbound)",
         ]

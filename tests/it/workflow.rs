@@ -70,7 +70,7 @@ fn deciding_again_never_hands_off_twice() {
 #[test]
 fn every_rejection_reason_recycles_or_disqualifies_as_documented() {
     let (q, w) = (qualifier(), Workflow::default());
-    for reason in Rejection::ALL {
+    for &reason in Rejection::ALL {
         let mut lead = hot("a");
         let mut h = decide(&w, &q, &mut lead, at(MONDAY)).unwrap();
         let later = at(MONDAY) + Duration::hours(2);

@@ -35,7 +35,7 @@ fn huge_leads_are_refused_and_reading_goes_on() {
         let err = results[1].as_ref().unwrap_err();
         assert!(err.is_too_large(), "{err}");
         assert_eq!(err.line(), Some(2));
-        assert_eq!(results[2].as_ref().unwrap().0, 3);
+        assert_eq!(results[2].as_ref().unwrap().line, 3);
     }
 }
 
@@ -47,7 +47,7 @@ fn an_endless_line_is_not_read_whole() {
     input.extend_from_slice(OK.as_bytes());
     let results: Vec<_> = read_leads_from(input.as_slice()).collect();
     assert!(results[0].as_ref().unwrap_err().is_too_large());
-    assert_eq!(results[1].as_ref().unwrap().1.id, "ok");
+    assert_eq!(results[1].as_ref().unwrap().lead.id, "ok");
 }
 
 #[test]

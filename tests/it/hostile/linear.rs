@@ -2,6 +2,7 @@
 //! line numbers, size limits at the byte, times that write back, and every
 //! duplicate named. (Timings are in `benches/input.rs`.)
 
+use leadgate::lead::Record;
 use leadgate::lead::MAX_LEAD_BYTES;
 use leadgate::pack::ProblemKind;
 use leadgate::{read_leads, read_leads_from, InputError, Lead, Pack};
@@ -16,8 +17,8 @@ fn bad(id: usize) -> String {
 
 /// Reads `input` both ways, which must agree; returns (line, Ok(id) or Err(text)).
 fn both(input: &str) -> Vec<(Option<usize>, Result<String, String>)> {
-    let flat = |r: Result<(usize, Lead), InputError>| match r {
-        Ok((line, lead)) => (Some(line), Ok(lead.id.to_string())),
+    let flat = |r: Result<Record, InputError>| match r {
+        Ok(r) => (Some(r.line), Ok(r.lead.id.to_string())),
         Err(e) => (e.line(), Err(e.to_string())),
     };
     let from_str: Vec<_> = read_leads(input).map(flat).collect();

@@ -1,0 +1,179 @@
+//! The parts of a lead: the person, the company and what is known for
+//! qualification, with their keyword enums.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::keyword::keyword_enum;
+use super::Money;
+use crate::Text;
+
+/// The person behind a lead.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Person {
+    /// Full name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<Text>,
+    /// Email address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<Text>,
+    /// Job title as written by the person (for example "VP Engineering").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_title: Option<Text>,
+    /// Seniority, normalised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seniority: Option<Seniority>,
+    /// Department (for example "engineering", "finance").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<Text>,
+    /// Fields this library does not know, kept on a round trip.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The lead's company (firmographics).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Company {
+    /// Company name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<Text>,
+    /// Web domain (for example "acme.io").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<Text>,
+    /// Industry (for example "software", "healthcare").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub industry: Option<Text>,
+    /// Number of employees.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employees: Option<u64>,
+    /// Annual revenue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annual_revenue: Option<Money>,
+    /// Country, preferably as an ISO 3166 alpha-2 code (for example "DE").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<Text>,
+    /// Fields this library does not know, kept on a round trip.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// What is known for qualification: the facts behind BANT and its cousins.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Qualification {
+    /// Declared budget.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<Money>,
+    /// Whether the budget has been confirmed (for example by a sales call).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget_confirmed: Option<bool>,
+    /// The person's role in the buying decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buying_role: Option<BuyingRole>,
+    /// The stated need, in the lead's words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub need: Option<Text>,
+    /// Pain points the lead mentioned.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pain_points: Vec<Text>,
+    /// When they expect to buy, as a horizon.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<Timeline>,
+    /// When they expect to buy, as a date.
+    #[serde(default, with = "crate::lead::time::date_option", skip_serializing_if = "Option::is_none")]
+    pub purchase_date: Option<NaiveDate>,
+    /// Fields this library does not know, kept on a round trip.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+keyword_enum! {
+    /// How senior a person is, most senior first.
+    ///
+    /// ```
+    /// use leadgate::Seniority;
+    /// assert!(Seniority::CLevel < Seniority::Manager);
+    /// assert_eq!(Seniority::Vp.as_str(), "vp");
+    /// ```
+    pub enum Seniority as "seniority" {
+        /// Chief officer, founder or owner.
+        CLevel = "c_level",
+        /// Vice president.
+        Vp = "vp",
+        /// Director or head of.
+        Director = "director",
+        /// Manager or team lead.
+        Manager = "manager",
+        /// Individual contributor.
+        IndividualContributor = "individual_contributor",
+        /// Student or intern.
+        Student = "student",
+    }
+}
+
+keyword_enum! {
+    /// A person's role in the buying decision.
+    ///
+    /// ```
+    /// use leadgate::BuyingRole;
+    /// let r: BuyingRole = serde_json::from_str("\"economic_buyer\"")?;
+    /// assert_eq!(r, BuyingRole::EconomicBuyer);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub enum BuyingRole as "buying role" {
+        /// Makes the decision.
+        DecisionMaker = "decision_maker",
+        /// Controls the money.
+        EconomicBuyer = "economic_buyer",
+        /// Sells the product internally.
+        Champion = "champion",
+        /// Shapes the decision.
+        Influencer = "influencer",
+        /// Evaluates the product (often technically).
+        Evaluator = "evaluator",
+        /// Will use the product.
+        EndUser = "end_user",
+        /// Controls access to the decision makers.
+        Gatekeeper = "gatekeeper",
+    }
+}
+
+keyword_enum! {
+    /// When the lead expects to buy, as CRMs' "purchase timeframe" picklists say it.
+    ///
+    /// ```
+    /// use leadgate::Timeline;
+    /// assert_eq!(Timeline::Within3Months.max_days(), Some(90));
+    /// assert_eq!(Timeline::NoPlans.max_days(), None);
+    /// ```
+    pub enum Timeline as "timeline" {
+        /// Now.
+        Immediate = "immediate",
+        /// Within three months.
+        Within3Months = "within_3_months",
+        /// Within six months.
+        Within6Months = "within_6_months",
+        /// Within a year.
+        Within12Months = "within_12_months",
+        /// More than a year away.
+        Over12Months = "over_12_months",
+        /// No purchase planned.
+        NoPlans = "no_plans",
+    }
+}
+
+impl Timeline {
+    /// The latest number of days from now the purchase is expected in, if bounded.
+    pub const fn max_days(self) -> Option<i64> {
+        match self {
+            Timeline::Immediate => Some(0),
+            Timeline::Within3Months => Some(90),
+            Timeline::Within6Months => Some(180),
+            Timeline::Within12Months => Some(365),
+            Timeline::Over12Months | Timeline::NoPlans => None,
+        }
+    }
+}
