@@ -32,14 +32,24 @@ pub struct InputError {
     kind: Kind,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+/// What kind of [`InputError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum InputErrorKind {
+    /// Not valid JSON.
     Syntax,
+    /// Valid JSON that is not a valid lead (a field of the wrong type, a bad
+    /// time, a stage history the table refuses...).
     Data,
+    /// The input could not be read (or is not UTF-8).
     Io,
+    /// Over [`MAX_LEAD_BYTES`] or [`MAX_ARRAY_BYTES`].
     TooLarge,
+    /// An earlier lead of the batch has the same id.
     Duplicate,
 }
+
+use InputErrorKind as Kind;
 
 /// The largest single lead read, in bytes of JSON (1 MiB). A larger one is
 /// refused with an [`InputError`] and reading goes on with the next.
@@ -69,6 +79,17 @@ impl InputError {
     /// What is wrong, without the location.
     pub fn message(&self) -> &str {
         &self.message
+    }
+
+    /// What kind of error.
+    ///
+    /// ```
+    /// use leadgate::lead::InputErrorKind;
+    /// let err = leadgate::Lead::from_json(r#"{"id": "a", "created_at": 5}"#).unwrap_err();
+    /// assert_eq!(err.kind(), InputErrorKind::Data);
+    /// ```
+    pub fn kind(&self) -> InputErrorKind {
+        self.kind
     }
 
     /// Whether the input was not JSON at all (as opposed to JSON of the wrong shape).

@@ -18,11 +18,13 @@ pub(crate) mod time;
 pub(crate) mod touchpoint;
 
 pub use assessment::{Assessment, Criterion, CriterionStatus};
-pub use input::{read_leads, read_leads_from, InputError, Record, MAX_ARRAY_BYTES, MAX_LEAD_BYTES};
+pub use input::{
+    read_leads, read_leads_from, InputError, InputErrorKind, Record, MAX_ARRAY_BYTES, MAX_LEAD_BYTES,
+};
 pub use keyword::{ValueError, ValueErrorKind};
 pub use money::{Currency, Money};
 pub use parts::{BuyingRole, Company, Person, Qualification, Seniority, Timeline};
-pub use stage::{Stage, StageChange, TransitionError};
+pub use stage::{Stage, StageChange, TransitionError, TransitionErrorKind};
 pub use temperature::{Grade, Temperature};
 pub use text::Text;
 pub use touchpoint::{Channel, Direction, Team, Touchpoint};
@@ -182,15 +184,15 @@ impl Lead {
     /// lead is unchanged.
     ///
     /// ```
-    /// use leadgate::{Lead, Stage, TransitionError};
+    /// use leadgate::lead::TransitionErrorKind;
+    /// use leadgate::{Lead, Stage};
     /// let mut lead = Lead::new("L-1", "2026-11-01T00:00:00Z".parse()?);
     /// let at = "2026-11-05T00:00:00Z".parse()?;
     /// lead.move_to(Stage::Mql, at, Some("score 64"))?;
     /// lead.move_to(Stage::Sal, at, None)?;
-    /// assert_eq!(
-    ///     lead.move_to(Stage::Recycled, at, None),
-    ///     Err(TransitionError::ReasonRequired { from: Stage::Sal, to: Stage::Recycled })
-    /// );
+    /// let err = lead.move_to(Stage::Recycled, at, None).unwrap_err();
+    /// assert_eq!(err.kind(), TransitionErrorKind::ReasonRequired);
+    /// assert_eq!(err.to_string(), "moving from sal to recycled requires a reason");
     /// lead.move_to(Stage::Recycled, at, Some("bad timing"))?;
     /// assert_eq!(lead.stage(), Stage::Recycled);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -328,7 +330,7 @@ mod tests {
         l.move_to(Stage::Mql, "2026-01-03T00:00:00Z".parse().unwrap(), None).unwrap();
         let before = l.clone();
         let err = l.move_to(Stage::Sal, "2026-01-02T12:00:00Z".parse().unwrap(), None).unwrap_err();
-        assert!(matches!(err, TransitionError::OutOfOrder { .. }));
+        assert_eq!(err.kind(), TransitionErrorKind::OutOfOrder);
         assert_eq!(l, before);
     }
 }

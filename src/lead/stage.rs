@@ -1,5 +1,7 @@
 //! Lifecycle stages and the transition table between them.
 
+use std::fmt;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -152,50 +154,103 @@ impl StageChange {
 /// A stage move the transition table refuses. The lead is left unchanged.
 ///
 /// ```
-/// use leadgate::{Lead, Stage, TransitionError};
+/// use leadgate::lead::TransitionErrorKind;
+/// use leadgate::{Lead, Stage};
 /// let mut lead = Lead::new("L-1", "2026-11-01T00:00:00Z".parse()?);
 /// let err = lead.move_to(Stage::Customer, "2026-11-02T00:00:00Z".parse()?, None).unwrap_err();
-/// assert_eq!(err, TransitionError::Illegal { from: Stage::Lead, to: Stage::Customer });
+/// assert_eq!(err.kind(), TransitionErrorKind::Illegal);
+/// assert_eq!((err.from(), err.to()), (Stage::Lead, Stage::Customer));
 /// assert_eq!(err.to_string(), "illegal stage transition from lead to customer");
 /// assert_eq!(lead.stage(), Stage::Lead);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum TransitionError {
-    /// The table has no move from `from` to `to`.
-    #[error("illegal stage transition from {from} to {to}")]
-    Illegal {
-        /// The current stage.
-        from: Stage,
-        /// The stage asked for.
-        to: Stage,
-    },
-    /// Recycling, disqualifying and reopening must give a reason.
-    #[error("moving from {from} to {to} requires a reason")]
-    ReasonRequired {
-        /// The current stage.
-        from: Stage,
-        /// The stage asked for.
-        to: Stage,
-    },
-    /// The move is dated before the lead entered its current stage.
-    #[error("stage change at {at} is earlier than the previous one at {previous}")]
-    OutOfOrder {
-        /// The time of the refused move.
-        at: DateTime<Utc>,
-        /// When the current stage was entered.
-        previous: DateTime<Utc>,
-    },
-    /// The move is dated before the lead was created.
-    #[error("stage change at {at} is earlier than the lead's creation at {created_at}")]
-    BeforeCreated {
-        /// The time of the refused move.
-        at: DateTime<Utc>,
-        /// When the lead was created.
-        created_at: DateTime<Utc>,
-    },
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransitionError {
+    kind: TransitionErrorKind,
+    from: Stage,
+    to: Stage,
+    at: DateTime<Utc>,
+    /// The earliest time the move could be dated, for the time kinds.
+    earliest: Option<DateTime<Utc>>,
 }
+
+/// Why a stage move was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransitionErrorKind {
+    /// The table has no move from `from` to `to`.
+    Illegal,
+    /// Recycling, disqualifying and reopening must give a reason.
+    ReasonRequired,
+    /// The move is dated before the lead entered its current stage.
+    OutOfOrder,
+    /// The move is dated before the lead was created.
+    BeforeCreated,
+}
+
+impl TransitionError {
+    fn new(
+        kind: TransitionErrorKind,
+        from: Stage,
+        change: &StageChange,
+        earliest: Option<DateTime<Utc>>,
+    ) -> Self {
+        TransitionError { kind, from, to: change.stage, at: change.at, earliest }
+    }
+
+    /// Why the move was refused.
+    pub fn kind(&self) -> TransitionErrorKind {
+        self.kind
+    }
+
+    /// The stage the lead was in.
+    pub fn from(&self) -> Stage {
+        self.from
+    }
+
+    /// The stage asked for.
+    pub fn to(&self) -> Stage {
+        self.to
+    }
+
+    /// When the refused move was dated.
+    pub fn at(&self) -> DateTime<Utc> {
+        self.at
+    }
+
+    /// For a move dated too early: the earliest time it could be dated
+    /// (when the current stage was entered, or when the lead was created).
+    ///
+    /// ```
+    /// # use leadgate::{Lead, Stage};
+    /// let mut lead = Lead::new("L-1", "2026-11-10T00:00:00Z".parse()?);
+    /// let err = lead.move_to(Stage::Mql, "2026-11-01T00:00:00Z".parse()?, None).unwrap_err();
+    /// assert_eq!(err.earliest(), Some("2026-11-10T00:00:00Z".parse()?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn earliest(&self) -> Option<DateTime<Utc>> {
+        self.earliest
+    }
+}
+
+impl fmt::Display for TransitionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (from, to, at) = (self.from, self.to, self.at);
+        let earliest = self.earliest.unwrap_or(at);
+        match self.kind {
+            TransitionErrorKind::Illegal => write!(f, "illegal stage transition from {from} to {to}"),
+            TransitionErrorKind::ReasonRequired => write!(f, "moving from {from} to {to} requires a reason"),
+            TransitionErrorKind::OutOfOrder => {
+                write!(f, "stage change at {at} is earlier than the previous one at {earliest}")
+            }
+            TransitionErrorKind::BeforeCreated => {
+                write!(f, "stage change at {at} is earlier than the lead's creation at {earliest}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for TransitionError {}
 
 /// Checks one step of a lead's history: `previous` is the entry before it,
 /// `None` for the first one.
@@ -211,17 +266,18 @@ pub(crate) fn check_step(
     let to = change.stage;
     // Where a history starts is unknown; `lead` is where `Lead::new` starts.
     let from = previous.map_or(Stage::Lead, |(stage, _)| stage);
+    let refuse = |kind, earliest| Err(TransitionError::new(kind, from, change, earliest));
     if previous.is_some() && !from.can_move_to(to) {
-        return Err(TransitionError::Illegal { from, to });
+        return refuse(TransitionErrorKind::Illegal, None);
     }
     if from.requires_reason(to) && change.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
-        return Err(TransitionError::ReasonRequired { from, to });
+        return refuse(TransitionErrorKind::ReasonRequired, None);
     }
     if change.at < created_at {
-        return Err(TransitionError::BeforeCreated { at: change.at, created_at });
+        return refuse(TransitionErrorKind::BeforeCreated, Some(created_at));
     }
     if let Some((_, previous)) = previous.filter(|(_, at)| change.at < *at) {
-        return Err(TransitionError::OutOfOrder { at: change.at, previous });
+        return refuse(TransitionErrorKind::OutOfOrder, Some(previous));
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! won or lost. Every move goes through the lifecycle's transition table and
 //! is recorded in the lead's history.
 
+use std::fmt;
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, TimeDelta, Utc, Weekday};
@@ -234,70 +235,101 @@ impl HandoffRecord {
     }
 }
 
-/// A workflow step that cannot be taken.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// A workflow step that cannot be taken; nothing was changed.
+///
+/// ```
+/// use leadgate::workflow::{Workflow, WorkflowErrorKind};
+/// use leadgate::{Lead, Stage};
+/// let mut lead = Lead::new("L-1", "2026-11-01T00:00:00Z".parse()?);
+/// let err = Workflow::default().win(&mut lead, "2026-11-02T00:00:00Z".parse()?).unwrap_err();
+/// assert_eq!(err.kind(), WorkflowErrorKind::Transition);
+/// assert_eq!(err.lead_id(), "L-1");
+/// assert_eq!(err.transition().map(|t| t.to()), Some(Stage::Customer));
+/// assert!(std::error::Error::source(&err).is_some());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkflowError {
+    kind: WorkflowErrorKind,
+    lead: Text,
+    message: String,
+    transition: Option<TransitionError>,
+}
+
+/// Why a workflow step could not be taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum WorkflowError {
-    /// The lifecycle's transition table refuses the move.
-    #[error(transparent)]
-    Transition(#[from] TransitionError),
-    /// The record is for another lead.
-    #[error("the handoff is for lead {record:?}, not {lead:?}")]
-    WrongLead {
-        /// The record's lead.
-        record: Text,
-        /// The lead given.
-        lead: Text,
-    },
+pub enum WorkflowErrorKind {
+    /// The lifecycle's transition table refuses the move
+    /// ([`WorkflowErrorKind::transition`] says why).
+    Transition,
+    /// The decision or the handoff record is for another lead.
+    WrongLead,
     /// Sales already answered this handoff.
-    #[error("the handoff of lead {0:?} was already answered")]
-    AlreadyAnswered(Text),
+    AlreadyAnswered,
     /// The handoff is not the lead's current one: the lead was handed off
     /// again, or moved on, since.
-    #[error("the handoff of lead {lead:?} made at {at} is not its current handoff")]
-    Superseded {
-        /// The lead.
-        lead: Text,
-        /// When the stale handoff was made.
-        at: DateTime<Utc>,
-    },
+    Superseded,
     /// The decision was taken on the lead as it was before its last stage
     /// change, or in another stage than the one it is in now (a decision
     /// from before a recycle, say): acting on it would undo what happened
-    /// since. Decide again. Nothing was changed.
-    #[error(
-        "the decision on lead {lead:?} as of {} saw it in stage {decided}, but it is in {stage} \
-         since {}: decide again",
-        crate::lead::time::display(*as_of),
-        since.map_or_else(|| "its creation".to_owned(), crate::lead::time::display)
-    )]
-    StaleDecision {
-        /// The lead.
-        lead: Text,
-        /// The decision's as-of time.
-        as_of: DateTime<Utc>,
-        /// The stage the decision saw ([`Decision::lead_stage`]).
-        decided: Stage,
-        /// The lead's stage now.
-        stage: Stage,
-        /// When the lead entered it, if recorded.
-        since: Option<DateTime<Utc>>,
-    },
+    /// since. Decide again.
+    StaleDecision,
     /// The SLA's due time cannot be written: it is outside the years RFC
-    /// 3339 can write, 0000 to 9999 UTC ([`Sla::checked_due`]). Nothing was
-    /// changed.
-    #[error(
-        "the handoff of lead {lead:?} at {at} would be due {hours} hours later, \
-         outside the years RFC 3339 can write (0000 to 9999)"
-    )]
-    SlaOverflow {
-        /// The lead.
-        lead: Text,
-        /// When the handoff would have been made.
-        at: DateTime<Utc>,
-        /// The SLA's hours.
-        hours: u32,
-    },
+    /// 3339 can write, 0000 to 9999 UTC ([`Sla::checked_due`]).
+    SlaOverflow,
+}
+
+impl WorkflowError {
+    fn new(kind: WorkflowErrorKind, lead: &Text, message: String) -> Self {
+        WorkflowError { kind, lead: lead.clone(), message, transition: None }
+    }
+
+    /// Why the step could not be taken.
+    pub fn kind(&self) -> WorkflowErrorKind {
+        self.kind
+    }
+
+    /// The lead the step was for.
+    pub fn lead_id(&self) -> &str {
+        &self.lead
+    }
+
+    /// The refused stage move, for [`WorkflowErrorKind::Transition`].
+    pub fn transition(&self) -> Option<&TransitionError> {
+        self.transition.as_ref()
+    }
+}
+
+impl From<(&Lead, TransitionError)> for WorkflowError {
+    fn from((lead, e): (&Lead, TransitionError)) -> Self {
+        WorkflowError {
+            kind: WorkflowErrorKind::Transition,
+            lead: lead.id.clone(),
+            message: e.to_string(),
+            transition: Some(e),
+        }
+    }
+}
+
+impl fmt::Display for WorkflowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for WorkflowError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.transition.as_ref().map(|e| e as _)
+    }
+}
+
+/// Moves `lead`, turning a refusal into a [`WorkflowError`] that keeps it as its source.
+fn step(lead: &mut Lead, to: Stage, at: DateTime<Utc>, reason: Option<&str>) -> Result<(), WorkflowError> {
+    match lead.move_to(to, at, reason) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(WorkflowError::from((&*lead, e))),
+    }
 }
 
 /// The handoff workflow, with its SLA.
@@ -350,13 +382,13 @@ impl Workflow {
     /// or with sales. Deciding and acting again is therefore safe.
     ///
     /// The decision must be about the lead as it is:
-    /// [`WorkflowError::StaleDecision`] when it was taken as of a time before
+    /// [`WorkflowErrorKind::StaleDecision`] when it was taken as of a time before
     /// the lead's last stage change, or saw another stage than the lead's
     /// current one. A decision taken before a recycle cannot hand the
     /// recycled lead straight back to sales.
     ///
     /// Everything that can fail is done before the lead changes: on an error
-    /// ([`WorkflowError::SlaOverflow`] when the due time cannot be written,
+    /// ([`WorkflowErrorKind::SlaOverflow`] when the due time cannot be written,
     /// a refused transition) the lead is as it was.
     pub fn hand_off(
         &self,
@@ -365,28 +397,35 @@ impl Workflow {
         at: DateTime<Utc>,
     ) -> Result<Option<HandoffRecord>, WorkflowError> {
         if decision.lead_id != lead.id {
-            return Err(WorkflowError::WrongLead { record: decision.lead_id.clone(), lead: lead.id.clone() });
+            return Err(wrong_lead(&decision.lead_id, lead));
         }
         let since = lead.stage_entered_at();
         if decision.lead_stage != lead.stage() || since.is_some_and(|at| decision.as_of < at) {
-            return Err(WorkflowError::StaleDecision {
-                lead: lead.id.clone(),
-                as_of: decision.as_of,
-                decided: decision.lead_stage,
-                stage: lead.stage(),
-                since,
-            });
+            let message = format!(
+                "the decision on lead {:?} as of {} saw it in stage {}, but it is in {} since {}: decide again",
+                lead.id.as_str(),
+                crate::lead::time::display(decision.as_of),
+                decision.lead_stage,
+                lead.stage(),
+                since.map_or_else(|| "its creation".to_owned(), crate::lead::time::display)
+            );
+            return Err(WorkflowError::new(WorkflowErrorKind::StaleDecision, &lead.id, message));
         }
         let Some(handoff) = &decision.handoff else { return Ok(None) };
         if !matches!(lead.stage(), Stage::Subscriber | Stage::Lead | Stage::Recycled) {
             return Ok(None);
         }
-        let due = self.sla.checked_due(at).ok_or_else(|| WorkflowError::SlaOverflow {
-            lead: lead.id.clone(),
-            at,
-            hours: self.sla.hours,
+        let due = self.sla.checked_due(at).ok_or_else(|| {
+            let message = format!(
+                "the handoff of lead {:?} at {} would be due {} hours later, \
+                 outside the years RFC 3339 can write (0000 to 9999)",
+                lead.id.as_str(),
+                crate::lead::time::display(at),
+                self.sla.hours
+            );
+            WorkflowError::new(WorkflowErrorKind::SlaOverflow, &lead.id, message)
         })?;
-        lead.move_to(Stage::Mql, at, Some(&handoff.reason))?;
+        step(lead, Stage::Mql, at, Some(&handoff.reason))?;
         Ok(Some(HandoffRecord {
             lead_id: lead.id.clone(),
             at,
@@ -403,7 +442,7 @@ impl Workflow {
     /// Sales accepts the handoff: the lead becomes a SAL.
     ///
     /// The handoff must be the lead's current one, still open
-    /// ([`WorkflowError::Superseded`], [`WorkflowError::AlreadyAnswered`]).
+    /// ([`WorkflowErrorKind::Superseded`], [`WorkflowErrorKind::AlreadyAnswered`]).
     pub fn accept(
         &self,
         lead: &mut Lead,
@@ -411,7 +450,7 @@ impl Workflow {
         at: DateTime<Utc>,
     ) -> Result<(), WorkflowError> {
         answerable(lead, handoff)?;
-        lead.move_to(Stage::Sal, at, Some("accepted by sales"))?;
+        step(lead, Stage::Sal, at, Some("accepted by sales"))?;
         handoff.status = HandoffStatus::Accepted { at };
         Ok(())
     }
@@ -421,7 +460,7 @@ impl Workflow {
     /// in its history. Returns the stage it went to.
     ///
     /// The handoff must be the lead's current one, still open
-    /// ([`WorkflowError::Superseded`], [`WorkflowError::AlreadyAnswered`]).
+    /// ([`WorkflowErrorKind::Superseded`], [`WorkflowErrorKind::AlreadyAnswered`]).
     pub fn reject(
         &self,
         lead: &mut Lead,
@@ -432,7 +471,7 @@ impl Workflow {
     ) -> Result<Stage, WorkflowError> {
         answerable(lead, handoff)?;
         let to = reason.outcome();
-        lead.move_to(to, at, Some(&explain(reason, note)))?;
+        step(lead, to, at, Some(&explain(reason, note)))?;
         handoff.status = HandoffStatus::Rejected { at, reason, note: note.map(Text::from) };
         Ok(to)
     }
@@ -444,17 +483,17 @@ impl Workflow {
         at: DateTime<Utc>,
         reason: Option<&str>,
     ) -> Result<(), WorkflowError> {
-        Ok(lead.move_to(Stage::Sql, at, reason).map(|_| ())?)
+        step(lead, Stage::Sql, at, reason)
     }
 
     /// An SQL becomes an open deal: SQL → opportunity.
     pub fn open_opportunity(&self, lead: &mut Lead, at: DateTime<Utc>) -> Result<(), WorkflowError> {
-        Ok(lead.move_to(Stage::Opportunity, at, None).map(|_| ())?)
+        step(lead, Stage::Opportunity, at, None)
     }
 
     /// The deal is won: opportunity → customer.
     pub fn win(&self, lead: &mut Lead, at: DateTime<Utc>) -> Result<(), WorkflowError> {
-        Ok(lead.move_to(Stage::Customer, at, Some("won")).map(|_| ())?)
+        step(lead, Stage::Customer, at, Some("won"))
     }
 
     /// The deal is lost for `reason`: back to nurture (recycled), or
@@ -467,7 +506,7 @@ impl Workflow {
         note: Option<&str>,
     ) -> Result<Stage, WorkflowError> {
         let to = reason.outcome();
-        lead.move_to(to, at, Some(&format!("lost: {}", explain(reason, note))))?;
+        step(lead, to, at, Some(&format!("lost: {}", explain(reason, note))))?;
         Ok(to)
     }
 }
@@ -480,12 +519,18 @@ fn explain(reason: Rejection, note: Option<&str>) -> String {
     }
 }
 
+fn wrong_lead(record: &Text, lead: &Lead) -> WorkflowError {
+    let message = format!("the handoff is for lead {:?}, not {:?}", record.as_str(), lead.id.as_str());
+    WorkflowError::new(WorkflowErrorKind::WrongLead, &lead.id, message)
+}
+
 fn answerable(lead: &Lead, handoff: &HandoffRecord) -> Result<(), WorkflowError> {
     if handoff.lead_id != lead.id {
-        return Err(WorkflowError::WrongLead { record: handoff.lead_id.clone(), lead: lead.id.clone() });
+        return Err(wrong_lead(&handoff.lead_id, lead));
     }
     if handoff.status != HandoffStatus::Open {
-        return Err(WorkflowError::AlreadyAnswered(handoff.lead_id.clone()));
+        let message = format!("the handoff of lead {:?} was already answered", lead.id.as_str());
+        return Err(WorkflowError::new(WorkflowErrorKind::AlreadyAnswered, &lead.id, message));
     }
     // The current handoff is the lead's latest move to MQL, while it is an
     // MQL: an older record (a copy kept from before a rejection and a new
@@ -493,7 +538,12 @@ fn answerable(lead: &Lead, handoff: &HandoffRecord) -> Result<(), WorkflowError>
     let current = lead.stage() == Stage::Mql
         && lead.history().iter().rev().find(|c| c.stage == Stage::Mql).is_none_or(|c| c.at == handoff.at);
     if !current {
-        return Err(WorkflowError::Superseded { lead: lead.id.clone(), at: handoff.at });
+        let message = format!(
+            "the handoff of lead {:?} made at {} is not its current handoff",
+            lead.id.as_str(),
+            crate::lead::time::display(handoff.at)
+        );
+        return Err(WorkflowError::new(WorkflowErrorKind::Superseded, &lead.id, message));
     }
     Ok(())
 }

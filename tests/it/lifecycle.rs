@@ -1,4 +1,5 @@
-use leadgate::{Lead, Stage, TransitionError};
+use leadgate::lead::TransitionErrorKind;
+use leadgate::{Lead, Stage};
 
 use crate::lead_with;
 
@@ -37,9 +38,10 @@ fn sales_rejects_and_marketing_re_engages() {
 #[test]
 fn disqualify_needs_a_reason_and_reopening_too() {
     let mut lead = lead_with("");
+    let err = lead.move_to(Stage::Disqualified, at(1), Some("  ")).unwrap_err();
     assert_eq!(
-        lead.move_to(Stage::Disqualified, at(1), Some("  ")),
-        Err(TransitionError::ReasonRequired { from: Stage::Lead, to: Stage::Disqualified })
+        (err.kind(), err.from(), err.to()),
+        (TransitionErrorKind::ReasonRequired, Stage::Lead, Stage::Disqualified)
     );
     lead.move_to(Stage::Disqualified, at(1), Some("competitor")).unwrap();
     assert!(lead.move_to(Stage::Lead, at(2), None).is_err());
@@ -115,7 +117,10 @@ fn a_stage_change_before_the_lead_was_created_is_refused() {
     // Through the API: the lead is unchanged.
     let mut lead = Lead::new("a", at(10));
     let err = lead.move_to(Stage::Mql, at(9), None).unwrap_err();
-    assert_eq!(err, TransitionError::BeforeCreated { at: at(9), created_at: at(10) });
+    assert_eq!(
+        (err.kind(), err.at(), err.earliest()),
+        (TransitionErrorKind::BeforeCreated, at(9), Some(at(10)))
+    );
     assert_eq!(lead.stage(), Stage::Lead);
     assert!(lead.history().is_empty());
     lead.move_to(Stage::Mql, at(10), None).unwrap();
@@ -164,18 +169,12 @@ fn the_first_history_entry_needs_a_reason_to_recycle_or_disqualify() {
 fn an_imported_stage_without_history_moves_by_the_table() {
     let mut lead = lead_with(r#""stage": "sql""#);
     assert!(lead.history().is_empty());
-    assert_eq!(
-        lead.move_to(Stage::Mql, at(1), None),
-        Err(TransitionError::Illegal { from: Stage::Sql, to: Stage::Mql })
-    );
+    let err = lead.move_to(Stage::Mql, at(1), None).unwrap_err();
+    assert_eq!((err.kind(), err.from(), err.to()), (TransitionErrorKind::Illegal, Stage::Sql, Stage::Mql));
     // In its stage since it was created: a move before that is refused.
-    assert_eq!(
-        lead.move_to(Stage::Opportunity, "2025-12-31T00:00:00Z".parse().unwrap(), None),
-        Err(TransitionError::BeforeCreated {
-            at: "2025-12-31T00:00:00Z".parse().unwrap(),
-            created_at: "2026-01-01T00:00:00Z".parse().unwrap()
-        })
-    );
+    let err = lead.move_to(Stage::Opportunity, "2025-12-31T00:00:00Z".parse().unwrap(), None).unwrap_err();
+    assert_eq!(err.kind(), TransitionErrorKind::BeforeCreated);
+    assert_eq!(err.earliest(), Some("2026-01-01T00:00:00Z".parse().unwrap()));
     lead.move_to(Stage::Opportunity, at(1), None).unwrap();
     assert_eq!(lead.stage(), Stage::Opportunity);
 }
