@@ -198,10 +198,9 @@ impl Pack {
                 Err(problem) => problems.push(problem),
             }
         }
-        if !problems.is_empty() {
-            return Err(PackError::new(problems));
-        }
-        let mut pack = Pack::build(
+        // The pack-wide checks run even when reading found problems: every
+        // problem is reported at once.
+        let built = Pack::build(
             manifest.name.into(),
             manifest.version.into(),
             manifest.description.map(Text::from),
@@ -209,9 +208,18 @@ impl Pack {
             params,
             channels,
             rules,
-        )?;
-        pack.tests = tests;
-        Ok(pack)
+        );
+        match built {
+            Ok(mut pack) if problems.is_empty() => {
+                pack.tests = tests;
+                Ok(pack)
+            }
+            Ok(_) => Err(PackError::new(problems)),
+            Err(e) => {
+                problems.extend(e.problems);
+                Err(PackError::new(problems))
+            }
+        }
     }
 }
 
