@@ -125,10 +125,14 @@ impl<'a> QualifierBuilder<'a> {
             let Some(x) = value.as_f64().filter(|_| known::is_numeric(name)) else { continue };
             let cap = [known::FIT_CAP, known::ENGAGEMENT_CAP, known::SCORE_CAP, known::CHANNEL_DAILY_CAP]
                 .contains(&name.as_str());
+            // Zero criteria would make every lead at the threshold SQL-ready, or held.
+            let count = [known::SQL_CRITERIA_MET, known::HOLD_CRITERIA_NOT_MET].contains(&name.as_str());
             let problem = if !x.is_finite() {
                 Some("must be a finite number")
             } else if cap && x < 0.0 {
                 Some("is a cap, so it must not be negative")
+            } else if count && x < 1.0 {
+                Some("counts criteria, so it must be at least 1")
             } else {
                 None
             };

@@ -143,6 +143,8 @@ fn thresholds_and_caps_must_be_usable_numbers() {
         ("fit_cap = -1", "must not be negative"),
         ("score_cap = -5", "must not be negative"),
         ("channel_daily_cap = -0.5", "must not be negative"),
+        ("sql_criteria_met = 0", "must be at least 1"),
+        ("hold_criteria_not_met = -2", "must be at least 1"),
     ] {
         let err = leadgate::Qualifier::new(&pack(&format!("[params]\n{params}"), "")).unwrap_err();
         let p = &err.problems()[0];
