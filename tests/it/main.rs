@@ -3,6 +3,7 @@
 mod engine;
 mod errors;
 mod funnel;
+mod golden;
 mod guide;
 mod hostile;
 mod input;
