@@ -5,8 +5,8 @@
 //!
 //! `cargo bench --bench input`
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use leadgate::{read_leads, Pack};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use leadgate::{Pack, read_leads};
 
 fn lead(i: usize) -> String {
     format!(

@@ -7,7 +7,7 @@
 use std::hint::black_box;
 
 use chrono::{DateTime, Duration, Utc};
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use leadgate::{Channel, Lead, Pack, Qualifier, Stage, Touchpoint};
 
 const SAMPLE_LEADS: &str = include_str!("../examples/data/leads.ndjson");

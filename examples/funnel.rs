@@ -9,8 +9,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use leadgate::calibration::{Calibration, Outcome};
-use leadgate::funnel::{mql_to_first_sales_touch, rejection_reasons, time_in_stage, Funnel, GroupBy};
-use leadgate::workflow::{sla_breach_rate, HandoffRecord, Rejection, Sla, Workflow};
+use leadgate::funnel::{Funnel, GroupBy, mql_to_first_sales_touch, rejection_reasons, time_in_stage};
+use leadgate::workflow::{HandoffRecord, Rejection, Sla, Workflow, sla_breach_rate};
 use leadgate::{Channel, Lead, Pack, Qualifier, Seniority, Stage, Touchpoint};
 
 /// xorshift64*: small, seeded, good enough for a simulation.

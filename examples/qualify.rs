@@ -83,7 +83,9 @@ fn main() -> ExitCode {
             if !e.is_empty() {
                 eprintln!("error: {e}");
             }
-            eprintln!("usage: qualify [--rules PATH] [--leads PATH|-] [--as-of RFC3339] [--param NAME=VALUE]... [--format table|json] [--explain ID]");
+            eprintln!(
+                "usage: qualify [--rules PATH] [--leads PATH|-] [--as-of RFC3339] [--param NAME=VALUE]... [--format table|json] [--explain ID]"
+            );
             return ExitCode::from(2);
         }
     };

@@ -101,11 +101,7 @@ pub struct Calibration {
 }
 
 fn rate(part: usize, whole: usize) -> f64 {
-    if whole == 0 {
-        0.0
-    } else {
-        part as f64 / whole as f64
-    }
+    if whole == 0 { 0.0 } else { part as f64 / whole as f64 }
 }
 
 impl Calibration {

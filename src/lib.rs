@@ -91,9 +91,9 @@ pub use decision::Decision;
 pub use engine::{EvalError, Limits, Qualifier};
 pub use lead::ValueError;
 pub use lead::{
-    read_leads, read_leads_from, Assessment, BuyingRole, Channel, CriterionStatus, Currency, Direction,
-    Grade, InputError, Lead, Money, Seniority, Stage, StageChange, Team, Temperature, Text, Timeline,
-    Touchpoint, TransitionError,
+    Assessment, BuyingRole, Channel, CriterionStatus, Currency, Direction, Grade, InputError, Lead, Money,
+    Seniority, Stage, StageChange, Team, Temperature, Text, Timeline, Touchpoint, TransitionError,
+    read_leads, read_leads_from,
 };
 pub use pack::{Pack, PackError};
 

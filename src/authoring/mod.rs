@@ -7,7 +7,7 @@ pub(crate) mod casebook;
 pub(crate) mod live;
 pub(crate) mod shadow;
 
-pub use crate::engine::script::editor_definitions;
+pub use crate::engine::api::editor_definitions;
 pub use casebook::{CaseResult, TestReport};
 pub use live::LiveQualifier;
-pub use shadow::{shadow_compare, Comparison, LeadChange, ScoreBucket};
+pub use shadow::{Comparison, LeadChange, ScoreBucket, shadow_compare};

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use rhai::{Dynamic, EvalAltResult, ImmutableString, Position, FLOAT, INT};
+use rhai::{Dynamic, EvalAltResult, FLOAT, INT, ImmutableString, Position};
 
 use crate::decision::Category;
 use crate::decision::{Contribution, RuleReason};

@@ -5,13 +5,14 @@
 //! and the finishing policy.
 
 use std::fmt;
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use rhai::{Engine, EvalAltResult, Scope, AST};
+use rhai::{AST, Engine, EvalAltResult, Scope};
 use sha2::{Digest, Sha256};
 
+pub(crate) mod api;
 mod build;
 pub(crate) mod draft;
 mod error;
@@ -27,22 +28,22 @@ pub(crate) mod validate;
 pub use build::QualifierBuilder;
 use build::Settings;
 pub use error::{EvalError, EvalErrorKind};
-use run::{first_of_each_id, NEXT_ID, SLOT};
+use run::{NEXT_ID, SLOT, first_of_each_id};
 pub use sandbox::Limits;
 
 use crate::decision::Category;
 use crate::decision::{Handoff, PackId, RuleReason, WhyNotYet};
-use crate::pack::params::{known, ParamTable};
-use crate::pack::table::Table;
 use crate::pack::ParamValue;
-use crate::pack::{hex, Location, Problem, ProblemKind};
+use crate::pack::params::{ParamTable, known};
+use crate::pack::table::Table;
+use crate::pack::{Location, Problem, ProblemKind, hex};
 use crate::{
     Assessment, Channel, CriterionStatus, Decision, Direction, Grade, Lead, Pack, PackError, Stage, Team,
     Temperature, Text,
 };
 use draft::{Budget, Caps, Draft, HandoffChoice};
 use script::Params;
-use snapshot::{decay, Snapshot};
+use snapshot::{Snapshot, decay};
 use tables::Outcome;
 
 /// The variables every rule sees, in scope order.

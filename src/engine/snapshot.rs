@@ -7,7 +7,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use rhai::{Dynamic, EvalAltResult, ImmutableString, FLOAT, INT};
+use rhai::{Dynamic, EvalAltResult, FLOAT, INT, ImmutableString};
 
 use crate::lead::{Company, Person, Qualification};
 use crate::pack::fields::{Field, Kind};
@@ -389,9 +389,5 @@ impl Field {
 
 /// `0.5^(age / half_life)`; no decay for a half-life of zero or less.
 pub(crate) fn decay(age_days: f64, half_life_days: f64) -> f64 {
-    if half_life_days > 0.0 {
-        0.5f64.powf(age_days.max(0.0) / half_life_days)
-    } else {
-        1.0
-    }
+    if half_life_days > 0.0 { 0.5f64.powf(age_days.max(0.0) / half_life_days) } else { 1.0 }
 }

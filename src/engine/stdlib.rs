@@ -18,7 +18,7 @@ use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 use rhai::{
-    Array, Dynamic, EvalAltResult, ImmutableString, Module, NativeCallContext, Position, Shared, FLOAT, INT,
+    Array, Dynamic, EvalAltResult, FLOAT, INT, ImmutableString, Module, NativeCallContext, Position, Shared,
 };
 
 use crate::lead::text::Number;

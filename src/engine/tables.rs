@@ -8,8 +8,8 @@ use rhai::EvalAltResult;
 
 use super::draft::Draft;
 use super::snapshot::{ScriptLead, Value};
-use crate::pack::table::{Action, Condition, Op, Operand, Part, Row, Subject, Table, Template};
 use crate::Text;
+use crate::pack::table::{Action, Condition, Op, Operand, Part, Row, Subject, Table, Template};
 
 /// What applying a table did to the run.
 #[derive(Debug, PartialEq, Eq)]

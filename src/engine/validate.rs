@@ -9,9 +9,9 @@
 
 use std::collections::BTreeSet;
 
-use crate::engine::script::{Arg, API};
+use crate::engine::api::{API, Arg};
 use crate::pack::{Location, Problem, ProblemKind, RuleSource};
-use crate::{suggest, Channel, Grade, Stage, Team, Temperature, Text};
+use crate::{Channel, Grade, Stage, Team, Temperature, Text, suggest};
 
 /// What a check needs to know about the pack.
 pub(crate) struct Context<'a> {
@@ -149,7 +149,7 @@ fn check_call(
     let Some(literal) = args.first().and_then(Option::as_deref) else { return Ok(None) };
     fail(match entry.first {
         Arg::Channel => {
-            return literal.parse::<Channel>().map(|_| Some(literal.to_owned())).map_err(|e| e.to_string())
+            return literal.parse::<Channel>().map(|_| Some(literal.to_owned())).map_err(|e| e.to_string());
         }
         Arg::Team => literal.parse::<Team>().err().map(|e| e.to_string()),
         Arg::Stage => literal.parse::<Stage>().err().map(|e| e.to_string()),

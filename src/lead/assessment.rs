@@ -6,8 +6,8 @@ use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::keyword::keyword_enum;
 use super::ValueError;
+use super::keyword::keyword_enum;
 use crate::Text;
 
 keyword_enum! {

@@ -331,7 +331,7 @@ fn read_array(input: &str) -> Vec<Result<Record, InputError>> {
                 path: None,
                 message: format!("the JSON array could not be read: {e}"),
                 kind: Kind::Syntax,
-            })]
+            })];
         }
     };
     let base = input.as_ptr() as usize;
@@ -429,7 +429,7 @@ impl<R: BufRead> Iterator for ReaderLeads<R> {
                             return Some(Err(InputError::io(
                                 self.line,
                                 format!("not valid UTF-8 (byte {})", e.valid_up_to() + 1),
-                            )))
+                            )));
                         }
                     };
                     if text.trim().is_empty() {
@@ -489,7 +489,7 @@ impl<R: BufRead> ReaderLeads<R> {
         match (&mut self.reader).take(limit).read_to_string(&mut text) {
             Err(e) => return Some(Err(InputError::io(first_line, format!("read failed: {e}")))),
             Ok(_) if text.len() >= MAX_ARRAY_BYTES => {
-                return Some(Err(InputError::too_large(text.len(), MAX_ARRAY_BYTES).at_line(first_line)))
+                return Some(Err(InputError::too_large(text.len(), MAX_ARRAY_BYTES).at_line(first_line)));
             }
             Ok(_) => {}
         }

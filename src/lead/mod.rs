@@ -19,7 +19,7 @@ pub(crate) mod touchpoint;
 
 pub use assessment::{Assessment, Criterion, CriterionStatus};
 pub use input::{
-    read_leads, read_leads_from, InputError, InputErrorKind, Record, MAX_ARRAY_BYTES, MAX_LEAD_BYTES,
+    InputError, InputErrorKind, MAX_ARRAY_BYTES, MAX_LEAD_BYTES, Record, read_leads, read_leads_from,
 };
 pub use keyword::{ValueError, ValueErrorKind};
 pub use money::{Currency, Money};
@@ -258,7 +258,7 @@ impl TryFrom<LeadRepr> for Lead {
                 return Err(format!(
                     "stage: {stage} does not match the last entry of stage_history ({})",
                     last.stage
-                ))
+                ));
             }
             (Some(stage), _) => stage,
             (None, Some(last)) => last.stage,

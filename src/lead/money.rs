@@ -54,11 +54,7 @@ impl Money {
 /// `50000`, not `50000.0`: amounts written back look as they were read.
 fn whole_if_integral<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
     const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
-    if v.fract() == 0.0 && v.abs() < EXACT {
-        s.serialize_i64(*v as i64)
-    } else {
-        s.serialize_f64(*v)
-    }
+    if v.fract() == 0.0 && v.abs() < EXACT { s.serialize_i64(*v as i64) } else { s.serialize_f64(*v) }
 }
 
 fn non_negative<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {

@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::keyword::keyword_enum;
 use super::Money;
+use super::keyword::keyword_enum;
 use crate::Text;
 
 /// The person behind a lead.

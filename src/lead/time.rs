@@ -6,7 +6,7 @@
 use std::fmt;
 
 use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
-use serde::{de, Deserializer, Serializer};
+use serde::{Deserializer, Serializer, de};
 
 /// Serde adapter for `DateTime<Utc>` as an RFC 3339 string.
 pub(crate) mod rfc3339 {

@@ -8,8 +8,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::keyword::keyword_enum;
-use crate::lead::ValueError;
 use crate::Text;
+use crate::lead::ValueError;
 
 keyword_enum! {
     /// The team that owns a touchpoint or a lifecycle stage.

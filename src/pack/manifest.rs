@@ -263,12 +263,12 @@ pub(super) fn read_in_pack(dir: &Path, file: &str, limit: usize) -> Result<Strin
         match component {
             Component::Normal(_) | Component::CurDir => {}
             Component::ParentDir => {
-                return Err(refuse("`..` is refused: a pack reads files from its own directory only"))
+                return Err(refuse("`..` is refused: a pack reads files from its own directory only"));
             }
             Component::RootDir | Component::Prefix(_) => {
                 return Err(refuse(
                     "an absolute path is refused: a pack reads files from its own directory only",
-                ))
+                ));
             }
         }
     }

@@ -16,9 +16,9 @@ mod problem;
 pub(crate) mod table;
 
 use crate::{Assessment, Channel, Direction, Text};
-use manifest::{read_bounded, read_in_pack, MANIFEST};
-use params::known;
+use manifest::{MANIFEST, read_bounded, read_in_pack};
 pub use params::ParamValue;
+use params::known;
 pub use problem::{Location, PackError, Problem, ProblemKind};
 
 /// One rule of a pack, in source form.

@@ -5,8 +5,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::lead::ValueError;
 use crate::Text;
+use crate::lead::ValueError;
 
 /// A parameter value, declared in a pack with a default and overridable by
 /// the host at load time.

@@ -13,8 +13,8 @@ use crate::decision::Category;
 use crate::pack::params::ParamTable;
 
 use crate::lead::text::Number;
-use crate::pack::fields::{Field, Kind};
 use crate::pack::ParamValue;
+use crate::pack::fields::{Field, Kind};
 use crate::{CriterionStatus, Text};
 
 /// The operators a condition may use, in the order the guide lists them.
@@ -160,11 +160,7 @@ impl Table {
         if parsed.is_empty() && problems.is_empty() {
             problems.push("a table needs at least one row".into());
         }
-        if problems.is_empty() {
-            Ok(Table { rows: parsed, all })
-        } else {
-            Err(problems)
-        }
+        if problems.is_empty() { Ok(Table { rows: parsed, all }) } else { Err(problems) }
     }
 
     /// The parameters the table reads.
@@ -220,11 +216,7 @@ impl Table {
                 }
             }
         }
-        if problems.is_empty() {
-            Ok(Table { rows, all: self.all })
-        } else {
-            Err(problems)
-        }
+        if problems.is_empty() { Ok(Table { rows, all: self.all }) } else { Err(problems) }
     }
 }
 

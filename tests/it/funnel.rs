@@ -1,7 +1,7 @@
 //! Funnel numbers over the shipped sample leads' histories.
 
-use leadgate::funnel::{rejection_reasons, time_in_stage, Funnel, GroupBy};
 use leadgate::Stage;
+use leadgate::funnel::{Funnel, GroupBy, rejection_reasons, time_in_stage};
 
 #[test]
 fn the_sample_leads_funnel() {

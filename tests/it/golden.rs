@@ -14,7 +14,7 @@
 //! of `tests/it/snapshots/` before committing it.
 
 use leadgate::{Pack, Qualifier};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::{as_of, sample_leads};
 

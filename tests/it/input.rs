@@ -1,4 +1,4 @@
-use leadgate::{read_leads, read_leads_from, BuyingRole, Channel, Lead, Seniority, Stage, Team, Timeline};
+use leadgate::{BuyingRole, Channel, Lead, Seniority, Stage, Team, Timeline, read_leads, read_leads_from};
 use serde_json::Value;
 
 /// The first ```json block after `heading` in the README.

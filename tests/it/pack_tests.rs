@@ -138,8 +138,8 @@ fn compare_shows_what_a_candidate_pack_would_change() {
 
 #[test]
 fn swapping_packs_under_load_never_mixes_them() {
-    use leadgate::authoring::LiveQualifier;
     use leadgate::Qualifier;
+    use leadgate::authoring::LiveQualifier;
     use std::sync::atomic::{AtomicBool, Ordering};
 
     let a = Qualifier::new(&Pack::from_toml(PACK).unwrap()).unwrap();

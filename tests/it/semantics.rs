@@ -91,11 +91,12 @@ fn a_recycled_import_without_history_counts_from_its_creation() {
     // A touch before creation is odd but allowed; it is not new activity.
     assert!(d.unwrap().why_not_yet.unwrap().held.is_some());
     let d = q.evaluate(&import("2026-11-21T09:00:00Z"), crate::as_of()).unwrap();
-    assert!(d
-        .handoff
-        .unwrap()
-        .reason
-        .ends_with(", with new activity since it was recycled on 2026-11-20 10:00 UTC"));
+    assert!(
+        d.handoff
+            .unwrap()
+            .reason
+            .ends_with(", with new activity since it was recycled on 2026-11-20 10:00 UTC")
+    );
 }
 
 #[test]

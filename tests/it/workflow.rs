@@ -3,7 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 use leadgate::funnel::Funnel;
 use leadgate::workflow::{
-    overdue, sla_breach_rate, HandoffStatus, Rejection, Sla, Workflow, WorkflowError, WorkflowErrorKind,
+    HandoffStatus, Rejection, Sla, Workflow, WorkflowError, WorkflowErrorKind, overdue, sla_breach_rate,
 };
 use leadgate::{Lead, Pack, Qualifier, Stage};
 

@@ -2,7 +2,7 @@
 
 use leadgate::engine::EvalErrorKind;
 use leadgate::lead::MAX_LEAD_BYTES;
-use leadgate::{read_leads, read_leads_from, Lead, Pack, Qualifier};
+use leadgate::{Lead, Pack, Qualifier, read_leads, read_leads_from};
 
 const OK: &str = r#"{"id": "ok", "created_at": "2026-01-01T00:00:00Z"}"#;
 

@@ -2,10 +2,10 @@
 //! line numbers, size limits at the byte, times that write back, and every
 //! duplicate named. (Timings are in `benches/input.rs`.)
 
-use leadgate::lead::Record;
 use leadgate::lead::MAX_LEAD_BYTES;
+use leadgate::lead::Record;
 use leadgate::pack::ProblemKind;
-use leadgate::{read_leads, read_leads_from, InputError, Lead, Pack};
+use leadgate::{InputError, Lead, Pack, read_leads, read_leads_from};
 
 fn ok(id: usize) -> String {
     format!(r#"{{"id": "L-{id}", "created_at": "2026-01-01T00:00:00Z"}}"#)

@@ -23,11 +23,7 @@ fn the_operation_limit_stops_at_the_same_point_every_time() {
     let (mut lo, mut hi) = (1, 100_000);
     while lo < hi {
         let mid = (lo + hi) / 2;
-        if fits(mid) {
-            hi = mid
-        } else {
-            lo = mid + 1
-        }
+        if fits(mid) { hi = mid } else { lo = mid + 1 }
     }
     // ... is exact: one operation less fails with the operations error, every time.
     for _ in 0..3 {

@@ -1,7 +1,7 @@
 //! Deeply nested source is refused while parsing, without overflowing the stack.
 
-use leadgate::pack::ProblemKind;
 use leadgate::Limits;
+use leadgate::pack::ProblemKind;
 
 use super::{limits, on_small_stack, refused_with, short};
 
