@@ -3,7 +3,14 @@
 //! stage, handoff, why-not-yet), as the guide's "How a decision is made"
 //! states it.
 
-use super::*;
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+
+use super::Inner;
+use super::draft::{self, Draft, HandoffChoice};
+use crate::decision::{Decision, Handoff, RuleReason, WhyNotYet};
+use crate::{CriterionStatus, Grade, Lead, Stage, Team, Temperature, Text};
 
 impl Inner {
     pub(super) fn finish(

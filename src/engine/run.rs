@@ -1,7 +1,16 @@
 //! Running a compiled pack on one lead: the per-thread slot, the point
 //! table, the decision tables, the scripts and the caps.
 
-use super::*;
+use chrono::{DateTime, Utc};
+use rhai::{EvalAltResult, Scope};
+
+use super::draft::{self, Budget, Draft};
+use super::error::{EvalError, EvalErrorKind};
+use super::snapshot::{Snapshot, decay};
+use super::tables::Outcome;
+use super::{Inner, SCRIPT_VARIABLES, snapshot};
+use crate::decision::Category;
+use crate::{Lead, Text};
 
 /// The variables rules see, kept per thread between evaluations: a lead then
 /// costs no new scope, no new boxes for the variables and no new touch buffer.
