@@ -6,6 +6,29 @@ use serde::{Deserialize, Serialize};
 use crate::{Decision, Text};
 
 /// How leads a rule fired on converted, against leads it did not fire on.
+///
+/// ```
+/// use leadgate::calibration::{Calibration, Outcome};
+/// # use leadgate::{Lead, Pack, Qualifier};
+/// # let q = Qualifier::new(&Pack::b2b_bant())?;
+/// # let decide = |industry: &str, converted: bool| -> Result<Outcome, Box<dyn std::error::Error>> {
+/// #     let lead = Lead::from_json(&format!(
+/// #         r#"{{"id": "L", "created_at": "2026-11-01T00:00:00Z",
+/// #             "company": {{"industry": "{industry}"}}}}"#))?;
+/// #     Ok(Outcome::new(q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?)?, converted))
+/// # };
+/// // Software leads score 15, retail leads 0; one of each converted.
+/// let decided = [
+///     decide("software", true)?, decide("software", false)?,
+///     decide("retail", true)?, decide("retail", false)?,
+///     decide("retail", false)?, decide("retail", false)?,
+/// ];
+/// let fit = Calibration::of(&decided).rules.into_iter().find(|r| r.rule == "fit").unwrap();
+/// assert_eq!((fit.fired, fit.rate_when_fired), (2, 0.5)); // the software leads
+/// assert_eq!((fit.not_fired, fit.rate_when_not), (4, 0.25));
+/// assert_eq!(fit.lift, Some(2.0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RuleLift {
@@ -25,6 +48,24 @@ pub struct RuleLift {
 }
 
 /// What an MQL threshold would do to these leads.
+///
+/// ```
+/// use leadgate::calibration::{Calibration, Outcome};
+/// # use leadgate::{Lead, Pack, Qualifier};
+/// # let q = Qualifier::new(&Pack::b2b_bant())?;
+/// # let decide = |industry: &str, converted: bool| -> Result<Outcome, Box<dyn std::error::Error>> {
+/// #     let lead = Lead::from_json(&format!(
+/// #         r#"{{"id": "L", "created_at": "2026-11-01T00:00:00Z",
+/// #             "company": {{"industry": "{industry}"}}}}"#))?;
+/// #     Ok(Outcome::new(q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?)?, converted))
+/// # };
+/// // Software leads score 15, retail leads 0; one software lead converted.
+/// let decided = [decide("software", true)?, decide("software", false)?, decide("retail", false)?];
+/// let c = Calibration::of(&decided);
+/// let sweep: Vec<_> = c.sweep.iter().map(|p| (p.threshold, p.passing, p.precision, p.recall)).collect();
+/// assert_eq!(sweep, [(0, 3, 1.0 / 3.0, 1.0), (15, 2, 0.5, 1.0)]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ThresholdPoint {
@@ -61,6 +102,17 @@ pub struct Outcome {
 
 impl Outcome {
     /// `decision`, and whether its lead `converted`.
+    ///
+    /// ```
+    /// # use leadgate::{Lead, Pack, Qualifier};
+    /// use leadgate::calibration::Outcome;
+    /// # let q = Qualifier::new(&Pack::b2b_bant())?;
+    /// # let lead = Lead::new("L-1", "2026-11-01T00:00:00Z".parse()?);
+    /// let decision = q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?)?;
+    /// let outcome = Outcome::new(decision, false); // sales rejected it
+    /// assert_eq!((outcome.decision.lead_id.as_str(), outcome.converted), ("L-1", false));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(decision: Decision, converted: bool) -> Outcome {
         Outcome { decision, converted }
     }
@@ -106,6 +158,26 @@ fn rate(part: usize, whole: usize) -> f64 {
 
 impl Calibration {
     /// Calibrates on decisions and their outcomes.
+    ///
+    /// ```
+    /// use leadgate::calibration::{Calibration, Outcome};
+    /// # use leadgate::{Lead, Pack, Qualifier};
+    /// # let q = Qualifier::new(&Pack::b2b_bant())?;
+    /// # let decide = |industry: &str, converted: bool| -> Result<Outcome, Box<dyn std::error::Error>> {
+    /// #     let lead = Lead::from_json(&format!(
+    /// #         r#"{{"id": "L", "created_at": "2026-11-01T00:00:00Z",
+    /// #             "company": {{"industry": "{industry}"}}}}"#))?;
+    /// #     Ok(Outcome::new(q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?)?, converted))
+    /// # };
+    /// // Software leads score 15, retail leads 0; one software lead converted.
+    /// let decided = [decide("software", true)?, decide("software", false)?, decide("retail", false)?];
+    /// let c = Calibration::of(&decided);
+    /// assert_eq!((c.leads, c.converted), (3, 1));
+    /// let rules: Vec<&str> = c.rules.iter().map(|r| r.rule.as_str()).collect();
+    /// assert_eq!(rules, ["fit"]); // the only rule that fired on these leads
+    /// assert_eq!(c.sweep.len(), 2); // one point per distinct score
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn of(decided: &[Outcome]) -> Calibration {
         let converted = decided.iter().filter(|o| o.converted).count();
         let mut names: Vec<&Text> = decided.iter().flat_map(|o| &o.decision.fired).collect();
@@ -157,12 +229,53 @@ impl Calibration {
 
     /// The lowest threshold (so the most leads, the best recall) whose
     /// precision reaches `target`; `None` if none does.
+    ///
+    /// ```
+    /// use leadgate::calibration::{Calibration, Outcome};
+    /// # use leadgate::{Lead, Pack, Qualifier};
+    /// # let q = Qualifier::new(&Pack::b2b_bant())?;
+    /// # let decide = |industry: &str, converted: bool| -> Result<Outcome, Box<dyn std::error::Error>> {
+    /// #     let lead = Lead::from_json(&format!(
+    /// #         r#"{{"id": "L", "created_at": "2026-11-01T00:00:00Z",
+    /// #             "company": {{"industry": "{industry}"}}}}"#))?;
+    /// #     Ok(Outcome::new(q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?)?, converted))
+    /// # };
+    /// // Software leads score 15, retail leads 0; one software lead converted.
+    /// let decided = [decide("software", true)?, decide("software", false)?, decide("retail", false)?];
+    /// let c = Calibration::of(&decided);
+    /// assert_eq!(c.threshold_for_precision(0.3), Some(0)); // 1 of 3 converted
+    /// assert_eq!(c.threshold_for_precision(0.5), Some(15)); // 1 of 2
+    /// assert_eq!(c.threshold_for_precision(0.9), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn threshold_for_precision(&self, target: f64) -> Option<i64> {
         self.sweep.iter().find(|p| p.passing > 0 && p.precision >= target).map(|p| p.threshold)
     }
 
     /// The highest threshold (so the fewest leads, the best precision) that
     /// still passes at least `target` of the converting leads.
+    ///
+    /// ```
+    /// use leadgate::calibration::{Calibration, Outcome};
+    /// # use leadgate::{Lead, Pack, Qualifier};
+    /// # let q = Qualifier::new(&Pack::b2b_bant())?;
+    /// # let decide = |industry: &str, converted: bool| -> Result<Outcome, Box<dyn std::error::Error>> {
+    /// #     let lead = Lead::from_json(&format!(
+    /// #         r#"{{"id": "L", "created_at": "2026-11-01T00:00:00Z",
+    /// #             "company": {{"industry": "{industry}"}}}}"#))?;
+    /// #     Ok(Outcome::new(q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?)?, converted))
+    /// # };
+    /// // Software leads score 15, retail leads 0; one of each converted.
+    /// let decided = [
+    ///     decide("software", true)?, decide("software", false)?,
+    ///     decide("retail", true)?, decide("retail", false)?,
+    ///     decide("retail", false)?, decide("retail", false)?,
+    /// ];
+    /// let c = Calibration::of(&decided);
+    /// assert_eq!(c.threshold_for_recall(1.0), Some(0)); // every lead, to keep both that converted
+    /// assert_eq!(c.threshold_for_recall(0.5), Some(15)); // the software leads: one of the two
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn threshold_for_recall(&self, target: f64) -> Option<i64> {
         self.sweep.iter().rev().find(|p| p.recall >= target).map(|p| p.threshold)
     }

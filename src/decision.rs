@@ -29,6 +29,22 @@ keyword_enum! {
 }
 
 /// Points awarded (or taken away) by one rule, with the reason.
+///
+/// ```
+/// # use leadgate::{Lead, Pack, Qualifier};
+/// use leadgate::decision::Category;
+/// # let q = Qualifier::new(&Pack::b2b_bant())?;
+/// let lead = Lead::from_json(r#"{"id": "L-1", "created_at": "2026-11-01T00:00:00Z",
+///     "person": {"email": "kim@gmail.com"}, "company": {"industry": "software"}}"#)?;
+/// let d = q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?)?;
+/// let shown: Vec<(i64, &str, Category, &str)> =
+///     d.contributions.iter().map(|c| (c.points, c.reason.as_str(), c.category, c.rule.as_str())).collect();
+/// assert_eq!(shown, [
+///     (15, "In a target industry", Category::Fit, "fit"),
+///     (-10, "Free-mail address", Category::Negative, "fit"),
+/// ]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Contribution {
@@ -44,6 +60,19 @@ pub struct Contribution {
 }
 
 /// The pack that made a decision.
+///
+/// ```
+/// # use leadgate::{Lead, Pack, Qualifier};
+/// let pack = Pack::b2b_bant();
+/// # let q = Qualifier::new(&pack)?;
+/// # let lead = Lead::new("L-1", "2026-11-01T00:00:00Z".parse()?);
+/// let d = q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?)?;
+/// assert_eq!((d.pack.name.as_str(), d.pack.version.as_str()), ("b2b-bant", "1.0.0"));
+/// assert_eq!(d.pack.hash, pack.hash());
+/// assert_eq!(d.pack.params_hash.len(), 64); // hex SHA-256
+/// assert_eq!(*d.pack, *q.pack());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PackId {
@@ -59,6 +88,20 @@ pub struct PackId {
 }
 
 /// A recommendation to hand the lead to sales now.
+///
+/// ```
+/// # use leadgate::{Lead, Pack, Qualifier, Stage};
+/// # let q = Qualifier::new(&Pack::b2b_bant())?;
+/// let lead = Lead::from_json(r#"{"id": "L-1", "created_at": "2026-11-01T00:00:00Z",
+///     "person": {"seniority": "vp"}, "company": {"industry": "software", "employees": 500, "country": "US"},
+///     "touchpoints": [{"at": "2026-11-20T10:00:00Z", "channel": "demo_request"}]}"#)?;
+/// let d = q.evaluate(&lead, "2026-11-23T09:00:00Z".parse()?)?;
+/// let handoff = d.handoff.unwrap();
+/// assert_eq!(handoff.stage, Stage::Mql); // 2 of 4 BANT criteria met: not SQL-ready
+/// assert_eq!(handoff.reason, "Score 70 reached the MQL threshold of 60");
+/// assert_eq!(handoff.rule, None); // the engine's MQL threshold, not a rule
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Handoff {
@@ -73,6 +116,17 @@ pub struct Handoff {
 }
 
 /// A statement with the rule that made it.
+///
+/// ```
+/// # use leadgate::{Lead, Pack, Qualifier};
+/// # let q = Qualifier::new(&Pack::b2b_bant())?;
+/// let lead = Lead::from_json(r#"{"id": "L-1", "created_at": "2026-11-01T00:00:00Z",
+///     "person": {"email": "spy@rivalcrm.com"}}"#)?;
+/// let d = q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?)?;
+/// let why = d.disqualified.unwrap();
+/// assert_eq!((why.reason.as_str(), why.rule.as_str()), ("Works for a competitor", "screen"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RuleReason {
@@ -83,6 +137,21 @@ pub struct RuleReason {
 }
 
 /// Why a lead is not handed off yet, and how far it is.
+///
+/// ```
+/// # use leadgate::{Lead, Pack, Qualifier};
+/// # let q = Qualifier::new(&Pack::b2b_bant())?;
+/// let lead = Lead::from_json(r#"{"id": "L-1", "created_at": "2026-11-01T00:00:00Z",
+///     "person": {"seniority": "vp"}, "company": {"industry": "software", "employees": 300},
+///     "qualification": {"timeline": "no_plans"}}"#)?;
+/// let d = q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?)?;
+/// let gap = d.why_not_yet.unwrap();
+/// assert_eq!((gap.threshold, gap.points_needed), (Some(60), Some(18))); // 42 points
+/// assert_eq!(gap.unmet, ["timeline"]);
+/// assert_eq!(gap.unknown, ["budget", "need"]);
+/// assert_eq!(gap.held, None);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct WhyNotYet {

@@ -14,6 +14,18 @@ const PATH: [Stage; 6] =
     [Stage::Lead, Stage::Mql, Stage::Sal, Stage::Sql, Stage::Opportunity, Stage::Customer];
 
 /// Conversion from one stage to the next.
+///
+/// ```
+/// use leadgate::{Lead, Stage};
+/// use leadgate::funnel::Funnel;
+/// # let at = |d: u32| format!("2026-11-{d:02}T00:00:00Z").parse().unwrap();
+/// let mut lead = Lead::new("a", at(1));
+/// lead.move_to(Stage::Mql, at(2), None)?;
+/// let step = &Funnel::of(&[lead]).steps[1];
+/// assert_eq!((step.from, step.to), (Stage::Mql, Stage::Sal));
+/// assert_eq!((step.reached, step.converted, step.rate), (1, 0, 0.0));
+/// # Ok::<(), leadgate::TransitionError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Step {
@@ -62,6 +74,17 @@ pub struct Funnel {
 }
 
 /// How to group leads for per-group funnels and rejection reasons.
+///
+/// ```
+/// use leadgate::Lead;
+/// use leadgate::funnel::GroupBy;
+/// let lead = Lead::from_json(r#"{"id": "a", "created_at": "2026-11-01T00:00:00Z", "source": "webinar",
+///     "touchpoints": [{"at": "2026-11-03T00:00:00Z", "channel": "email_click"},
+///                     {"at": "2026-11-02T00:00:00Z", "channel": "ad_click"}]}"#)?;
+/// assert_eq!(GroupBy::Source.key(&lead), "webinar");
+/// assert_eq!(GroupBy::FirstTouch.key(&lead), "ad_click"); // the earliest, not the first listed
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GroupBy {
@@ -77,6 +100,17 @@ pub enum GroupBy {
 
 impl GroupBy {
     /// The group of `lead`; `"(none)"` when it has no value.
+    ///
+    /// ```
+    /// use leadgate::Lead;
+    /// use leadgate::funnel::GroupBy;
+    /// let lead = Lead::from_json(r#"{"id": "a", "created_at": "2026-11-01T00:00:00Z",
+    ///     "attributes": {"region": "emea", "tier": 2}}"#)?;
+    /// assert_eq!(GroupBy::Attribute("region".into()).key(&lead), "emea");
+    /// assert_eq!(GroupBy::Attribute("tier".into()).key(&lead), "2");
+    /// assert_eq!(GroupBy::Campaign.key(&lead), "(none)");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn key(&self, lead: &Lead) -> String {
         let value = match self {
             GroupBy::Source => lead.source.as_ref().map(Text::to_string),
@@ -101,6 +135,19 @@ fn furthest(lead: &Lead) -> Option<usize> {
 
 impl Funnel {
     /// The funnel of `leads`.
+    ///
+    /// ```
+    /// use leadgate::{Lead, Stage};
+    /// use leadgate::funnel::Funnel;
+    /// # let at = |d: u32| format!("2026-11-{d:02}T00:00:00Z").parse().unwrap();
+    /// let mut lead = Lead::new("a", at(1));
+    /// lead.move_to(Stage::Mql, at(2), None)?;
+    /// lead.move_to(Stage::Recycled, at(3), Some("bad timing"))?;
+    /// let funnel = Funnel::of(&[lead]);
+    /// assert_eq!((funnel.leads, funnel.steps.len()), (1, 5));
+    /// assert_eq!(funnel.steps[0].converted, 1); // recycled, but it reached MQL
+    /// # Ok::<(), leadgate::TransitionError>(())
+    /// ```
     pub fn of<'a>(leads: impl IntoIterator<Item = &'a Lead>) -> Funnel {
         let mut reached = [0usize; PATH.len()];
         let mut count = 0;
@@ -149,12 +196,38 @@ impl Funnel {
     }
 
     /// The step out of `from`.
+    ///
+    /// ```
+    /// use leadgate::{Lead, Stage};
+    /// use leadgate::funnel::Funnel;
+    /// let funnel = Funnel::of(&[Lead::new("a", "2026-11-01T00:00:00Z".parse()?)]);
+    /// assert_eq!(funnel.step(Stage::Sal).map(|s| s.to), Some(Stage::Sql));
+    /// assert_eq!(funnel.step(Stage::Customer), None); // the end of the path
+    /// assert_eq!(funnel.step(Stage::Recycled), None); // off the path
+    /// # Ok::<(), chrono::ParseError>(())
+    /// ```
     pub fn step(&self, from: Stage) -> Option<&Step> {
         self.steps.iter().find(|s| s.from == from)
     }
 }
 
 /// How long stays lasted, in days.
+///
+/// ```
+/// use leadgate::{Lead, Stage};
+/// use leadgate::funnel::time_in_stage;
+/// # let at = |d: u32| format!("2026-11-{d:02}T00:00:00Z").parse().unwrap();
+/// let mut leads = Vec::new();
+/// for (id, days) in [("a", 2), ("b", 4), ("c", 10)] {
+///     let mut lead = Lead::new(id, at(1));
+///     lead.move_to(Stage::Mql, at(1), None)?;
+///     lead.move_to(Stage::Sal, at(1 + days), None)?;
+///     leads.push(lead);
+/// }
+/// let mql = &time_in_stage(&leads)[&Stage::Mql];
+/// assert_eq!((mql.count, mql.median_days, mql.p90_days), (3, 4.0, 10.0));
+/// # Ok::<(), leadgate::TransitionError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Durations {

@@ -72,6 +72,36 @@ fn reasons(d: &Decision) -> impl Iterator<Item = &str> {
 }
 
 /// The outcome of one test case.
+///
+/// ```
+/// // A pack whose second case expects 20 points where its rules give 10.
+/// # let pack = leadgate::Pack::from_toml(r#"
+/// #     name = "p"
+/// #     version = "1"
+/// #     [[rules]]
+/// #     name = "fit"
+/// #     script = 'decision.fit(10, "Always 10")'
+/// #     [[rules]]
+/// #     name = "vip"
+/// #     script = 'if lead.source == "vip" { decision.fit(50, "A VIP") }'
+/// #     [[tests]]
+/// #     name = "scores 10"
+/// #     as_of = "2026-11-23T00:00:00Z"
+/// #     lead = '{"id": "a", "created_at": "2026-11-01T00:00:00Z"}'
+/// #     expect = { score = 10 }
+/// #     [[tests]]
+/// #     name = "scores 20"
+/// #     as_of = "2026-11-23T00:00:00Z"
+/// #     lead = '{"id": "b", "created_at": "2026-11-01T00:00:00Z"}'
+/// #     expect = { score = 20 }
+/// # "#)?;
+/// let report = pack.run_tests()?;
+/// let case = &report.cases()[1];
+/// assert_eq!(case.name, "scores 20");
+/// assert_eq!(case.failures, ["score: expected 20, got 10"]);
+/// assert_eq!(case.decision.as_ref().map(|d| d.score), Some(10));
+/// # Ok::<(), leadgate::PackError>(())
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CaseResult {
@@ -85,6 +115,33 @@ pub struct CaseResult {
 
 impl CaseResult {
     /// Whether the case passed.
+    ///
+    /// ```
+    /// # let pack = leadgate::Pack::from_toml(r#"
+    /// #     name = "p"
+    /// #     version = "1"
+    /// #     [[rules]]
+    /// #     name = "fit"
+    /// #     script = 'decision.fit(10, "Always 10")'
+    /// #     [[rules]]
+    /// #     name = "vip"
+    /// #     script = 'if lead.source == "vip" { decision.fit(50, "A VIP") }'
+    /// #     [[tests]]
+    /// #     name = "scores 10"
+    /// #     as_of = "2026-11-23T00:00:00Z"
+    /// #     lead = '{"id": "a", "created_at": "2026-11-01T00:00:00Z"}'
+    /// #     expect = { score = 10 }
+    /// #     [[tests]]
+    /// #     name = "scores 20"
+    /// #     as_of = "2026-11-23T00:00:00Z"
+    /// #     lead = '{"id": "b", "created_at": "2026-11-01T00:00:00Z"}'
+    /// #     expect = { score = 20 }
+    /// # "#)?;
+    /// let report = pack.run_tests()?;
+    /// let passed: Vec<bool> = report.cases().iter().map(|c| c.passed()).collect();
+    /// assert_eq!(passed, [true, false]);
+    /// # Ok::<(), leadgate::PackError>(())
+    /// ```
     pub fn passed(&self) -> bool {
         self.failures.is_empty()
     }
@@ -95,7 +152,7 @@ impl CaseResult {
 /// ```
 /// let report = leadgate::Pack::b2b_bant().run_tests()?;
 /// assert!(report.passed(), "{report}");
-/// assert!(report.cases().len() >= 5);
+/// assert_eq!(report.cases().len(), 7);
 /// assert!(report.never_fired().is_empty(), "every rule of the default pack is tested");
 /// # Ok::<(), leadgate::PackError>(())
 /// ```
@@ -108,21 +165,130 @@ pub struct TestReport {
 
 impl TestReport {
     /// Every case, in the pack's order.
+    ///
+    /// ```
+    /// # let pack = leadgate::Pack::from_toml(r#"
+    /// #     name = "p"
+    /// #     version = "1"
+    /// #     [[rules]]
+    /// #     name = "fit"
+    /// #     script = 'decision.fit(10, "Always 10")'
+    /// #     [[rules]]
+    /// #     name = "vip"
+    /// #     script = 'if lead.source == "vip" { decision.fit(50, "A VIP") }'
+    /// #     [[tests]]
+    /// #     name = "scores 10"
+    /// #     as_of = "2026-11-23T00:00:00Z"
+    /// #     lead = '{"id": "a", "created_at": "2026-11-01T00:00:00Z"}'
+    /// #     expect = { score = 10 }
+    /// #     [[tests]]
+    /// #     name = "scores 20"
+    /// #     as_of = "2026-11-23T00:00:00Z"
+    /// #     lead = '{"id": "b", "created_at": "2026-11-01T00:00:00Z"}'
+    /// #     expect = { score = 20 }
+    /// # "#)?;
+    /// let report = pack.run_tests()?;
+    /// let names: Vec<&str> = report.cases().iter().map(|c| c.name.as_str()).collect();
+    /// assert_eq!(names, ["scores 10", "scores 20"]);
+    /// # Ok::<(), leadgate::PackError>(())
+    /// ```
     pub fn cases(&self) -> &[CaseResult] {
         &self.cases
     }
 
     /// Whether every case passed.
+    ///
+    /// ```
+    /// # let pack = leadgate::Pack::from_toml(r#"
+    /// #     name = "p"
+    /// #     version = "1"
+    /// #     [[rules]]
+    /// #     name = "fit"
+    /// #     script = 'decision.fit(10, "Always 10")'
+    /// #     [[rules]]
+    /// #     name = "vip"
+    /// #     script = 'if lead.source == "vip" { decision.fit(50, "A VIP") }'
+    /// #     [[tests]]
+    /// #     name = "scores 10"
+    /// #     as_of = "2026-11-23T00:00:00Z"
+    /// #     lead = '{"id": "a", "created_at": "2026-11-01T00:00:00Z"}'
+    /// #     expect = { score = 10 }
+    /// #     [[tests]]
+    /// #     name = "scores 20"
+    /// #     as_of = "2026-11-23T00:00:00Z"
+    /// #     lead = '{"id": "b", "created_at": "2026-11-01T00:00:00Z"}'
+    /// #     expect = { score = 20 }
+    /// # "#)?;
+    /// assert!(!pack.run_tests()?.passed()); // "scores 20" fails
+    /// assert!(leadgate::Pack::b2b_bant().run_tests()?.passed());
+    /// # Ok::<(), leadgate::PackError>(())
+    /// ```
     pub fn passed(&self) -> bool {
         self.cases.iter().all(CaseResult::passed)
     }
 
     /// The pack's rules that fired in at least one case, in pack order.
+    ///
+    /// ```
+    /// # let pack = leadgate::Pack::from_toml(r#"
+    /// #     name = "p"
+    /// #     version = "1"
+    /// #     [[rules]]
+    /// #     name = "fit"
+    /// #     script = 'decision.fit(10, "Always 10")'
+    /// #     [[rules]]
+    /// #     name = "vip"
+    /// #     script = 'if lead.source == "vip" { decision.fit(50, "A VIP") }'
+    /// #     [[tests]]
+    /// #     name = "scores 10"
+    /// #     as_of = "2026-11-23T00:00:00Z"
+    /// #     lead = '{"id": "a", "created_at": "2026-11-01T00:00:00Z"}'
+    /// #     expect = { score = 10 }
+    /// #     [[tests]]
+    /// #     name = "scores 20"
+    /// #     as_of = "2026-11-23T00:00:00Z"
+    /// #     lead = '{"id": "b", "created_at": "2026-11-01T00:00:00Z"}'
+    /// #     expect = { score = 20 }
+    /// # "#)?;
+    /// assert_eq!(pack.run_tests()?.fired(), ["fit"]);
+    /// let pack = leadgate::Pack::b2b_bant();
+    /// let report = pack.run_tests()?;
+    /// let every_rule: Vec<&str> = pack.rules().collect();
+    /// assert_eq!(report.fired(), every_rule);
+    /// assert_eq!(report.fired()[..2], ["screen", "fit"]);
+    /// # Ok::<(), leadgate::PackError>(())
+    /// ```
     pub fn fired(&self) -> &[Text] {
         &self.fired
     }
 
     /// The pack's rules that fired in no case: untested rules.
+    ///
+    /// ```
+    /// // No case has a VIP lead.
+    /// # let pack = leadgate::Pack::from_toml(r#"
+    /// #     name = "p"
+    /// #     version = "1"
+    /// #     [[rules]]
+    /// #     name = "fit"
+    /// #     script = 'decision.fit(10, "Always 10")'
+    /// #     [[rules]]
+    /// #     name = "vip"
+    /// #     script = 'if lead.source == "vip" { decision.fit(50, "A VIP") }'
+    /// #     [[tests]]
+    /// #     name = "scores 10"
+    /// #     as_of = "2026-11-23T00:00:00Z"
+    /// #     lead = '{"id": "a", "created_at": "2026-11-01T00:00:00Z"}'
+    /// #     expect = { score = 10 }
+    /// #     [[tests]]
+    /// #     name = "scores 20"
+    /// #     as_of = "2026-11-23T00:00:00Z"
+    /// #     lead = '{"id": "b", "created_at": "2026-11-01T00:00:00Z"}'
+    /// #     expect = { score = 20 }
+    /// # "#)?;
+    /// assert_eq!(pack.run_tests()?.never_fired(), ["vip"]);
+    /// # Ok::<(), leadgate::PackError>(())
+    /// ```
     pub fn never_fired(&self) -> &[Text] {
         &self.never_fired
     }
@@ -157,6 +323,19 @@ impl Pack {
     /// A pack that does not compile is an error; a case that fails (a
     /// mismatch, a lead that cannot be read, a rule error) is reported in
     /// the [`TestReport`] with what was expected and what came out.
+    ///
+    /// ```
+    /// let report = leadgate::Pack::b2b_bant().run_tests()?;
+    /// assert_eq!(report.cases().len(), 7);
+    /// assert!(report.passed(), "{report}");
+    /// assert_eq!(report.to_string().lines().nth(7), Some("7 passed, 0 failed"));
+    ///
+    /// // A pack that does not compile has no report.
+    /// let broken = leadgate::Pack::from_script("r", "decision.fit(1, \"x\"")?; // no closing parenthesis
+    /// let err = broken.run_tests().unwrap_err();
+    /// assert_eq!(err.problems()[0].kind(), leadgate::pack::ProblemKind::Syntax);
+    /// # Ok::<(), leadgate::PackError>(())
+    /// ```
     pub fn run_tests(&self) -> Result<TestReport, PackError> {
         let base = Qualifier::new(self)?;
         let mut fired: Vec<Text> = Vec::new();

@@ -9,6 +9,27 @@ use crate::decision::Contribution;
 use crate::{Decision, EvalError, Lead, Qualifier, Stage, Text};
 
 /// How one lead's decision differs between the live and the candidate pack.
+///
+/// ```
+/// # use leadgate::{Lead, Pack, Qualifier};
+/// use leadgate::authoring::shadow_compare;
+/// # let live = Qualifier::new(&Pack::b2b_bant())?;
+/// // The candidate targets retail instead of the default industries.
+/// let candidate =
+///     Qualifier::builder(&Pack::b2b_bant()).param("target_industries", vec!["retail"]).build()?;
+/// # let lead = |id: &str, industry: &str| Lead::from_json(&format!(
+/// #     r#"{{"id": "{id}", "created_at": "2026-11-01T00:00:00Z",
+/// #         "company": {{"industry": "{industry}"}}}}"#));
+/// # let as_of = "2026-11-23T00:00:00Z".parse()?;
+/// let report = shadow_compare(&live, &candidate, &[lead("a", "retail")?], as_of);
+/// let change = &report.changes[0];
+/// assert_eq!(change.lead_id, "a");
+/// assert_eq!((change.before.score, change.after.score), (0, 15));
+/// let added: Vec<&str> = change.added.iter().map(|c| c.reason.as_str()).collect();
+/// assert_eq!(added, ["In a target industry"]);
+/// assert_eq!(change.removed.len(), 0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LeadChange {
@@ -27,6 +48,24 @@ pub struct LeadChange {
 impl LeadChange {
     /// The change in score, saturating: a change past `i64`'s range (scores
     /// at opposite extremes) is reported at the bound, in the right bucket.
+    ///
+    /// ```
+    /// # use leadgate::{Lead, Pack, Qualifier};
+    /// use leadgate::authoring::shadow_compare;
+    /// # let live = Qualifier::new(&Pack::b2b_bant())?;
+    /// // The candidate targets retail instead of the default industries.
+    /// let candidate =
+    ///     Qualifier::builder(&Pack::b2b_bant()).param("target_industries", vec!["retail"]).build()?;
+    /// # let lead = |id: &str, industry: &str| Lead::from_json(&format!(
+    /// #     r#"{{"id": "{id}", "created_at": "2026-11-01T00:00:00Z",
+    /// #         "company": {{"industry": "{industry}"}}}}"#));
+    /// # let as_of = "2026-11-23T00:00:00Z".parse()?;
+    /// let leads = [lead("a", "retail")?, lead("b", "software")?];
+    /// let report = shadow_compare(&live, &candidate, &leads, as_of);
+    /// let deltas: Vec<i64> = report.changes.iter().map(|c| c.score_delta()).collect();
+    /// assert_eq!(deltas, [15, -15]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn score_delta(&self) -> i64 {
         self.after.score.saturating_sub(self.before.score)
     }
@@ -67,6 +106,25 @@ pub struct Comparison {
 }
 
 /// A range of score changes and how many leads fell in it.
+///
+/// ```
+/// # use leadgate::{Lead, Pack, Qualifier};
+/// use leadgate::authoring::shadow_compare;
+/// # let live = Qualifier::new(&Pack::b2b_bant())?;
+/// // The candidate targets retail instead of the default industries.
+/// let candidate =
+///     Qualifier::builder(&Pack::b2b_bant()).param("target_industries", vec!["retail"]).build()?;
+/// # let lead = |id: &str, industry: &str| Lead::from_json(&format!(
+/// #     r#"{{"id": "{id}", "created_at": "2026-11-01T00:00:00Z",
+/// #         "company": {{"industry": "{industry}"}}}}"#));
+/// # let as_of = "2026-11-23T00:00:00Z".parse()?;
+/// let leads = [lead("a", "retail")?, lead("b", "software")?, lead("c", "energy")?];
+/// let report = shadow_compare(&live, &candidate, &leads, as_of);
+/// let moved: Vec<(&str, usize)> =
+///     report.score_deltas.iter().filter(|b| b.count > 0).map(|b| (b.label, b.count)).collect();
+/// assert_eq!(moved, [("-19 to -10", 1), ("unchanged", 1), ("+10 to +19", 1)]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ScoreBucket {
@@ -87,6 +145,33 @@ const BUCKETS: [(&str, i64, i64); 7] = [
 ];
 
 /// Decides every lead with both packs and reports the differences.
+///
+/// ```
+/// # use leadgate::{Lead, Pack, Qualifier};
+/// use leadgate::authoring::shadow_compare;
+/// # let live = Qualifier::new(&Pack::b2b_bant())?;
+/// // The candidate targets retail instead of the default industries.
+/// let candidate =
+///     Qualifier::builder(&Pack::b2b_bant()).param("target_industries", vec!["retail"]).build()?;
+/// # let lead = |id: &str, industry: &str| Lead::from_json(&format!(
+/// #     r#"{{"id": "{id}", "created_at": "2026-11-01T00:00:00Z",
+/// #         "company": {{"industry": "{industry}"}}}}"#));
+/// # let as_of = "2026-11-23T00:00:00Z".parse()?;
+/// let leads = [
+///     lead("a", "retail")?,
+///     lead("b", "software")?,
+///     Lead::new("c", "2026-12-01T00:00:00Z".parse()?), // created after `as_of`: cannot be decided
+/// ];
+/// let report = shadow_compare(&live, &candidate, &leads, as_of);
+/// assert_eq!((report.leads, report.changes.len(), report.failed.len()), (3, 2, 1));
+/// assert_eq!(report.failed[0].lead_id(), "c");
+/// assert_eq!((report.stage_changes, report.handoff_changes), (0, 0));
+/// assert_eq!(
+///     report.to_string().lines().next(),
+///     Some("3 leads: 0 change stage, 0 change handoff, 2 change score, 1 failed")
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn shadow_compare(
     live: &Qualifier,
     candidate: &Qualifier,

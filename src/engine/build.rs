@@ -72,6 +72,17 @@ impl<'a> QualifierBuilder<'a> {
 
     /// Overrides a declared parameter. An undeclared name or a value of
     /// another type is reported by [`build`](Self::build).
+    ///
+    /// ```
+    /// # use leadgate::{Pack, Qualifier};
+    /// # use leadgate::pack::ParamValue;
+    /// let q = Qualifier::builder(&Pack::b2b_bant()).param("min_employees", 20).build()?;
+    /// assert_eq!(q.params().find(|(n, _)| *n == "min_employees").unwrap().1, &ParamValue::Int(20));
+    ///
+    /// let err = Qualifier::builder(&Pack::b2b_bant()).param("min_employees", "many").build().unwrap_err();
+    /// assert_eq!(err.to_string(), r#"parameter "min_employees": expected integer, got string "many""#);
+    /// # Ok::<(), leadgate::PackError>(())
+    /// ```
     pub fn param(mut self, name: &str, value: impl Into<ParamValue>) -> Self {
         self.overrides.push((name.to_owned(), Override::Value(value.into())));
         self
@@ -79,18 +90,58 @@ impl<'a> QualifierBuilder<'a> {
 
     /// Overrides a declared parameter from text, parsed as the declared type
     /// (see [`ParamValue::parse_like`]).
+    ///
+    /// ```
+    /// # use leadgate::{Pack, Qualifier};
+    /// # use leadgate::pack::ParamValue;
+    /// let q = Qualifier::builder(&Pack::b2b_bant())
+    ///     .param_str("mql_threshold", "70")
+    ///     .param_str("target_countries", "US, CA")
+    ///     .build()?;
+    /// let param = |name: &str| q.params().find(|(n, _)| *n == name).unwrap().1.clone();
+    /// assert_eq!(param("mql_threshold"), ParamValue::Int(70));
+    /// assert_eq!(param("target_countries"), ParamValue::from(vec!["US", "CA"]));
+    /// # Ok::<(), leadgate::PackError>(())
+    /// ```
     pub fn param_str(mut self, name: &str, value: &str) -> Self {
         self.overrides.push((name.to_owned(), Override::Text(value.to_owned())));
         self
     }
 
     /// Sets the resource limits (default: [`Limits::default`]).
+    ///
+    /// ```
+    /// # use leadgate::{Lead, Limits, Pack, Qualifier};
+    /// # use leadgate::engine::EvalErrorKind;
+    /// let mut limits = Limits::default();
+    /// limits.max_operations = 10; // far too few for the default pack
+    /// let q = Qualifier::builder(&Pack::b2b_bant()).limits(limits).build()?;
+    /// let lead = Lead::new("L-1", "2026-11-01T00:00:00Z".parse()?);
+    /// let err = q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?).unwrap_err();
+    /// assert_eq!(err.kind(), EvalErrorKind::TooManyOperations);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
     }
 
     /// Compiles the pack. Every problem found is reported, not just the first.
+    ///
+    /// ```
+    /// # use leadgate::{Pack, Qualifier};
+    /// let err = Qualifier::builder(&Pack::b2b_bant())
+    ///     .param("mql_treshold", 50)
+    ///     .param("fit_cap", -1)
+    ///     .build()
+    ///     .unwrap_err();
+    /// let messages: Vec<&str> = err.problems().iter().map(|p| p.message()).collect();
+    /// assert_eq!(messages, [
+    ///     r#"unknown parameter "mql_treshold" (did you mean "mql_threshold"?)"#,
+    ///     r#"parameter "fit_cap" is a cap, so it must not be negative, got -1"#,
+    /// ]);
+    /// # Ok::<(), leadgate::PackError>(())
+    /// ```
     pub fn build(self) -> Result<Qualifier, PackError> {
         let pack = self.pack;
         let mut problems = Vec::new();

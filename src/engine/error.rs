@@ -6,6 +6,19 @@ use super::*;
 const MAX_MESSAGE: usize = 4096;
 
 /// Why a lead could not be evaluated.
+///
+/// ```
+/// # use leadgate::{Lead, Pack, Qualifier};
+/// use leadgate::engine::EvalErrorKind;
+/// # let q = Qualifier::new(&Pack::b2b_bant())?;
+/// let lead = Lead::new("L-1", "2026-11-01T00:00:00Z".parse()?);
+/// let results = q.evaluate_batch(&[lead.clone(), lead], "2026-11-23T00:00:00Z".parse()?);
+/// assert!(results[0].is_ok());
+/// let err = results[1].as_ref().unwrap_err();
+/// assert_eq!(err.kind(), EvalErrorKind::DuplicateId);
+/// assert!(!err.is_limit());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EvalErrorKind {
@@ -105,21 +118,63 @@ impl EvalError {
     }
 
     /// The id of the lead.
+    ///
+    /// ```
+    /// # use leadgate::{Lead, Pack, Qualifier};
+    /// # let q = Qualifier::new(&Pack::from_script("check", r#"throw "no industry""#)?)?;
+    /// let lead = Lead::new("L-7", "2026-11-01T00:00:00Z".parse()?);
+    /// let err = q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?).unwrap_err();
+    /// assert_eq!(err.lead_id(), "L-7");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn lead_id(&self) -> &str {
         &self.lead_id
     }
 
     /// The rule that failed, if a rule did.
+    ///
+    /// ```
+    /// # use leadgate::{Lead, Pack, Qualifier};
+    /// let q = Qualifier::new(&Pack::from_script("check", r#"throw "no industry""#)?)?;
+    /// let lead = Lead::new("L-7", "2026-11-10T00:00:00Z".parse()?);
+    /// let err = q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?).unwrap_err();
+    /// assert_eq!(err.rule(), Some("check"));
+    /// // No rule ran: the lead did not exist yet.
+    /// let err = q.evaluate(&lead, "2026-11-01T00:00:00Z".parse()?).unwrap_err();
+    /// assert_eq!(err.rule(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn rule(&self) -> Option<&str> {
         self.rule.as_deref()
     }
 
     /// Where in the rule's script.
+    ///
+    /// ```
+    /// # use leadgate::{Lead, Pack, Qualifier};
+    /// let q = Qualifier::new(&Pack::from_script("check", "let x = 1;\nthrow \"no industry\";")?)?;
+    /// let lead = Lead::new("L-7", "2026-11-01T00:00:00Z".parse()?);
+    /// let err = q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?).unwrap_err();
+    /// let location = err.location().unwrap();
+    /// assert_eq!((location.line, location.column), (2, 1));
+    /// assert_eq!(location.to_string(), "check.rhai:2:1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn location(&self) -> Option<&Location> {
         self.location.as_ref()
     }
 
     /// What kind of failure.
+    ///
+    /// ```
+    /// # use leadgate::{Lead, Pack, Qualifier};
+    /// use leadgate::engine::EvalErrorKind;
+    /// let q = Qualifier::new(&Pack::from_script("ratio", "let r = 100 / lead.touches();")?)?;
+    /// let lead = Lead::new("L-7", "2026-11-01T00:00:00Z".parse()?);
+    /// let err = q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?).unwrap_err();
+    /// assert_eq!(err.kind(), EvalErrorKind::Script);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn kind(&self) -> EvalErrorKind {
         self.kind
     }
@@ -147,6 +202,16 @@ impl EvalError {
     }
 
     /// What went wrong, without the location.
+    ///
+    /// ```
+    /// # use leadgate::{Lead, Pack, Qualifier};
+    /// let q = Qualifier::new(&Pack::from_script("check", r#"throw "no industry""#)?)?;
+    /// let lead = Lead::new("L-7", "2026-11-01T00:00:00Z".parse()?);
+    /// let err = q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?).unwrap_err();
+    /// assert_eq!(err.message(), "no industry");
+    /// assert_eq!(err.to_string(), r#"lead "L-7": rule "check" (check.rhai:1:1): no industry"#);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn message(&self) -> &str {
         &self.message
     }

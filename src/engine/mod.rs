@@ -73,7 +73,7 @@ const SCRIPT_VARIABLES: [&str; 3] = ["lead", "params", "decision"];
 ///     "company": {"industry": "software", "employees": 800}
 /// }"#)?;
 /// let decision = qualifier.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?)?;
-/// assert!(decision.fit > 0);
+/// assert_eq!(decision.fit, 42); // software, 800 employees, a VP
 /// assert_eq!(decision.pack.name, "b2b-bant");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -139,11 +139,35 @@ impl Qualifier {
     }
 
     /// A builder for parameter overrides and limits.
+    ///
+    /// ```
+    /// # use leadgate::{Lead, Pack, Qualifier};
+    /// # let lead = Lead::from_json(r#"{"id": "L-1", "created_at": "2026-11-01T00:00:00Z",
+    /// #     "person": {"seniority": "vp"}, "company": {"industry": "software", "employees": 300}}"#)?;
+    /// # let as_of = "2026-11-23T00:00:00Z".parse()?;
+    /// let q = Qualifier::builder(&Pack::b2b_bant()).param("mql_threshold", 40).build()?;
+    /// let d = q.evaluate(&lead, as_of)?;
+    /// assert_eq!(d.score, 42); // 60 by default: no handoff
+    /// assert!(d.handoff.is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn builder(pack: &Pack) -> QualifierBuilder<'_> {
         QualifierBuilder::new(pack)
     }
 
     /// The pack's identity, as every decision names it.
+    ///
+    /// ```
+    /// # use leadgate::{Pack, Qualifier};
+    /// let q = Qualifier::new(&Pack::b2b_bant())?;
+    /// assert_eq!((q.pack().name.as_str(), q.pack().version.as_str()), ("b2b-bant", "1.0.0"));
+    /// assert_eq!(q.pack().hash, Pack::b2b_bant().hash());
+    /// // Another tenant's parameters: the same pack, another `params_hash`.
+    /// let tenant = Qualifier::builder(&Pack::b2b_bant()).param("mql_threshold", 70).build()?;
+    /// assert_eq!(tenant.pack().hash, q.pack().hash);
+    /// assert_ne!(tenant.pack().params_hash, q.pack().params_hash);
+    /// # Ok::<(), leadgate::PackError>(())
+    /// ```
     pub fn pack(&self) -> &PackId {
         &self.inner.pack
     }
@@ -188,6 +212,14 @@ impl Qualifier {
     }
 
     /// The limits scripts run under.
+    ///
+    /// ```
+    /// # use leadgate::{Limits, Pack, Qualifier};
+    /// let q = Qualifier::new(&Pack::b2b_bant())?;
+    /// assert_eq!(*q.limits(), Limits::default());
+    /// assert_eq!(q.limits().max_operations, 100_000);
+    /// # Ok::<(), leadgate::PackError>(())
+    /// ```
     pub fn limits(&self) -> &Limits {
         &self.inner.limits
     }

@@ -54,6 +54,13 @@ keyword_enum! {
 impl Rejection {
     /// Where a lead rejected for this reason goes: recycled to nurture, or
     /// disqualified when there is nothing to nurture.
+    ///
+    /// ```
+    /// use leadgate::Stage;
+    /// use leadgate::workflow::Rejection;
+    /// assert_eq!(Rejection::NoBudget.outcome(), Stage::Recycled); // nurture until there is budget
+    /// assert_eq!(Rejection::WrongContactData.outcome(), Stage::Disqualified);
+    /// ```
     pub const fn outcome(self) -> Stage {
         match self {
             Rejection::WrongContactData | Rejection::Duplicate | Rejection::Competitor => Stage::Disqualified,
@@ -63,6 +70,27 @@ impl Rejection {
 }
 
 /// Where a handoff stands.
+///
+/// ```
+/// # use leadgate::{Lead, Pack, Qualifier, Stage};
+/// # use leadgate::workflow::{Sla, Workflow};
+/// # let q = Qualifier::new(&Pack::b2b_bant())?;
+/// # let mut lead = Lead::from_json(r#"{"id": "L-1", "created_at": "2026-11-01T00:00:00Z",
+/// #     "person": {"seniority": "vp"}, "company": {"industry": "software", "employees": 500, "country": "US"},
+/// #     "touchpoints": [{"at": "2026-11-20T10:00:00Z", "channel": "demo_request"}]}"#)?;
+/// # let now = "2026-11-23T09:00:00Z".parse()?;
+/// # let workflow = Workflow::new(Sla::hours(24));
+/// # let decision = q.evaluate(&lead, now)?;
+/// # let mut handoff = workflow.hand_off(&mut lead, &decision, now)?.expect("handed off");
+/// use leadgate::workflow::HandoffStatus;
+/// assert_eq!(handoff.status, HandoffStatus::Open);
+/// let later = "2026-11-23T11:00:00Z".parse()?;
+/// workflow.accept(&mut lead, &mut handoff, later)?;
+/// assert_eq!(handoff.status, HandoffStatus::Accepted { at: later });
+/// let json = serde_json::to_string(&handoff.status)?;
+/// assert_eq!(json, r#"{"status":"accepted","at":"2026-11-23T11:00:00Z"}"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 #[non_exhaustive]
@@ -89,6 +117,25 @@ pub enum HandoffStatus {
 
 /// One handoff from marketing to sales: the lead, when, the decision that
 /// caused it, and the time by which sales must act.
+///
+/// ```
+/// # use leadgate::{Lead, Pack, Qualifier, Stage};
+/// # use leadgate::workflow::{Sla, Workflow};
+/// # let q = Qualifier::new(&Pack::b2b_bant())?;
+/// # let mut lead = Lead::from_json(r#"{"id": "L-1", "created_at": "2026-11-01T00:00:00Z",
+/// #     "person": {"seniority": "vp"}, "company": {"industry": "software", "employees": 500, "country": "US"},
+/// #     "touchpoints": [{"at": "2026-11-20T10:00:00Z", "channel": "demo_request"}]}"#)?;
+/// # let now = "2026-11-23T09:00:00Z".parse()?;
+/// # let workflow = Workflow::new(Sla::hours(24));
+/// let decision = q.evaluate(&lead, now)?;
+/// let handoff = workflow.hand_off(&mut lead, &decision, now)?.expect("handed off");
+/// assert_eq!(handoff.lead_id, "L-1");
+/// assert_eq!((handoff.at, handoff.due), (now, "2026-11-24T09:00:00Z".parse()?)); // 24 hours
+/// assert_eq!((handoff.recommended, handoff.score), (Stage::Mql, 70));
+/// assert_eq!(handoff.reason, "Score 70 reached the MQL threshold of 60");
+/// assert_eq!(handoff.pack, decision.pack);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct HandoffRecord {
@@ -116,11 +163,51 @@ pub struct HandoffRecord {
 
 impl HandoffRecord {
     /// Whether sales has not acted and the deadline has passed at `as_of`.
+    ///
+    /// ```
+    /// # use leadgate::{Lead, Pack, Qualifier, Stage};
+    /// # use leadgate::workflow::{Sla, Workflow};
+    /// # let q = Qualifier::new(&Pack::b2b_bant())?;
+    /// # let mut lead = Lead::from_json(r#"{"id": "L-1", "created_at": "2026-11-01T00:00:00Z",
+    /// #     "person": {"seniority": "vp"}, "company": {"industry": "software", "employees": 500, "country": "US"},
+    /// #     "touchpoints": [{"at": "2026-11-20T10:00:00Z", "channel": "demo_request"}]}"#)?;
+    /// # let now = "2026-11-23T09:00:00Z".parse()?;
+    /// # let workflow = Workflow::new(Sla::hours(24));
+    /// # let decision = q.evaluate(&lead, now)?;
+    /// # let mut handoff = workflow.hand_off(&mut lead, &decision, now)?.expect("handed off");
+    /// let time = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>();
+    /// assert_eq!(handoff.due, time("2026-11-24T09:00:00Z")?);
+    /// assert!(!handoff.is_overdue(time("2026-11-24T09:00:00Z")?)); // due, not yet overdue
+    /// assert!(handoff.is_overdue(time("2026-11-24T09:00:01Z")?));
+    /// // Once sales answers, even late, it is no longer overdue.
+    /// workflow.accept(&mut lead, &mut handoff, time("2026-11-24T10:00:00Z")?)?;
+    /// assert!(!handoff.is_overdue(time("2026-11-24T10:00:00Z")?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_overdue(&self, as_of: DateTime<Utc>) -> bool {
         self.status == HandoffStatus::Open && as_of > self.due
     }
 
     /// Whether sales has not acted and the deadline is within `margin` of `as_of`.
+    ///
+    /// ```
+    /// # use leadgate::{Lead, Pack, Qualifier, Stage};
+    /// # use leadgate::workflow::{Sla, Workflow};
+    /// # let q = Qualifier::new(&Pack::b2b_bant())?;
+    /// # let mut lead = Lead::from_json(r#"{"id": "L-1", "created_at": "2026-11-01T00:00:00Z",
+    /// #     "person": {"seniority": "vp"}, "company": {"industry": "software", "employees": 500, "country": "US"},
+    /// #     "touchpoints": [{"at": "2026-11-20T10:00:00Z", "channel": "demo_request"}]}"#)?;
+    /// # let now = "2026-11-23T09:00:00Z".parse()?;
+    /// # let workflow = Workflow::new(Sla::hours(24));
+    /// # let decision = q.evaluate(&lead, now)?;
+    /// # let mut handoff = workflow.hand_off(&mut lead, &decision, now)?.expect("handed off");
+    /// let time = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>();
+    /// let margin = chrono::Duration::hours(4); // due at 09:00 the next day
+    /// assert!(!handoff.is_at_risk(time("2026-11-24T04:59:00Z")?, margin));
+    /// assert!(handoff.is_at_risk(time("2026-11-24T05:00:00Z")?, margin));
+    /// assert!(!handoff.is_at_risk(time("2026-11-24T09:01:00Z")?, margin)); // overdue instead
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_at_risk(&self, as_of: DateTime<Utc>, margin: Duration) -> bool {
         self.status == HandoffStatus::Open && as_of <= self.due && self.due - as_of <= margin
     }
@@ -148,11 +235,30 @@ pub struct WorkflowError {
 }
 
 /// Why a workflow step could not be taken.
+///
+/// ```
+/// # use leadgate::{Lead, Pack, Qualifier, Stage};
+/// # use leadgate::workflow::{Sla, Workflow};
+/// # let q = Qualifier::new(&Pack::b2b_bant())?;
+/// # let mut lead = Lead::from_json(r#"{"id": "L-1", "created_at": "2026-11-01T00:00:00Z",
+/// #     "person": {"seniority": "vp"}, "company": {"industry": "software", "employees": 500, "country": "US"},
+/// #     "touchpoints": [{"at": "2026-11-20T10:00:00Z", "channel": "demo_request"}]}"#)?;
+/// # let now = "2026-11-23T09:00:00Z".parse()?;
+/// # let workflow = Workflow::new(Sla::hours(24));
+/// # let decision = q.evaluate(&lead, now)?;
+/// # let mut handoff = workflow.hand_off(&mut lead, &decision, now)?.expect("handed off");
+/// use leadgate::workflow::WorkflowErrorKind;
+/// workflow.accept(&mut lead, &mut handoff, now)?;
+/// let err = workflow.accept(&mut lead, &mut handoff, now).unwrap_err();
+/// assert_eq!(err.kind(), WorkflowErrorKind::AlreadyAnswered);
+/// assert_eq!(err.to_string(), r#"the handoff of lead "L-1" was already answered"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WorkflowErrorKind {
     /// The lifecycle's transition table refuses the move
-    /// ([`WorkflowErrorKind::transition`] says why).
+    /// ([`WorkflowError::transition`] says why).
     Transition,
     /// The decision or the handoff record is for another lead.
     WrongLead,
@@ -177,16 +283,63 @@ impl WorkflowError {
     }
 
     /// Why the step could not be taken.
+    ///
+    /// ```
+    /// # use leadgate::{Lead, Pack, Qualifier, Stage};
+    /// # use leadgate::workflow::{Sla, Workflow};
+    /// # let q = Qualifier::new(&Pack::b2b_bant())?;
+    /// # let mut lead = Lead::from_json(r#"{"id": "L-1", "created_at": "2026-11-01T00:00:00Z",
+    /// #     "person": {"seniority": "vp"}, "company": {"industry": "software", "employees": 500, "country": "US"},
+    /// #     "touchpoints": [{"at": "2026-11-20T10:00:00Z", "channel": "demo_request"}]}"#)?;
+    /// # let now = "2026-11-23T09:00:00Z".parse()?;
+    /// # let workflow = Workflow::new(Sla::hours(24));
+    /// use leadgate::workflow::WorkflowErrorKind;
+    /// let decision = q.evaluate(&lead, now)?;
+    /// workflow.hand_off(&mut lead, &decision, now)?;
+    /// // The decision saw a lead; it is an MQL now.
+    /// let err = workflow.hand_off(&mut lead, &decision, now).unwrap_err();
+    /// assert_eq!(err.kind(), WorkflowErrorKind::StaleDecision);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn kind(&self) -> WorkflowErrorKind {
         self.kind
     }
 
     /// The lead the step was for.
+    ///
+    /// ```
+    /// # use leadgate::{Lead, Pack, Qualifier, Stage};
+    /// # use leadgate::workflow::{Sla, Workflow};
+    /// # let q = Qualifier::new(&Pack::b2b_bant())?;
+    /// # let mut lead = Lead::from_json(r#"{"id": "L-1", "created_at": "2026-11-01T00:00:00Z",
+    /// #     "person": {"seniority": "vp"}, "company": {"industry": "software", "employees": 500, "country": "US"},
+    /// #     "touchpoints": [{"at": "2026-11-20T10:00:00Z", "channel": "demo_request"}]}"#)?;
+    /// # let now = "2026-11-23T09:00:00Z".parse()?;
+    /// # let workflow = Workflow::new(Sla::hours(24));
+    /// let decision = q.evaluate(&lead, now)?;
+    /// let mut other = Lead::new("L-2", "2026-11-01T00:00:00Z".parse()?);
+    /// let err = workflow.hand_off(&mut other, &decision, now).unwrap_err();
+    /// assert_eq!(err.lead_id(), "L-2");
+    /// assert_eq!(err.to_string(), r#"the handoff is for lead "L-1", not "L-2""#);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn lead_id(&self) -> &str {
         &self.lead
     }
 
     /// The refused stage move, for [`WorkflowErrorKind::Transition`].
+    ///
+    /// ```
+    /// use leadgate::{Lead, Stage};
+    /// use leadgate::workflow::Workflow;
+    /// let mut lead = Lead::new("L-1", "2026-11-01T00:00:00Z".parse()?);
+    /// // Sales cannot qualify a lead it was never handed.
+    /// let err = Workflow::default().qualify(&mut lead, "2026-11-02T00:00:00Z".parse()?, None).unwrap_err();
+    /// let refused = err.transition().unwrap();
+    /// assert_eq!((refused.from(), refused.to()), (Stage::Lead, Stage::Sql));
+    /// assert_eq!(err.to_string(), refused.to_string());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn transition(&self) -> Option<&TransitionError> {
         self.transition.as_ref()
     }
@@ -256,11 +409,33 @@ pub struct Workflow {
 
 impl Workflow {
     /// A workflow whose handoffs are due within `sla`.
+    ///
+    /// ```
+    /// # use leadgate::{Lead, Pack, Qualifier, Stage};
+    /// # use leadgate::workflow::{Sla, Workflow};
+    /// # let q = Qualifier::new(&Pack::b2b_bant())?;
+    /// # let mut lead = Lead::from_json(r#"{"id": "L-1", "created_at": "2026-11-01T00:00:00Z",
+    /// #     "person": {"seniority": "vp"}, "company": {"industry": "software", "employees": 500, "country": "US"},
+    /// #     "touchpoints": [{"at": "2026-11-20T10:00:00Z", "channel": "demo_request"}]}"#)?;
+    /// # let now = "2026-11-23T09:00:00Z".parse()?;
+    /// let workflow = Workflow::new(Sla::business_hours(8)); // a working day
+    /// let decision = q.evaluate(&lead, now)?;
+    /// let handoff = workflow.hand_off(&mut lead, &decision, now)?.expect("handed off");
+    /// // Handed off on Monday at 9:00: due at 17:00 the same day.
+    /// assert_eq!(handoff.due, "2026-11-23T17:00:00Z".parse::<chrono::DateTime<chrono::Utc>>()?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(sla: Sla) -> Self {
         Workflow { sla }
     }
 
     /// The SLA.
+    ///
+    /// ```
+    /// use leadgate::workflow::{Sla, Workflow};
+    /// assert_eq!(Workflow::new(Sla::business_hours(8)).sla(), Sla::business_hours(8));
+    /// assert_eq!(Workflow::default().sla(), Sla::hours(24));
+    /// ```
     pub fn sla(&self) -> Sla {
         self.sla
     }
@@ -281,6 +456,30 @@ impl Workflow {
     /// Everything that can fail is done before the lead changes: on an error
     /// ([`WorkflowErrorKind::SlaOverflow`] when the due time cannot be written,
     /// a refused transition) the lead is as it was.
+    ///
+    /// ```
+    /// # use leadgate::{Lead, Pack, Qualifier, Stage};
+    /// # use leadgate::workflow::{Sla, Workflow};
+    /// # let q = Qualifier::new(&Pack::b2b_bant())?;
+    /// # let mut lead = Lead::from_json(r#"{"id": "L-1", "created_at": "2026-11-01T00:00:00Z",
+    /// #     "person": {"seniority": "vp"}, "company": {"industry": "software", "employees": 500, "country": "US"},
+    /// #     "touchpoints": [{"at": "2026-11-20T10:00:00Z", "channel": "demo_request"}]}"#)?;
+    /// # let now = "2026-11-23T09:00:00Z".parse()?;
+    /// # let workflow = Workflow::new(Sla::hours(24));
+    /// let decision = q.evaluate(&lead, now)?;
+    /// let handoff = workflow.hand_off(&mut lead, &decision, now)?.expect("handed off");
+    /// assert_eq!((lead.stage(), handoff.recommended), (Stage::Mql, Stage::Mql));
+    /// let moved = lead.history().last().unwrap();
+    /// assert_eq!(moved.at, now);
+    /// assert_eq!(moved.reason.as_deref(), Some("Score 70 reached the MQL threshold of 60"));
+    ///
+    /// // A decision without a handoff changes nothing.
+    /// let mut cold = Lead::new("L-2", "2026-11-01T00:00:00Z".parse()?);
+    /// let decision = q.evaluate(&cold, now)?;
+    /// assert_eq!(workflow.hand_off(&mut cold, &decision, now)?, None);
+    /// assert_eq!(cold.stage(), Stage::Lead);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn hand_off(
         &self,
         lead: &mut Lead,
@@ -334,6 +533,26 @@ impl Workflow {
     ///
     /// The handoff must be the lead's current one, still open
     /// ([`WorkflowErrorKind::Superseded`], [`WorkflowErrorKind::AlreadyAnswered`]).
+    ///
+    /// ```
+    /// # use leadgate::{Lead, Pack, Qualifier, Stage};
+    /// # use leadgate::workflow::{Sla, Workflow};
+    /// # let q = Qualifier::new(&Pack::b2b_bant())?;
+    /// # let mut lead = Lead::from_json(r#"{"id": "L-1", "created_at": "2026-11-01T00:00:00Z",
+    /// #     "person": {"seniority": "vp"}, "company": {"industry": "software", "employees": 500, "country": "US"},
+    /// #     "touchpoints": [{"at": "2026-11-20T10:00:00Z", "channel": "demo_request"}]}"#)?;
+    /// # let now = "2026-11-23T09:00:00Z".parse()?;
+    /// # let workflow = Workflow::new(Sla::hours(24));
+    /// # let decision = q.evaluate(&lead, now)?;
+    /// # let mut handoff = workflow.hand_off(&mut lead, &decision, now)?.expect("handed off");
+    /// use leadgate::workflow::HandoffStatus;
+    /// let later = "2026-11-23T10:30:00Z".parse()?;
+    /// workflow.accept(&mut lead, &mut handoff, later)?;
+    /// assert_eq!(lead.stage(), Stage::Sal);
+    /// assert_eq!(lead.history().last().unwrap().reason.as_deref(), Some("accepted by sales"));
+    /// assert_eq!(handoff.status, HandoffStatus::Accepted { at: later });
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn accept(
         &self,
         lead: &mut Lead,
@@ -352,6 +571,27 @@ impl Workflow {
     ///
     /// The handoff must be the lead's current one, still open
     /// ([`WorkflowErrorKind::Superseded`], [`WorkflowErrorKind::AlreadyAnswered`]).
+    ///
+    /// ```
+    /// # use leadgate::{Lead, Pack, Qualifier, Stage};
+    /// # use leadgate::workflow::{Sla, Workflow};
+    /// # let q = Qualifier::new(&Pack::b2b_bant())?;
+    /// # let mut lead = Lead::from_json(r#"{"id": "L-1", "created_at": "2026-11-01T00:00:00Z",
+    /// #     "person": {"seniority": "vp"}, "company": {"industry": "software", "employees": 500, "country": "US"},
+    /// #     "touchpoints": [{"at": "2026-11-20T10:00:00Z", "channel": "demo_request"}]}"#)?;
+    /// # let now = "2026-11-23T09:00:00Z".parse()?;
+    /// # let workflow = Workflow::new(Sla::hours(24));
+    /// # let decision = q.evaluate(&lead, now)?;
+    /// # let mut handoff = workflow.hand_off(&mut lead, &decision, now)?.expect("handed off");
+    /// use leadgate::workflow::{HandoffStatus, Rejection};
+    /// let note = Some("works at RivalCRM");
+    /// let to = workflow.reject(&mut lead, &mut handoff, now, Rejection::Competitor, note)?;
+    /// assert_eq!((to, lead.stage()), (Stage::Disqualified, Stage::Disqualified));
+    /// assert_eq!(lead.history().last().unwrap().reason.as_deref(), Some("competitor: works at RivalCRM"));
+    /// let note = note.map(Into::into);
+    /// assert_eq!(handoff.status, HandoffStatus::Rejected { at: now, reason: Rejection::Competitor, note });
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn reject(
         &self,
         lead: &mut Lead,
@@ -368,6 +608,21 @@ impl Workflow {
     }
 
     /// Sales qualifies an accepted lead: SAL → SQL.
+    ///
+    /// ```
+    /// # use leadgate::{Lead, Stage};
+    /// # use leadgate::workflow::Workflow;
+    /// # let workflow = Workflow::default();
+    /// # let at = "2026-11-24T00:00:00Z".parse()?;
+    /// # let mut lead = Lead::new("L-1", "2026-11-01T00:00:00Z".parse()?);
+    /// # lead.move_to(Stage::Mql, at, None)?;
+    /// # lead.move_to(Stage::Sal, at, None)?;
+    /// assert_eq!(lead.stage(), Stage::Sal);
+    /// workflow.qualify(&mut lead, at, Some("budget confirmed on the call"))?;
+    /// assert_eq!(lead.stage(), Stage::Sql);
+    /// assert_eq!(lead.history().last().unwrap().reason.as_deref(), Some("budget confirmed on the call"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn qualify(
         &self,
         lead: &mut Lead,
@@ -378,17 +633,65 @@ impl Workflow {
     }
 
     /// An SQL becomes an open deal: SQL → opportunity.
+    ///
+    /// ```
+    /// # use leadgate::{Lead, Stage};
+    /// # use leadgate::workflow::Workflow;
+    /// # let workflow = Workflow::default();
+    /// # let at = "2026-11-24T00:00:00Z".parse()?;
+    /// # let mut lead = Lead::new("L-1", "2026-11-01T00:00:00Z".parse()?);
+    /// # lead.move_to(Stage::Mql, at, None)?;
+    /// # lead.move_to(Stage::Sal, at, None)?;
+    /// # lead.move_to(Stage::Sql, at, None)?;
+    /// workflow.open_opportunity(&mut lead, at)?;
+    /// assert_eq!(lead.stage(), Stage::Opportunity);
+    /// assert_eq!(lead.history().last().unwrap().reason, None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn open_opportunity(&self, lead: &mut Lead, at: DateTime<Utc>) -> Result<(), WorkflowError> {
         step(lead, Stage::Opportunity, at, None)
     }
 
     /// The deal is won: opportunity → customer.
+    ///
+    /// ```
+    /// # use leadgate::{Lead, Stage};
+    /// # use leadgate::workflow::Workflow;
+    /// # let workflow = Workflow::default();
+    /// # let at = "2026-11-24T00:00:00Z".parse()?;
+    /// # let mut lead = Lead::new("L-1", "2026-11-01T00:00:00Z".parse()?);
+    /// # lead.move_to(Stage::Mql, at, None)?;
+    /// # lead.move_to(Stage::Sal, at, None)?;
+    /// # lead.move_to(Stage::Sql, at, None)?;
+    /// # lead.move_to(Stage::Opportunity, at, None)?;
+    /// workflow.win(&mut lead, at)?;
+    /// assert_eq!(lead.stage(), Stage::Customer);
+    /// assert_eq!(lead.history().last().unwrap().reason.as_deref(), Some("won"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn win(&self, lead: &mut Lead, at: DateTime<Utc>) -> Result<(), WorkflowError> {
         step(lead, Stage::Customer, at, Some("won"))
     }
 
     /// The deal is lost for `reason`: back to nurture (recycled), or
     /// disqualified for the reasons that disqualify.
+    ///
+    /// ```
+    /// # use leadgate::{Lead, Stage};
+    /// # use leadgate::workflow::Workflow;
+    /// # let workflow = Workflow::default();
+    /// # let at = "2026-11-24T00:00:00Z".parse()?;
+    /// # let mut lead = Lead::new("L-1", "2026-11-01T00:00:00Z".parse()?);
+    /// # lead.move_to(Stage::Mql, at, None)?;
+    /// # lead.move_to(Stage::Sal, at, None)?;
+    /// # lead.move_to(Stage::Sql, at, None)?;
+    /// # lead.move_to(Stage::Opportunity, at, None)?;
+    /// use leadgate::workflow::Rejection;
+    /// let to = workflow.lose(&mut lead, at, Rejection::NoBudget, Some("budget frozen"))?;
+    /// assert_eq!((to, lead.stage()), (Stage::Recycled, Stage::Recycled));
+    /// assert_eq!(lead.history().last().unwrap().reason.as_deref(), Some("lost: no_budget: budget frozen"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn lose(
         &self,
         lead: &mut Lead,
@@ -465,12 +768,60 @@ pub fn overdue(handoffs: &[HandoffRecord], as_of: DateTime<Utc>) -> Vec<&Handoff
 
 /// The handoffs sales has not acted on whose deadline falls within `margin`
 /// of `as_of`: the ones to chase now.
+///
+/// ```
+/// # use leadgate::{Lead, Pack, Qualifier};
+/// # use leadgate::workflow::{Sla, Workflow};
+/// # let q = Qualifier::new(&Pack::b2b_bant())?;
+/// # let lead = |id: &str| Lead::from_json(&format!(r#"{{"id": "{id}", "created_at": "2026-11-01T00:00:00Z",
+/// #     "person": {{"seniority": "vp"}}, "company": {{"industry": "software", "employees": 500, "country": "US"}},
+/// #     "touchpoints": [{{"at": "2026-11-20T10:00:00Z", "channel": "demo_request"}}]}}"#));
+/// # let (mut a, mut b) = (lead("L-1")?, lead("L-2")?);
+/// # let workflow = Workflow::new(Sla::hours(24));
+/// # let time = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>();
+/// # let now = time("2026-11-23T09:00:00Z")?;
+/// # let decision = q.evaluate(&a, now)?;
+/// # let mut first = workflow.hand_off(&mut a, &decision, now)?.expect("handed off");
+/// # let decision = q.evaluate(&b, now)?;
+/// # let second = workflow.hand_off(&mut b, &decision, now)?.expect("handed off");
+/// use leadgate::workflow::at_risk;
+/// // Both are due at 09:00 the next day; sales accepts one in time.
+/// workflow.accept(&mut a, &mut first, time("2026-11-23T15:00:00Z")?)?;
+/// let handoffs = [first, second];
+/// let chase = at_risk(&handoffs, time("2026-11-24T06:00:00Z")?, chrono::Duration::hours(4));
+/// let ids: Vec<&str> = chase.iter().map(|h| h.lead_id.as_str()).collect();
+/// assert_eq!(ids, ["L-2"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn at_risk(handoffs: &[HandoffRecord], as_of: DateTime<Utc>, margin: Duration) -> Vec<&HandoffRecord> {
     handoffs.iter().filter(|h| h.is_at_risk(as_of, margin)).collect()
 }
 
 /// The share of answered or overdue handoffs that sales answered late or not
 /// at all, as of `as_of`; `None` when there are none yet.
+///
+/// ```
+/// # use leadgate::{Lead, Pack, Qualifier};
+/// # use leadgate::workflow::{Sla, Workflow};
+/// # let q = Qualifier::new(&Pack::b2b_bant())?;
+/// # let lead = |id: &str| Lead::from_json(&format!(r#"{{"id": "{id}", "created_at": "2026-11-01T00:00:00Z",
+/// #     "person": {{"seniority": "vp"}}, "company": {{"industry": "software", "employees": 500, "country": "US"}},
+/// #     "touchpoints": [{{"at": "2026-11-20T10:00:00Z", "channel": "demo_request"}}]}}"#));
+/// # let (mut a, mut b) = (lead("L-1")?, lead("L-2")?);
+/// # let workflow = Workflow::new(Sla::hours(24));
+/// # let time = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>();
+/// # let now = time("2026-11-23T09:00:00Z")?;
+/// # let decision = q.evaluate(&a, now)?;
+/// # let mut first = workflow.hand_off(&mut a, &decision, now)?.expect("handed off");
+/// # let decision = q.evaluate(&b, now)?;
+/// # let second = workflow.hand_off(&mut b, &decision, now)?.expect("handed off");
+/// use leadgate::workflow::sla_breach_rate;
+/// workflow.accept(&mut a, &mut first, time("2026-11-23T15:00:00Z")?)?; // in time
+/// let handoffs = [first, second];
+/// assert_eq!(sla_breach_rate(&handoffs, time("2026-11-24T09:00:00Z")?), Some(0.0)); // L-2 is due now
+/// assert_eq!(sla_breach_rate(&handoffs, time("2026-11-24T10:00:00Z")?), Some(0.5)); // L-2 is late
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn sla_breach_rate(handoffs: &[HandoffRecord], as_of: DateTime<Utc>) -> Option<f64> {
     let (mut counted, mut breached) = (0usize, 0usize);
     for h in handoffs {

@@ -31,11 +31,33 @@ pub struct Sla {
 
 impl Sla {
     /// `hours` around the clock.
+    ///
+    /// ```
+    /// # use chrono::{DateTime, Utc};
+    /// use leadgate::workflow::Sla;
+    /// # let time = |s: &str| s.parse::<DateTime<Utc>>();
+    /// let sla = Sla::hours(48);
+    /// assert_eq!((sla.hours, sla.business_hours_only), (48, false));
+    /// // From Friday 16:00: weekends count.
+    /// assert_eq!(sla.due(time("2026-11-20T16:00:00Z")?), time("2026-11-22T16:00:00Z")?);
+    /// # Ok::<(), chrono::ParseError>(())
+    /// ```
     pub const fn hours(hours: u32) -> Sla {
         Sla { hours, business_hours_only: false, day_start: 9, day_end: 17 }
     }
 
     /// `hours` of business time, 9:00 to 17:00 UTC on weekdays.
+    ///
+    /// ```
+    /// # use chrono::{DateTime, Utc};
+    /// use leadgate::workflow::Sla;
+    /// # let time = |s: &str| s.parse::<DateTime<Utc>>();
+    /// let sla = Sla::business_hours(8);
+    /// assert_eq!((sla.hours, sla.business_hours_only, sla.day_start, sla.day_end), (8, true, 9, 17));
+    /// // From Monday 13:00: a working day later.
+    /// assert_eq!(sla.due(time("2026-11-23T13:00:00Z")?), time("2026-11-24T13:00:00Z")?);
+    /// # Ok::<(), chrono::ParseError>(())
+    /// ```
     pub const fn business_hours(hours: u32) -> Sla {
         Sla { hours, business_hours_only: true, day_start: 9, day_end: 17 }
     }
@@ -43,6 +65,16 @@ impl Sla {
     /// When a handoff made at `at` is due; the latest time there is
     /// ([`DateTime::<Utc>::MAX_UTC`]) when that is outside the years RFC 3339
     /// can write (0000 to 9999 UTC): use [`Sla::checked_due`] to tell.
+    ///
+    /// ```
+    /// use chrono::{DateTime, Utc};
+    /// use leadgate::workflow::Sla;
+    /// # let time = |s: &str| s.parse::<DateTime<Utc>>();
+    /// let at = time("2026-11-23T10:00:00Z")?;
+    /// assert_eq!(Sla::hours(4).due(at), time("2026-11-23T14:00:00Z")?);
+    /// assert_eq!(Sla::hours(u32::MAX).due(at), DateTime::<Utc>::MAX_UTC);
+    /// # Ok::<(), chrono::ParseError>(())
+    /// ```
     pub fn due(&self, at: DateTime<Utc>) -> DateTime<Utc> {
         self.checked_due(at).unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
