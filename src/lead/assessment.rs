@@ -32,6 +32,16 @@ keyword_enum! {
 }
 
 /// The status of one criterion and the evidence that decided it.
+///
+/// ```
+/// use leadgate::CriterionStatus;
+/// use leadgate::lead::Criterion;
+/// let c: Criterion = serde_json::from_str(r#"{"status": "met", "evidence": "VP Engineering"}"#)?;
+/// assert_eq!(c.status, CriterionStatus::Met);
+/// assert_eq!(c.evidence.as_deref(), Some("VP Engineering"));
+/// assert_eq!(c.rule, None);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Criterion {
@@ -73,6 +83,14 @@ pub struct Assessment {
 
 impl Assessment {
     /// The BANT criteria names.
+    ///
+    /// ```
+    /// use leadgate::Assessment;
+    /// assert_eq!(Assessment::BANT, ["budget", "authority", "need", "timeline"]);
+    /// let bant = Assessment::bant();
+    /// let names: Vec<&str> = bant.iter().map(|(name, _)| name).collect();
+    /// assert_eq!(names, Assessment::BANT);
+    /// ```
     pub const BANT: [&'static str; 4] = ["budget", "authority", "need", "timeline"];
 
     /// An assessment of the given criteria, all unknown.
@@ -90,17 +108,46 @@ impl Assessment {
     }
 
     /// BANT, all unknown.
+    ///
+    /// ```
+    /// use leadgate::{Assessment, CriterionStatus};
+    /// let bant = Assessment::bant();
+    /// assert_eq!(bant.len(), 4);
+    /// assert_eq!(bant.count(CriterionStatus::Unknown), 4);
+    /// ```
     pub fn bant() -> Self {
         Assessment::new(Self::BANT)
     }
 
     /// The criterion called `name`.
+    ///
+    /// ```
+    /// use leadgate::{Assessment, CriterionStatus};
+    /// let bant = Assessment::bant();
+    /// assert_eq!(bant.get("need").map(|c| c.status), Some(CriterionStatus::Unknown));
+    /// assert_eq!(bant.get("metrics"), None);
+    /// ```
     pub fn get(&self, name: &str) -> Option<&Criterion> {
         self.criteria.iter().find(|(n, _)| n == name).map(|(_, c)| c)
     }
 
     /// Sets a criterion's status and evidence; an unknown name is an error
     /// that lists the framework's criteria.
+    ///
+    /// ```
+    /// use leadgate::{Assessment, CriterionStatus};
+    /// let mut bant = Assessment::bant();
+    /// let c = bant.set("authority", CriterionStatus::NotMet, Some("intern".into()))?;
+    /// assert_eq!(c.evidence.as_deref(), Some("intern"));
+    /// assert_eq!(bant.get("authority").unwrap().status, CriterionStatus::NotMet);
+    /// let err = bant.set("budjet", CriterionStatus::Met, None).unwrap_err();
+    /// assert_eq!(err.suggestion(), Some("budget"));
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "unknown criterion \"budjet\" (did you mean \"budget\"?); this pack's criteria are: budget, authority, need, timeline"
+    /// );
+    /// # Ok::<(), leadgate::ValueError>(())
+    /// ```
     pub fn set(
         &mut self,
         name: &str,
@@ -119,26 +166,68 @@ impl Assessment {
     }
 
     /// The criteria in order, with their names.
+    ///
+    /// ```
+    /// use leadgate::Assessment;
+    /// use leadgate::CriterionStatus::{Met, Unknown};
+    /// let mut bant = Assessment::bant();
+    /// bant.set("need", Met, None)?;
+    /// let statuses: Vec<_> = bant.iter().map(|(name, c)| (name, c.status)).collect();
+    /// assert_eq!(statuses, [("budget", Unknown), ("authority", Unknown), ("need", Met), ("timeline", Unknown)]);
+    /// # Ok::<(), leadgate::ValueError>(())
+    /// ```
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Criterion)> {
         self.criteria.iter().map(|(n, c)| (n.as_str(), c))
     }
 
     /// How many criteria have `status`.
+    ///
+    /// ```
+    /// use leadgate::{Assessment, CriterionStatus};
+    /// let mut bant = Assessment::bant();
+    /// bant.set("budget", CriterionStatus::Met, None)?;
+    /// bant.set("need", CriterionStatus::Met, None)?;
+    /// assert_eq!(bant.count(CriterionStatus::Met), 2);
+    /// assert_eq!(bant.count(CriterionStatus::NotMet), 0);
+    /// # Ok::<(), leadgate::ValueError>(())
+    /// ```
     pub fn count(&self, status: CriterionStatus) -> usize {
         self.criteria.iter().filter(|(_, c)| c.status == status).count()
     }
 
     /// The number of criteria.
+    ///
+    /// ```
+    /// use leadgate::Assessment;
+    /// assert_eq!(Assessment::bant().len(), 4);
+    /// assert_eq!(Assessment::new(["need", "timeline"]).len(), 2);
+    /// ```
     pub fn len(&self) -> usize {
         self.criteria.len()
     }
 
     /// Whether the framework has no criteria.
+    ///
+    /// ```
+    /// use leadgate::Assessment;
+    /// assert!(Assessment::default().is_empty());
+    /// assert!(!Assessment::bant().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.criteria.is_empty()
     }
 
     /// The names of the criteria with `status`, in order.
+    ///
+    /// ```
+    /// use leadgate::{Assessment, CriterionStatus};
+    /// let mut bant = Assessment::bant();
+    /// bant.set("timeline", CriterionStatus::Met, None)?;
+    /// bant.set("budget", CriterionStatus::Met, None)?;
+    /// assert_eq!(bant.names_with(CriterionStatus::Met), ["budget", "timeline"]);
+    /// assert_eq!(bant.names_with(CriterionStatus::Unknown), ["authority", "need"]);
+    /// # Ok::<(), leadgate::ValueError>(())
+    /// ```
     pub fn names_with(&self, status: CriterionStatus) -> Vec<Text> {
         self.criteria.iter().filter(|(_, c)| c.status == status).map(|(n, _)| n.clone()).collect()
     }

@@ -33,6 +33,14 @@ pub struct InputError {
 }
 
 /// What kind of [`InputError`].
+///
+/// ```
+/// use leadgate::Lead;
+/// use leadgate::lead::InputErrorKind;
+/// assert_eq!(Lead::from_json("{nope").unwrap_err().kind(), InputErrorKind::Syntax);
+/// let bad_time = r#"{"id": "a", "created_at": "soon"}"#;
+/// assert_eq!(Lead::from_json(bad_time).unwrap_err().kind(), InputErrorKind::Data);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum InputErrorKind {
@@ -53,30 +61,71 @@ use InputErrorKind as Kind;
 
 /// The largest single lead read, in bytes of JSON (1 MiB). A larger one is
 /// refused with an [`InputError`] and reading goes on with the next.
+///
+/// ```
+/// use leadgate::lead::MAX_LEAD_BYTES;
+/// assert_eq!(MAX_LEAD_BYTES, 1_048_576);
+/// let err = leadgate::Lead::from_json(&" ".repeat(MAX_LEAD_BYTES + 1)).unwrap_err();
+/// assert_eq!(err.to_string(), "1048577 bytes of JSON, over the limit of 1048576");
+/// ```
 pub const MAX_LEAD_BYTES: usize = 1 << 20;
 
 /// The largest JSON array [`read_leads_from`] reads (256 MiB): an array is
 /// read whole, so larger inputs should be NDJSON, which is streamed.
+///
+/// ```
+/// use leadgate::lead::{MAX_ARRAY_BYTES, MAX_LEAD_BYTES};
+/// assert_eq!(MAX_ARRAY_BYTES, 268_435_456);
+/// assert_eq!(MAX_ARRAY_BYTES / MAX_LEAD_BYTES, 256);
+/// ```
 pub const MAX_ARRAY_BYTES: usize = 256 << 20;
 
 impl InputError {
     /// The 1-based input line the lead started on, when read from a batch.
+    ///
+    /// ```
+    /// let results: Vec<_> = leadgate::read_leads("\n\n{nope}\n").collect();
+    /// assert_eq!(results[0].as_ref().unwrap_err().line(), Some(3));
+    /// // A single lead has no line.
+    /// assert_eq!(leadgate::Lead::from_json("{nope}").unwrap_err().line(), None);
+    /// ```
     pub fn line(&self) -> Option<usize> {
         self.line
     }
 
     /// The lead's `id`, when it could be read.
+    ///
+    /// ```
+    /// use leadgate::Lead;
+    /// let err = Lead::from_json(r#"{"id": "L-9", "created_at": "soon"}"#).unwrap_err();
+    /// assert_eq!(err.lead_id(), Some("L-9"));
+    /// assert_eq!(Lead::from_json(r#"{"created_at": "soon"}"#).unwrap_err().lead_id(), None);
+    /// ```
     pub fn lead_id(&self) -> Option<&str> {
         self.lead_id.as_deref()
     }
 
     /// The path of the offending field, such as `touchpoints[3].at`; `None`
     /// when the error is not about one field (broken JSON, for instance).
+    ///
+    /// ```
+    /// use leadgate::Lead;
+    /// let json = r#"{"id": "a", "created_at": "2026-01-01T00:00:00Z", "company": {"employees": -5}}"#;
+    /// assert_eq!(Lead::from_json(json).unwrap_err().path(), Some("company.employees"));
+    /// assert_eq!(Lead::from_json("{nope").unwrap_err().path(), None);
+    /// ```
     pub fn path(&self) -> Option<&str> {
         self.path.as_deref()
     }
 
     /// What is wrong, without the location.
+    ///
+    /// ```
+    /// let json = r#"{"id": "a", "created_at": "2026-01-01T00:00:00Z", "company": {"employees": -5}}"#;
+    /// let err = leadgate::Lead::from_json(json).unwrap_err();
+    /// assert_eq!(err.message(), "invalid value: integer `-5`, expected u64");
+    /// assert_eq!(err.to_string(), "lead \"a\": company.employees: invalid value: integer `-5`, expected u64");
+    /// ```
     pub fn message(&self) -> &str {
         &self.message
     }
@@ -102,6 +151,13 @@ impl InputError {
     }
 
     /// Whether reading the input itself failed (an I/O error or bytes that are not UTF-8).
+    ///
+    /// ```
+    /// let mut results = leadgate::read_leads_from(&b"\xff\xfe\n"[..]);
+    /// let err = results.next().unwrap().unwrap_err();
+    /// assert!(err.is_io());
+    /// assert_eq!(err.to_string(), "line 1: not valid UTF-8 (byte 1)");
+    /// ```
     pub fn is_io(&self) -> bool {
         self.kind == Kind::Io
     }
@@ -364,7 +420,7 @@ fn read_array(input: &str) -> Vec<Result<Record, InputError>> {
 /// ```
 /// let input = std::io::Cursor::new(b"{\"id\": \"L-1\", \"created_at\": \"2026-11-01T00:00:00Z\"}\n\xff\n".to_vec());
 /// let results: Vec<_> = leadgate::read_leads_from(input).collect();
-/// assert!(results[0].is_ok());
+/// assert_eq!(results[0].as_ref().unwrap().lead.id, "L-1");
 /// assert!(results[1].as_ref().unwrap_err().is_io());
 /// ```
 pub fn read_leads_from<R: BufRead>(reader: R) -> impl Iterator<Item = Result<Record, InputError>> {

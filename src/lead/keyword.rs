@@ -34,6 +34,13 @@ pub struct ValueError {
 }
 
 /// What kind of [`ValueError`].
+///
+/// ```
+/// use leadgate::lead::ValueErrorKind;
+/// use leadgate::{Currency, Stage};
+/// assert_eq!("mqll".parse::<Stage>().unwrap_err().kind(), ValueErrorKind::UnknownName);
+/// assert_eq!("usd".parse::<Currency>().unwrap_err().kind(), ValueErrorKind::Invalid);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ValueErrorKind {
@@ -101,21 +108,49 @@ impl ValueError {
     }
 
     /// What went wrong.
+    ///
+    /// ```
+    /// use leadgate::lead::ValueErrorKind;
+    /// use leadgate::{Channel, Money};
+    /// let err = Money::new(-5.0, "EUR".parse()?).unwrap_err();
+    /// assert_eq!(err.kind(), ValueErrorKind::Invalid);
+    /// assert_eq!("webnar".parse::<Channel>().unwrap_err().kind(), ValueErrorKind::UnknownName);
+    /// # Ok::<(), leadgate::ValueError>(())
+    /// ```
     pub fn kind(&self) -> ValueErrorKind {
         self.kind
     }
 
     /// The kind of value expected, such as `"stage"` or `"currency"`.
+    ///
+    /// ```
+    /// use leadgate::{BuyingRole, Currency};
+    /// assert_eq!("usd".parse::<Currency>().unwrap_err().what(), "currency");
+    /// assert_eq!("buyer".parse::<BuyingRole>().unwrap_err().what(), "buying role");
+    /// ```
     pub fn what(&self) -> &'static str {
         self.what
     }
 
     /// The input as given.
+    ///
+    /// ```
+    /// use leadgate::Channel;
+    /// assert_eq!("Webinar".parse::<Channel>().unwrap_err().input(), "Webinar");
+    /// assert_eq!(Channel::custom("Pod Cast").unwrap_err().input(), "custom:Pod Cast");
+    /// ```
     pub fn input(&self) -> &str {
         &self.input
     }
 
     /// The closest accepted name, for a likely typo.
+    ///
+    /// ```
+    /// use leadgate::{Grade, Stage};
+    /// assert_eq!("oportunity".parse::<Stage>().unwrap_err().suggestion(), Some("opportunity"));
+    /// assert_eq!("b".parse::<Grade>().unwrap_err().suggestion(), Some("B"));
+    /// assert_eq!("won".parse::<Stage>().unwrap_err().suggestion(), None);
+    /// ```
     pub fn suggestion(&self) -> Option<&str> {
         self.suggestion.as_deref()
     }

@@ -111,6 +111,16 @@ pub struct Lead {
 
 impl Lead {
     /// A new lead in stage [`Stage::Lead`], with an empty history.
+    ///
+    /// ```
+    /// use leadgate::{Lead, Stage};
+    /// let lead = Lead::new("L-1", "2026-11-01T00:00:00Z".parse()?);
+    /// assert_eq!(lead.id, "L-1");
+    /// assert_eq!(lead.stage(), Stage::Lead);
+    /// assert!(lead.history().is_empty());
+    /// assert_eq!(lead.person.name, None);
+    /// # Ok::<(), chrono::ParseError>(())
+    /// ```
     pub fn new(id: impl Into<Text>, created_at: DateTime<Utc>) -> Self {
         Lead {
             id: id.into(),
@@ -129,12 +139,31 @@ impl Lead {
     }
 
     /// The current stage.
+    ///
+    /// ```
+    /// use leadgate::{Lead, Stage};
+    /// // Imported mid-funnel: a stage and no history.
+    /// let lead = Lead::from_json(r#"{"id": "L-1", "created_at": "2026-11-01T00:00:00Z", "stage": "sql"}"#)?;
+    /// assert_eq!(lead.stage(), Stage::Sql);
+    /// # Ok::<(), leadgate::InputError>(())
+    /// ```
     pub fn stage(&self) -> Stage {
         self.stage
     }
 
     /// Every recorded stage change, oldest first. The last one, if any, is
     /// the current stage. A lead created without history has none.
+    ///
+    /// ```
+    /// use leadgate::{Lead, Stage};
+    /// let mut lead = Lead::new("L-1", "2026-11-01T00:00:00Z".parse()?);
+    /// lead.move_to(Stage::Mql, "2026-11-02T00:00:00Z".parse()?, Some("score 64"))?;
+    /// lead.move_to(Stage::Sal, "2026-11-03T00:00:00Z".parse()?, None)?;
+    /// let stages: Vec<Stage> = lead.history().iter().map(|c| c.stage).collect();
+    /// assert_eq!(stages, [Stage::Mql, Stage::Sal]);
+    /// assert_eq!(lead.history()[0].reason.as_deref(), Some("score 64"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn history(&self) -> &[StageChange] {
         &self.stage_history
     }

@@ -89,6 +89,13 @@ pub struct Currency([u8; 3]);
 
 impl Currency {
     /// The code as a string.
+    ///
+    /// ```
+    /// use leadgate::Currency;
+    /// let gbp: Currency = "GBP".parse()?;
+    /// assert_eq!(gbp.as_str(), "GBP");
+    /// # Ok::<(), leadgate::ValueError>(())
+    /// ```
     pub fn as_str(&self) -> &str {
         // Only upper-case ASCII letters are ever stored.
         std::str::from_utf8(&self.0).unwrap_or("???")

@@ -10,6 +10,17 @@ use super::keyword::keyword_enum;
 use crate::Text;
 
 /// The person behind a lead.
+///
+/// ```
+/// use leadgate::Seniority;
+/// use leadgate::lead::Person;
+/// let json = r#"{"name": "Ada Lovelace", "seniority": "vp", "linkedin": "ada"}"#;
+/// let person: Person = serde_json::from_str(json)?;
+/// assert_eq!(person.name.as_deref(), Some("Ada Lovelace"));
+/// assert_eq!(person.seniority, Some(Seniority::Vp));
+/// assert_eq!(person.extra["linkedin"], "ada"); // kept on a round trip
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Person {
@@ -34,6 +45,18 @@ pub struct Person {
 }
 
 /// The lead's company (firmographics).
+///
+/// ```
+/// use leadgate::lead::Company;
+/// let json = r#"{"name": "Analytical Engines", "employees": 450,
+///                "annual_revenue": {"amount": 12000000, "currency": "GBP"}}"#;
+/// let company: Company = serde_json::from_str(json)?;
+/// assert_eq!(company.employees, Some(450));
+/// let revenue = company.annual_revenue.unwrap();
+/// assert_eq!((revenue.amount, revenue.currency.as_str()), (12_000_000.0, "GBP"));
+/// assert_eq!(company.industry, None);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Company {
@@ -61,6 +84,18 @@ pub struct Company {
 }
 
 /// What is known for qualification: the facts behind BANT and its cousins.
+///
+/// ```
+/// use leadgate::lead::Qualification;
+/// use leadgate::{BuyingRole, Timeline};
+/// let json = r#"{"budget_confirmed": true, "buying_role": "champion",
+///                "timeline": "within_3_months", "purchase_date": "2027-01-31"}"#;
+/// let q: Qualification = serde_json::from_str(json)?;
+/// assert_eq!((q.budget_confirmed, q.buying_role), (Some(true), Some(BuyingRole::Champion)));
+/// assert_eq!(q.timeline, Some(Timeline::Within3Months));
+/// assert_eq!(q.purchase_date, chrono::NaiveDate::from_ymd_opt(2027, 1, 31));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Qualification {
@@ -167,6 +202,13 @@ keyword_enum! {
 
 impl Timeline {
     /// The latest number of days from now the purchase is expected in, if bounded.
+    ///
+    /// ```
+    /// use leadgate::Timeline;
+    /// assert_eq!(Timeline::Immediate.max_days(), Some(0));
+    /// assert_eq!(Timeline::Within12Months.max_days(), Some(365));
+    /// assert_eq!(Timeline::Over12Months.max_days(), None);
+    /// ```
     pub const fn max_days(self) -> Option<i64> {
         match self {
             Timeline::Immediate => Some(0),

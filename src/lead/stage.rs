@@ -51,6 +51,13 @@ keyword_enum! {
 impl Stage {
     /// The team that owns leads in this stage; `None` for disqualified leads,
     /// which nobody works.
+    ///
+    /// ```
+    /// use leadgate::{Stage, Team};
+    /// assert_eq!(Stage::Recycled.owner(), Some(Team::Marketing));
+    /// assert_eq!(Stage::Opportunity.owner(), Some(Team::Sales));
+    /// assert_eq!(Stage::Disqualified.owner(), None);
+    /// ```
     pub const fn owner(self) -> Option<Team> {
         match self {
             Stage::Subscriber | Stage::Lead | Stage::Mql | Stage::Recycled => Some(Team::Marketing),
@@ -175,6 +182,18 @@ pub struct TransitionError {
 }
 
 /// Why a stage move was refused.
+///
+/// ```
+/// use leadgate::lead::TransitionErrorKind;
+/// use leadgate::{Lead, Stage};
+/// let mut lead = Lead::new("L-1", "2026-11-10T00:00:00Z".parse()?);
+/// let before = lead.move_to(Stage::Mql, "2026-11-01T00:00:00Z".parse()?, None).unwrap_err();
+/// assert_eq!(before.kind(), TransitionErrorKind::BeforeCreated);
+/// lead.move_to(Stage::Mql, "2026-11-12T00:00:00Z".parse()?, None)?;
+/// let out_of_order = lead.move_to(Stage::Sal, "2026-11-11T00:00:00Z".parse()?, None).unwrap_err();
+/// assert_eq!(out_of_order.kind(), TransitionErrorKind::OutOfOrder);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TransitionErrorKind {
@@ -199,21 +218,56 @@ impl TransitionError {
     }
 
     /// Why the move was refused.
+    ///
+    /// ```
+    /// use leadgate::lead::TransitionErrorKind;
+    /// use leadgate::{Lead, Stage};
+    /// let mut lead = Lead::new("L-1", "2026-11-01T00:00:00Z".parse()?);
+    /// let err = lead.move_to(Stage::Disqualified, "2026-11-02T00:00:00Z".parse()?, Some(" ")).unwrap_err();
+    /// assert_eq!(err.kind(), TransitionErrorKind::ReasonRequired);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn kind(&self) -> TransitionErrorKind {
         self.kind
     }
 
     /// The stage the lead was in.
+    ///
+    /// ```
+    /// use leadgate::{Lead, Stage};
+    /// let mut lead = Lead::new("L-1", "2026-11-01T00:00:00Z".parse()?);
+    /// lead.move_to(Stage::Mql, "2026-11-02T00:00:00Z".parse()?, None)?;
+    /// let err = lead.move_to(Stage::Sql, "2026-11-03T00:00:00Z".parse()?, None).unwrap_err();
+    /// assert_eq!(err.from(), Stage::Mql);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from(&self) -> Stage {
         self.from
     }
 
     /// The stage asked for.
+    ///
+    /// ```
+    /// use leadgate::{Lead, Stage};
+    /// let mut lead = Lead::new("L-1", "2026-11-01T00:00:00Z".parse()?);
+    /// let err = lead.move_to(Stage::Opportunity, "2026-11-02T00:00:00Z".parse()?, None).unwrap_err();
+    /// assert_eq!(err.to(), Stage::Opportunity);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn to(&self) -> Stage {
         self.to
     }
 
     /// When the refused move was dated.
+    ///
+    /// ```
+    /// use leadgate::{Lead, Stage};
+    /// let mut lead = Lead::new("L-1", "2026-11-01T00:00:00Z".parse()?);
+    /// let at = "2026-11-02T00:00:00Z".parse()?;
+    /// let err = lead.move_to(Stage::Customer, at, None).unwrap_err();
+    /// assert_eq!(err.at(), at);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn at(&self) -> DateTime<Utc> {
         self.at
     }

@@ -45,7 +45,10 @@ keyword_enum! {
     /// assert_eq!(Channel::PricingPage.direction(), Direction::Inbound);
     /// assert_eq!(Channel::EmailSent.direction(), Direction::Outbound);
     /// assert_eq!("inbound".parse::<Direction>()?, Direction::Inbound);
-    /// assert!("inbund".parse::<Direction>().unwrap_err().to_string().contains("did you mean \"inbound\""));
+    /// assert_eq!(
+    ///     "inbund".parse::<Direction>().unwrap_err().to_string(),
+    ///     "unknown direction \"inbund\" (did you mean \"inbound\"?)"
+    /// );
     /// # Ok::<(), leadgate::lead::ValueError>(())
     /// ```
     pub enum Direction as "direction" {
@@ -84,7 +87,10 @@ macro_rules! channels {
         /// assert_eq!("pricing_page".parse::<Channel>()?, Channel::PricingPage);
         /// assert_eq!("custom:podcast".parse::<Channel>()?, Channel::Custom("podcast".into()));
         /// let err = "webnar".parse::<Channel>().unwrap_err();
-        /// assert!(err.to_string().contains("did you mean \"webinar\""));
+        /// assert_eq!(
+        ///     err.to_string(),
+        ///     "unknown channel \"webnar\" (did you mean \"webinar\"?); use a built-in channel or \"custom:<name>\""
+        /// );
         /// # Ok::<(), leadgate::lead::ValueError>(())
         /// ```
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -97,6 +103,13 @@ macro_rules! channels {
 
         impl Channel {
             /// Every built-in channel, in declaration order.
+            ///
+            /// ```
+            /// use leadgate::Channel;
+            /// assert_eq!(Channel::BUILT_IN.len(), 22);
+            /// assert_eq!(Channel::BUILT_IN[0], Channel::AdClick);
+            /// assert_eq!(Channel::BUILT_IN.last(), Some(&Channel::EmailBounce));
+            /// ```
             pub const BUILT_IN: &'static [Channel] = &[$(Channel::$variant,)*];
 
             /// The name used in JSON and scripts (`custom:<name>` for custom channels).
@@ -337,6 +350,16 @@ impl Touchpoint {
     }
 
     /// Sets the campaign.
+    ///
+    /// ```
+    /// use leadgate::{Channel, Touchpoint};
+    /// let tp = Touchpoint::new("2026-11-20T10:00:00Z".parse()?, Channel::EmailClick).with_campaign("q4-launch");
+    /// assert_eq!(
+    ///     serde_json::to_string(&tp)?,
+    ///     r#"{"at":"2026-11-20T10:00:00Z","channel":"email_click","campaign":"q4-launch"}"#
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn with_campaign(mut self, campaign: impl Into<Text>) -> Self {
         self.campaign = Some(campaign.into());
         self
@@ -356,6 +379,14 @@ impl Touchpoint {
     }
 
     /// The owning team: the one recorded, or else the channel's default.
+    ///
+    /// ```
+    /// use leadgate::{Channel, Team, Touchpoint};
+    /// let call = Touchpoint::new("2026-11-20T10:00:00Z".parse()?, Channel::Call);
+    /// assert_eq!(call.team(), Team::Sales); // the channel's default
+    /// assert_eq!(call.with_team(Team::Marketing).team(), Team::Marketing);
+    /// # Ok::<(), chrono::ParseError>(())
+    /// ```
     pub fn team(&self) -> Team {
         self.team.unwrap_or_else(|| self.channel.default_team())
     }

@@ -87,6 +87,10 @@ const RESERVED_RULES: [&str; 3] = ["points", "caps", "lifecycle"];
 
 impl Pack {
     /// The largest `pack.toml` [`Pack::load`] reads, in bytes (1 MiB).
+    ///
+    /// ```
+    /// assert_eq!(leadgate::Pack::MAX_MANIFEST_BYTES, 1_048_576);
+    /// ```
     pub const MAX_MANIFEST_BYTES: usize = 1 << 20;
 
     /// Loads a pack from `path`: a directory holding `pack.toml`, a
@@ -132,6 +136,18 @@ impl Pack {
     /// Reads a pack from the text of a `pack.toml` whose rules are all
     /// inline (`script = '''...'''`); a rule that names a `file` is an error
     /// here, use [`Pack::load`] for those.
+    ///
+    /// ```
+    /// use leadgate::Pack;
+    /// let pack = Pack::from_toml("name = \"p\"\nversion = \"2.1.0\"\n")?;
+    /// assert_eq!((pack.name(), pack.version(), pack.rules().count()), ("p", "2.1.0", 0));
+    /// let with_file = "name = \"p\"\nversion = \"1\"\n[[rules]]\nname = \"fit\"\nfile = \"fit.rhai\"\n";
+    /// assert_eq!(
+    ///     Pack::from_toml(with_file).unwrap_err().to_string(),
+    ///     "rule \"fit\": rule file \"fit.rhai\" cannot be read: this pack was not loaded from a directory"
+    /// );
+    /// # Ok::<(), leadgate::PackError>(())
+    /// ```
     pub fn from_toml(manifest: &str) -> Result<Pack, PackError> {
         Pack::from_manifest(manifest, &|file, _| {
             Err(Problem::new(
@@ -203,21 +219,50 @@ impl Pack {
     }
 
     /// The pack's name.
+    ///
+    /// ```
+    /// let pack = leadgate::Pack::from_script("my-rule", r#"decision.fit(10, "Any lead")"#)?;
+    /// assert_eq!(pack.name(), "my-rule");
+    /// assert_eq!(pack.rules().collect::<Vec<_>>(), ["my_rule"]); // the rule's name is made valid
+    /// # Ok::<(), leadgate::PackError>(())
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// The pack's version, as its author wrote it.
+    ///
+    /// ```
+    /// let pack = leadgate::Pack::from_toml("name = \"p\"\nversion = \"2026.11-rc1\"\n")?;
+    /// assert_eq!(pack.version(), "2026.11-rc1"); // not checked as semver
+    /// # Ok::<(), leadgate::PackError>(())
+    /// ```
     pub fn version(&self) -> &str {
         &self.version
     }
 
     /// The pack's description.
+    ///
+    /// ```
+    /// use leadgate::Pack;
+    /// let pack = Pack::from_toml("name = \"p\"\nversion = \"1\"\ndescription = \"Trial sign-ups\"\n")?;
+    /// assert_eq!(pack.description(), Some("Trial sign-ups"));
+    /// assert_eq!(Pack::from_script("s", "")?.description(), None);
+    /// # Ok::<(), leadgate::PackError>(())
+    /// ```
     pub fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
 
     /// The qualification criteria, in order (BANT unless the pack says otherwise).
+    ///
+    /// ```
+    /// use leadgate::{Assessment, Pack};
+    /// let pack = Pack::from_toml("name = \"p\"\nversion = \"1\"\ncriteria = [\"need\", \"authority\"]\n")?;
+    /// assert_eq!(pack.criteria(), ["need", "authority"]);
+    /// assert_eq!(Pack::from_script("s", "")?.criteria(), Assessment::BANT);
+    /// # Ok::<(), leadgate::PackError>(())
+    /// ```
     pub fn criteria(&self) -> &[Text] {
         &self.criteria
     }
@@ -230,7 +275,7 @@ impl Pack {
     /// use leadgate::pack::ParamValue;
     /// let pack = Pack::b2b_bant();
     /// let (_, mql) = pack.params().find(|(n, _)| *n == "mql_threshold").unwrap();
-    /// assert!(matches!(mql, ParamValue::Int(_)));
+    /// assert_eq!(mql, &ParamValue::Int(60));
     /// ```
     pub fn params(&self) -> impl Iterator<Item = (&str, &ParamValue)> {
         self.params.iter().map(|(n, v)| (n.as_str(), v))
@@ -272,6 +317,14 @@ impl Pack {
     }
 
     /// The rule names, in the order they run.
+    ///
+    /// ```
+    /// let pack = leadgate::Pack::b2b_bant();
+    /// assert_eq!(
+    ///     pack.rules().collect::<Vec<_>>(),
+    ///     ["screen", "fit", "budget", "authority", "need", "timeline", "engagement"]
+    /// );
+    /// ```
     pub fn rules(&self) -> impl Iterator<Item = &str> {
         self.rules.iter().map(|r| r.name.as_str())
     }
@@ -280,7 +333,11 @@ impl Pack {
     ///
     /// ```
     /// let pack = leadgate::Pack::b2b_bant();
-    /// assert!(pack.rule_description("fit").is_some());
+    /// assert_eq!(
+    ///     pack.rule_description("fit"),
+    ///     Some("Who the lead is: industry, size, seniority, country, email.")
+    /// );
+    /// assert_eq!(pack.rule_description("no_such_rule"), None);
     /// ```
     pub fn rule_description(&self, name: &str) -> Option<&str> {
         self.rules.iter().find(|r| r.name == name).and_then(|r| r.description.as_deref())
@@ -289,6 +346,17 @@ impl Pack {
     /// A SHA-256 of the pack's content (name, version, criteria, parameter
     /// defaults and rule sources), as 64 hex digits. Two packs with the same
     /// hash decide identically under the same parameters.
+    ///
+    /// ```
+    /// use leadgate::Pack;
+    /// let a = Pack::from_script("a", r#"decision.fit(10, "x")"#)?;
+    /// let b = Pack::from_script("a", r#"decision.fit(10, "x")"#)?;
+    /// let c = Pack::from_script("a", r#"decision.fit(20, "x")"#)?;
+    /// assert_eq!(a.hash(), b.hash());
+    /// assert_ne!(a.hash(), c.hash());
+    /// assert_eq!(a.hash().len(), 64);
+    /// # Ok::<(), leadgate::PackError>(())
+    /// ```
     pub fn hash(&self) -> &str {
         &self.hash
     }

@@ -34,6 +34,12 @@ pub enum ParamValue {
 
 impl ParamValue {
     /// The type's name, as error messages say it.
+    ///
+    /// ```
+    /// use leadgate::pack::ParamValue;
+    /// assert_eq!(ParamValue::Int(60).type_name(), "integer");
+    /// assert_eq!(ParamValue::from(vec!["saas"]).type_name(), "list of strings");
+    /// ```
     pub fn type_name(&self) -> &'static str {
         match self {
             ParamValue::Bool(_) => "bool",
@@ -45,6 +51,13 @@ impl ParamValue {
     }
 
     /// The value as a number, for integers and floats.
+    ///
+    /// ```
+    /// use leadgate::pack::ParamValue;
+    /// assert_eq!(ParamValue::Int(60).as_f64(), Some(60.0));
+    /// assert_eq!(ParamValue::Float(0.5).as_f64(), Some(0.5));
+    /// assert_eq!(ParamValue::from("60").as_f64(), None);
+    /// ```
     pub fn as_f64(&self) -> Option<f64> {
         match *self {
             ParamValue::Int(i) => Some(i as f64),

@@ -8,6 +8,13 @@ use crate::Text;
 /// Where in a pack's sources something is: the script (a file name, or
 /// `pack.toml` for inline rules), and a 1-based line and column (0 when
 /// unknown).
+///
+/// ```
+/// let err = leadgate::Pack::from_toml("name = \"p\"\nversion = 1\n").unwrap_err();
+/// let at = err.problems()[0].location().unwrap();
+/// assert_eq!((at.script.as_str(), at.line, at.column), ("pack.toml", 2, 11));
+/// assert_eq!(at.to_string(), "pack.toml:2:11");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct Location {
@@ -30,6 +37,15 @@ impl fmt::Display for Location {
 }
 
 /// What kind of problem a pack has.
+///
+/// ```
+/// use leadgate::Pack;
+/// use leadgate::pack::ProblemKind;
+/// let kind = |toml: &str| Pack::from_toml(toml).unwrap_err().problems()[0].kind();
+/// assert_eq!(kind("name = \"p\""), ProblemKind::Manifest); // no version
+/// assert_eq!(kind("name = \"p\"\nversion = \"1\"\n[params]\nmql_threshold = \"high\"\n"), ProblemKind::Param);
+/// assert_eq!(kind("name = \"\"\nversion = \"1\"\n"), ProblemKind::Invalid);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProblemKind {
@@ -73,6 +89,20 @@ impl ProblemKind {
 }
 
 /// One problem found in a pack.
+///
+/// ```
+/// let err = leadgate::Pack::from_toml(r#"
+/// name = "p"
+/// version = "1"
+/// [[rules]]
+/// name = "t"
+/// table = [{ industy = "x", fit = 1, reason = "r" }]
+/// "#).unwrap_err();
+/// assert_eq!(
+///     err.problems()[0].to_string(),
+///     "pack.toml:6:9: rule \"t\": row 1: unknown lead field \"industy\" (did you mean \"industry\"?)"
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     kind: ProblemKind,
@@ -97,21 +127,49 @@ impl Problem {
     }
 
     /// The kind of problem.
+    ///
+    /// ```
+    /// use leadgate::pack::ProblemKind;
+    /// let err = leadgate::Pack::from_toml("name = \"p\"\nversion = \"1\"\ncolour = \"red\"\n").unwrap_err();
+    /// assert_eq!(err.problems()[0].kind(), ProblemKind::Manifest);
+    /// ```
     pub fn kind(&self) -> ProblemKind {
         self.kind
     }
 
     /// The rule it is in, if any.
+    ///
+    /// ```
+    /// use leadgate::Pack;
+    /// let err = Pack::from_toml("name = \"p\"\nversion = \"1\"\n[[rules]]\nname = \"t\"\ntable = [{ industy = \"x\", fit = 1, reason = \"r\" }]\n").unwrap_err();
+    /// assert_eq!(err.problems()[0].rule(), Some("t"));
+    /// let err = Pack::from_toml("name = \"\"\nversion = \"1\"\n").unwrap_err();
+    /// assert_eq!(err.problems()[0].rule(), None); // the pack's name
+    /// ```
     pub fn rule(&self) -> Option<&str> {
         self.rule.as_deref()
     }
 
     /// Where it is, if known.
+    ///
+    /// ```
+    /// use leadgate::Pack;
+    /// let err = Pack::from_toml("name = \"p\"\nversion = \"1\"\n[[rules]]\nname = \"t\"\ntable = [{ industy = \"x\", fit = 1, reason = \"r\" }]\n").unwrap_err();
+    /// let at = err.problems()[0].location().unwrap();
+    /// assert_eq!((at.line, at.column), (5, 9));
+    /// let err = Pack::from_toml("name = \"\"\nversion = \"1\"\n").unwrap_err();
+    /// assert_eq!(err.problems()[0].location(), None);
+    /// ```
     pub fn location(&self) -> Option<&Location> {
         self.location.as_ref()
     }
 
     /// What is wrong.
+    ///
+    /// ```
+    /// let err = leadgate::Pack::from_toml("name = \"p\"\nversion = \"1\"\n[[rules]]\nname = \"t\"\ntable = [{ industy = \"x\", fit = 1, reason = \"r\" }]\n").unwrap_err();
+    /// assert_eq!(err.problems()[0].message(), "row 1: unknown lead field \"industy\" (did you mean \"industry\"?)");
+    /// ```
     pub fn message(&self) -> &str {
         &self.message
     }
@@ -154,6 +212,13 @@ impl PackError {
     }
 
     /// Every problem found, in source order.
+    ///
+    /// ```
+    /// let err = leadgate::Pack::from_toml("name = \" \"\nversion = \"\"\n").unwrap_err();
+    /// let messages: Vec<&str> = err.problems().iter().map(|p| p.message()).collect();
+    /// assert_eq!(messages, ["the pack name must not be empty", "the pack version must not be empty"]);
+    /// assert_eq!(err.to_string(), messages.join("\n"));
+    /// ```
     pub fn problems(&self) -> &[Problem] {
         &self.problems
     }
