@@ -31,20 +31,14 @@ pub use error::{EvalError, EvalErrorKind};
 use run::{NEXT_ID, SLOT, first_of_each_id};
 pub use sandbox::Limits;
 
-use crate::decision::Category;
-use crate::decision::{Handoff, PackId, RuleReason, WhyNotYet};
+use crate::decision::PackId;
 use crate::pack::ParamValue;
 use crate::pack::params::{ParamTable, known};
 use crate::pack::table::Table;
 use crate::pack::{Location, Problem, ProblemKind, hex};
-use crate::{
-    Assessment, Channel, CriterionStatus, Decision, Direction, Grade, Lead, Pack, PackError, Stage, Team,
-    Temperature, Text,
-};
-use draft::{Budget, Caps, Draft, HandoffChoice};
+use crate::{Assessment, Channel, Decision, Direction, Grade, Lead, Pack, PackError, Text};
+use draft::Caps;
 use script::Params;
-use snapshot::{Snapshot, decay};
-use tables::Outcome;
 
 /// The variables every rule sees, in scope order.
 const SCRIPT_VARIABLES: [&str; 3] = ["lead", "params", "decision"];
