@@ -272,12 +272,12 @@ mod native {
             }
         };
         if let Some(b) = &q.budget {
-            let amount = if b.amount.fract() == 0.0 {
-                format!("{} {:.0}", b.currency, b.amount)
+            let amount = if b.amount().fract() == 0.0 {
+                format!("{} {:.0}", b.currency, b.amount())
             } else {
-                format!("{} {}", b.currency, b.amount)
+                format!("{} {}", b.currency, b.amount())
             };
-            if b.amount < 10000.0 {
+            if b.amount() < 10000.0 {
                 set("budget", CriterionStatus::NotMet, format!("Budget of {amount} is below the minimum"));
             } else if q.budget_confirmed == Some(true) {
                 set("budget", CriterionStatus::Met, format!("Confirmed budget of {amount}"));

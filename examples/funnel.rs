@@ -133,7 +133,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     }
                 }
             } else {
-                let reason = if lead.qualification.budget.as_ref().is_some_and(|b| b.amount < 10_000.0) {
+                let reason = if lead.qualification.budget.as_ref().is_some_and(|b| b.amount() < 10_000.0) {
                     Rejection::NoBudget
                 } else {
                     *rng.pick(Rejection::ALL)

@@ -30,8 +30,8 @@ let lead = Lead::from_json(r#"{
 
 // Decide as of a time you choose: evaluation never reads the clock.
 let decision = qualifier.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?)?;
-assert!(decision.score >= 50);
-assert!(decision.handoff.is_some()); // hand it to sales now
+assert_eq!(decision.score, 79);
+assert_eq!(decision.handoff.map(|h| h.stage), Some(leadgate::Stage::Mql)); // hand it to sales now
 for c in &decision.contributions {
     println!("{:+4} {:<10} {}", c.points, c.category.as_str(), c.reason);
 }
@@ -45,7 +45,7 @@ user touches.
 
 | module | what it holds | at the root |
 |---|---|---|
-| [`lead`] | the lead model: [`Lead`] (person, company, qualification facts, stage history, [`Touchpoint`]s on [`Channel`]s), [`Stage`] and its transition table ([`Lead::move_to`]), [`Assessment`] of criteria, [`Grade`], [`Temperature`], [`Money`]; reading leads from NDJSON or JSON arrays ([`read_leads`], [`read_leads_from`]) with [`InputError`]s that name the line, the lead and the field | all of it |
+| [`lead`] | the lead model: [`Lead`] (person, company, qualification facts, stage history, [`Touchpoint`]s on [`Channel`]s), [`Stage`] and its transition table ([`Lead::move_to`]), [`Assessment`] of criteria, [`Grade`], [`Temperature`], [`Money`]; reading leads from NDJSON or JSON arrays ([`read_leads`], [`read_leads_from`]) with [`InputError`]s that name the line, the lead and the field | the lead, its enums and errors, `read_leads` |
 | [`pack`] | rule packs in source form: [`Pack`] (a `pack.toml` with decision tables and Rhai scripts; two shipped packs), its parameters and its [`PackError`] problems with file, line and column | [`Pack`], [`PackError`] |
 | [`engine`] | [`Qualifier`]: a compiled pack that decides leads under [`Limits`], deterministically, in a hardened sandbox; [`EvalError`] when a lead cannot be decided | [`Qualifier`], [`Limits`], [`EvalError`] |
 | [`decision`] | [`Decision`]: scores, grade, temperature, criteria with evidence, stage, handoff or why-not-yet, and every contribution; its JSON is a public contract | [`Decision`] |

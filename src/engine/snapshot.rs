@@ -352,7 +352,7 @@ impl Field {
                 .employees
                 .map_or(Value::Missing, |e| Value::Int(INT::try_from(e).unwrap_or(INT::MAX))),
             Field::Revenue => {
-                l.company.annual_revenue.as_ref().map_or(Value::Missing, |m| Value::Float(m.amount))
+                l.company.annual_revenue.as_ref().map_or(Value::Missing, |m| Value::Float(m.amount()))
             }
             Field::RevenueCurrency => l
                 .company
@@ -361,7 +361,7 @@ impl Field {
                 .map_or(Value::Missing, |m| Value::Str(m.currency.as_str().into())),
             Field::Country => text_value(&l.company.country),
             Field::Budget => {
-                l.qualification.budget.as_ref().map_or(Value::Missing, |m| Value::Float(m.amount))
+                l.qualification.budget.as_ref().map_or(Value::Missing, |m| Value::Float(m.amount()))
             }
             Field::BudgetCurrency => l
                 .qualification

@@ -27,7 +27,7 @@ pub use parts::{BuyingRole, Company, Person, Qualification, Seniority, Timeline}
 pub use stage::{Stage, StageChange, TransitionError, TransitionErrorKind};
 pub use temperature::{Grade, Temperature};
 pub use text::Text;
-pub use touchpoint::{Channel, Direction, Team, Touchpoint};
+pub use touchpoint::{Channel, CustomName, Direction, Team, Touchpoint};
 
 use stage::check_step;
 

@@ -13,7 +13,7 @@ use super::ValueError;
 /// ```
 /// use leadgate::Money;
 /// let m: Money = serde_json::from_str(r#"{"amount": 50000, "currency": "EUR"}"#)?;
-/// assert_eq!(m.amount, 50000.0);
+/// assert_eq!(m.amount(), 50000.0);
 /// assert_eq!(m.currency.as_str(), "EUR");
 /// assert!(serde_json::from_str::<Money>(r#"{"amount": -1, "currency": "EUR"}"#).is_err());
 /// assert!(serde_json::from_str::<Money>(r#"{"amount": 1, "currency": "euro"}"#).is_err());
@@ -22,9 +22,10 @@ use super::ValueError;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Money {
-    /// The amount, finite and not negative.
+    /// Finite and not negative: read through [`Money::amount`], set through
+    /// [`Money::new`] or [`Money::set_amount`], which check it.
     #[serde(deserialize_with = "non_negative", serialize_with = "whole_if_integral")]
-    pub amount: f64,
+    amount: f64,
     /// The currency.
     pub currency: Currency,
     /// Fields this library does not know (a CRM's `"converted"` amount,
@@ -40,7 +41,7 @@ impl Money {
     /// ```
     /// use leadgate::Money;
     /// let m = Money::new(50_000.0, "EUR".parse()?)?;
-    /// assert_eq!(m.amount, 50_000.0);
+    /// assert_eq!(m.amount(), 50_000.0);
     /// assert!(Money::new(-1.0, "EUR".parse()?).is_err());
     /// assert!(Money::new(f64::NAN, "EUR".parse()?).is_err());
     /// # Ok::<(), leadgate::lead::ValueError>(())
@@ -48,6 +49,34 @@ impl Money {
     pub fn new(amount: f64, currency: Currency) -> Result<Money, ValueError> {
         check_amount(amount)?;
         Ok(Money { amount, currency, extra: Map::new() })
+    }
+
+    /// The amount, finite and not negative.
+    ///
+    /// ```
+    /// let m = leadgate::Money::new(1_250.5, "USD".parse()?)?;
+    /// assert_eq!(m.amount(), 1_250.5);
+    /// # Ok::<(), leadgate::lead::ValueError>(())
+    /// ```
+    pub fn amount(&self) -> f64 {
+        self.amount
+    }
+
+    /// Changes the amount, refusing a negative or non-finite one (the money
+    /// is then unchanged).
+    ///
+    /// ```
+    /// let mut m = leadgate::Money::new(100.0, "USD".parse()?)?;
+    /// m.set_amount(250.0)?;
+    /// assert_eq!(m.amount(), 250.0);
+    /// assert!(m.set_amount(f64::NAN).is_err());
+    /// assert_eq!(m.amount(), 250.0);
+    /// # Ok::<(), leadgate::lead::ValueError>(())
+    /// ```
+    pub fn set_amount(&mut self, amount: f64) -> Result<(), ValueError> {
+        check_amount(amount)?;
+        self.amount = amount;
+        Ok(())
     }
 }
 

@@ -53,7 +53,7 @@ pub struct Person {
 /// let company: Company = serde_json::from_str(json)?;
 /// assert_eq!(company.employees, Some(450));
 /// let revenue = company.annual_revenue.unwrap();
-/// assert_eq!((revenue.amount, revenue.currency.as_str()), (12_000_000.0, "GBP"));
+/// assert_eq!((revenue.amount(), revenue.currency.as_str()), (12_000_000.0, "GBP"));
 /// assert_eq!(company.industry, None);
 /// # Ok::<(), serde_json::Error>(())
 /// ```

@@ -85,7 +85,7 @@ macro_rules! channels {
         /// use leadgate::Channel;
         ///
         /// assert_eq!("pricing_page".parse::<Channel>()?, Channel::PricingPage);
-        /// assert_eq!("custom:podcast".parse::<Channel>()?, Channel::Custom("podcast".into()));
+        /// assert_eq!("custom:podcast".parse::<Channel>()?, Channel::custom("podcast")?);
         /// let err = "webnar".parse::<Channel>().unwrap_err();
         /// assert_eq!(
         ///     err.to_string(),
@@ -97,8 +97,9 @@ macro_rules! channels {
         #[non_exhaustive]
         pub enum Channel {
             $($(#[$doc])* $variant,)*
-            /// Any other channel, named by the host (`custom:<name>` in JSON).
-            Custom(Text),
+            /// Any other channel, named by the host (`custom:<name>` in JSON);
+            /// made by [`Channel::custom`] or by parsing, which check the name.
+            Custom(CustomName),
         }
 
         impl Channel {
@@ -117,7 +118,8 @@ macro_rules! channels {
             /// ```
             /// use leadgate::Channel;
             /// assert_eq!(Channel::EmailClick.name(), "email_click");
-            /// assert_eq!(Channel::Custom("podcast".into()).name(), "custom:podcast");
+            /// assert_eq!(Channel::custom("podcast")?.name(), "custom:podcast");
+            /// # Ok::<(), leadgate::lead::ValueError>(())
             /// ```
             pub fn name(&self) -> std::borrow::Cow<'static, str> {
                 match self {
@@ -149,7 +151,8 @@ macro_rules! channels {
             /// use leadgate::{Channel, Direction};
             /// assert_eq!(Channel::FormSubmit.direction(), Direction::Inbound);
             /// assert_eq!(Channel::DirectMail.direction(), Direction::Outbound);
-            /// assert_eq!(Channel::Custom("podcast".into()).direction(), Direction::Outbound);
+            /// assert_eq!(Channel::custom("podcast")?.direction(), Direction::Outbound);
+            /// # Ok::<(), leadgate::lead::ValueError>(())
             /// ```
             pub fn direction(&self) -> Direction {
                 match self {
@@ -244,6 +247,31 @@ impl FromStr for Channel {
     }
 }
 
+/// The name of a custom channel (`podcast` in `custom:podcast`): 1 to 64 of
+/// `a-z`, `0-9`, `_` or `-`, checked when the channel is made.
+///
+/// ```
+/// use leadgate::Channel;
+/// let Channel::Custom(name) = Channel::custom("podcast")? else { unreachable!() };
+/// assert_eq!(name.as_str(), "podcast");
+/// # Ok::<(), leadgate::lead::ValueError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CustomName(Text);
+
+impl CustomName {
+    /// The name, without the `custom:` prefix.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for CustomName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(&self.0)
+    }
+}
+
 impl Channel {
     /// The custom channel `name` (written `custom:<name>`): 1 to 64 of
     /// `a-z`, `0-9`, `_` or `-`.
@@ -259,7 +287,7 @@ impl Channel {
             && name.len() <= 64
             && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
         if valid {
-            Ok(Channel::Custom(name.into()))
+            Ok(Channel::Custom(CustomName(name.into())))
         } else {
             Err(ValueError::invalid(
                 "channel",
@@ -408,7 +436,7 @@ mod tests {
     fn custom_channel_names_are_checked() {
         assert!("custom:".parse::<Channel>().is_err());
         assert!("custom:Pod Cast".parse::<Channel>().is_err());
-        assert_eq!(Channel::Custom("x".into()).index(), None);
+        assert_eq!(Channel::custom("x").unwrap().index(), None);
     }
 
     #[test]

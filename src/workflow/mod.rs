@@ -320,7 +320,7 @@ impl WorkflowError {
     /// let mut other = Lead::new("L-2", "2026-11-01T00:00:00Z".parse()?);
     /// let err = workflow.hand_off(&mut other, &decision, now).unwrap_err();
     /// assert_eq!(err.lead_id(), "L-2");
-    /// assert_eq!(err.to_string(), r#"the handoff is for lead "L-1", not "L-2""#);
+    /// assert_eq!(err.to_string(), r#"the decision is for lead "L-1", not "L-2""#);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn lead_id(&self) -> &str {
@@ -445,7 +445,9 @@ impl Workflow {
     ///
     /// Returns `None`, changing nothing, when there is nothing to hand off:
     /// no handoff in the decision, or the lead already handed off (an MQL)
-    /// or with sales. Deciding and acting again is therefore safe.
+    /// or with sales. Deciding again and acting again is therefore safe;
+    /// acting twice on the same decision is not (the lead moved since it was
+    /// taken: [`WorkflowErrorKind::StaleDecision`]).
     ///
     /// The decision must be about the lead as it is:
     /// [`WorkflowErrorKind::StaleDecision`] when it was taken as of a time before
@@ -487,7 +489,7 @@ impl Workflow {
         at: DateTime<Utc>,
     ) -> Result<Option<HandoffRecord>, WorkflowError> {
         if decision.lead_id != lead.id {
-            return Err(wrong_lead(&decision.lead_id, lead));
+            return Err(wrong_lead("decision", &decision.lead_id, lead));
         }
         let since = lead.stage_entered_at();
         if decision.lead_stage != lead.stage() || since.is_some_and(|at| decision.as_of < at) {
@@ -713,14 +715,14 @@ fn explain(reason: Rejection, note: Option<&str>) -> String {
     }
 }
 
-fn wrong_lead(record: &Text, lead: &Lead) -> WorkflowError {
-    let message = format!("the handoff is for lead {:?}, not {:?}", record.as_str(), lead.id.as_str());
+fn wrong_lead(what: &str, record: &Text, lead: &Lead) -> WorkflowError {
+    let message = format!("the {what} is for lead {:?}, not {:?}", record.as_str(), lead.id.as_str());
     WorkflowError::new(WorkflowErrorKind::WrongLead, &lead.id, message)
 }
 
 fn answerable(lead: &Lead, handoff: &HandoffRecord) -> Result<(), WorkflowError> {
     if handoff.lead_id != lead.id {
-        return Err(wrong_lead(&handoff.lead_id, lead));
+        return Err(wrong_lead("handoff", &handoff.lead_id, lead));
     }
     if handoff.status != HandoffStatus::Open {
         let message = format!("the handoff of lead {:?} was already answered", lead.id.as_str());

@@ -20,7 +20,7 @@ fn the_readme_lead_reads_and_writes_back_whole() {
     assert_eq!(lead.qualification.buying_role, Some(BuyingRole::DecisionMaker));
     assert_eq!(lead.qualification.timeline, Some(Timeline::Within3Months));
     assert_eq!(lead.stage(), Stage::Mql);
-    assert!(lead.touchpoints.iter().any(|t| t.channel == Channel::Custom("podcast".into())));
+    assert!(lead.touchpoints.iter().any(|t| t.channel == Channel::custom("podcast").unwrap()));
     assert!(lead.touchpoints.iter().any(|t| t.team() == Team::Sales));
     assert!(!lead.extra.is_empty(), "the README example shows an unknown field being kept");
 

@@ -13,7 +13,7 @@ fn time() -> impl Strategy<Value = DateTime<Utc>> {
 fn channel() -> impl Strategy<Value = Channel> {
     prop_oneof![
         4 => proptest::sample::select(Channel::BUILT_IN.to_vec()),
-        1 => "[a-z][a-z0-9_-]{0,10}".prop_map(|n| Channel::Custom(n.into())),
+        1 => "[a-z][a-z0-9_-]{0,10}".prop_map(|n| Channel::custom(&n).unwrap()),
     ]
 }
 
