@@ -2,6 +2,9 @@
 //! (grade, temperature, SQL-ready and holds, recycled leads' new activity,
 //! stage, handoff, why-not-yet), as the guide's "How a decision is made"
 //! states it.
+//!
+//! This file is long because of its tests: the policy is under 200 lines, and
+//! the unit tests below pin each case it distinguishes, beside the code.
 
 use std::fmt;
 

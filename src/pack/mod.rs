@@ -2,6 +2,8 @@
 //! parameters, point table, channels) and the rules (decision tables and
 //! Rhai scripts), loaded and checked but not yet compiled, and the problems
 //! a pack can have.
+//!
+//! Under 500 lines of code; the unit tests at the end make the file longer.
 
 use std::collections::HashSet;
 use std::path::Path;

@@ -1,0 +1,256 @@
+//! Handoff records, where each stands, and the SLA numbers over them.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::Rejection;
+use crate::decision::PackId;
+use crate::{Assessment, Stage, Text};
+
+/// Where a handoff stands.
+///
+/// ```
+/// # use leadgate::{Lead, Pack, Qualifier, Stage};
+/// # use leadgate::workflow::{Sla, Workflow};
+/// # let q = Qualifier::new(&Pack::b2b_bant())?;
+/// # let mut lead = Lead::from_json(r#"{"id": "L-1", "created_at": "2026-11-01T00:00:00Z",
+/// #     "person": {"seniority": "vp"}, "company": {"industry": "software", "employees": 500, "country": "US"},
+/// #     "touchpoints": [{"at": "2026-11-20T10:00:00Z", "channel": "demo_request"}]}"#)?;
+/// # let now = "2026-11-23T09:00:00Z".parse()?;
+/// # let workflow = Workflow::new(Sla::hours(24));
+/// # let decision = q.evaluate(&lead, now)?;
+/// # let mut handoff = workflow.hand_off(&mut lead, &decision, now)?.expect("handed off");
+/// use leadgate::workflow::HandoffStatus;
+/// assert_eq!(handoff.status, HandoffStatus::Open);
+/// let later = "2026-11-23T11:00:00Z".parse()?;
+/// workflow.accept(&mut lead, &mut handoff, later)?;
+/// assert_eq!(handoff.status, HandoffStatus::Accepted { at: later });
+/// let json = serde_json::to_string(&handoff.status)?;
+/// assert_eq!(json, r#"{"status":"accepted","at":"2026-11-23T11:00:00Z"}"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum HandoffStatus {
+    /// Waiting for sales.
+    Open,
+    /// Sales accepted it (the lead is a SAL).
+    Accepted {
+        /// When.
+        #[serde(with = "crate::lead::time::rfc3339")]
+        at: DateTime<Utc>,
+    },
+    /// Sales rejected it.
+    Rejected {
+        /// When.
+        #[serde(with = "crate::lead::time::rfc3339")]
+        at: DateTime<Utc>,
+        /// Why, from the taxonomy.
+        reason: Rejection,
+        /// Sales' own words.
+        note: Option<Text>,
+    },
+}
+
+/// One handoff from marketing to sales: the lead, when, the decision that
+/// caused it, and the time by which sales must act.
+///
+/// ```
+/// # use leadgate::{Lead, Pack, Qualifier, Stage};
+/// # use leadgate::workflow::{Sla, Workflow};
+/// # let q = Qualifier::new(&Pack::b2b_bant())?;
+/// # let mut lead = Lead::from_json(r#"{"id": "L-1", "created_at": "2026-11-01T00:00:00Z",
+/// #     "person": {"seniority": "vp"}, "company": {"industry": "software", "employees": 500, "country": "US"},
+/// #     "touchpoints": [{"at": "2026-11-20T10:00:00Z", "channel": "demo_request"}]}"#)?;
+/// # let now = "2026-11-23T09:00:00Z".parse()?;
+/// # let workflow = Workflow::new(Sla::hours(24));
+/// let decision = q.evaluate(&lead, now)?;
+/// let handoff = workflow.hand_off(&mut lead, &decision, now)?.expect("handed off");
+/// assert_eq!(handoff.lead_id, "L-1");
+/// assert_eq!((handoff.at, handoff.due), (now, "2026-11-24T09:00:00Z".parse()?)); // 24 hours
+/// assert_eq!((handoff.recommended, handoff.score), (Stage::Mql, 70));
+/// assert_eq!(handoff.reason, "Score 70 reached the MQL threshold of 60");
+/// assert_eq!(handoff.pack, decision.pack);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct HandoffRecord {
+    /// The lead.
+    pub lead_id: Text,
+    /// When it was handed off.
+    #[serde(with = "crate::lead::time::rfc3339")]
+    pub at: DateTime<Utc>,
+    /// When sales must have acted.
+    #[serde(with = "crate::lead::time::rfc3339")]
+    pub due: DateTime<Utc>,
+    /// The stage the decision recommended (`mql`, or `sql` when sales-ready).
+    pub recommended: Stage,
+    /// The decision's reason for the handoff.
+    pub reason: Text,
+    /// The pack (name, version, hashes) that decided it.
+    pub pack: Arc<PackId>,
+    /// The score at the time.
+    pub score: i64,
+    /// The criteria at the time.
+    pub criteria: Assessment,
+    /// Where it stands.
+    pub status: HandoffStatus,
+}
+
+impl HandoffRecord {
+    /// Whether sales has not acted and the deadline has passed at `as_of`.
+    ///
+    /// ```
+    /// # use leadgate::{Lead, Pack, Qualifier, Stage};
+    /// # use leadgate::workflow::{Sla, Workflow};
+    /// # let q = Qualifier::new(&Pack::b2b_bant())?;
+    /// # let mut lead = Lead::from_json(r#"{"id": "L-1", "created_at": "2026-11-01T00:00:00Z",
+    /// #     "person": {"seniority": "vp"}, "company": {"industry": "software", "employees": 500, "country": "US"},
+    /// #     "touchpoints": [{"at": "2026-11-20T10:00:00Z", "channel": "demo_request"}]}"#)?;
+    /// # let now = "2026-11-23T09:00:00Z".parse()?;
+    /// # let workflow = Workflow::new(Sla::hours(24));
+    /// # let decision = q.evaluate(&lead, now)?;
+    /// # let mut handoff = workflow.hand_off(&mut lead, &decision, now)?.expect("handed off");
+    /// let time = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>();
+    /// assert_eq!(handoff.due, time("2026-11-24T09:00:00Z")?);
+    /// assert!(!handoff.is_overdue(time("2026-11-24T09:00:00Z")?)); // due, not yet overdue
+    /// assert!(handoff.is_overdue(time("2026-11-24T09:00:01Z")?));
+    /// // Once sales answers, even late, it is no longer overdue.
+    /// workflow.accept(&mut lead, &mut handoff, time("2026-11-24T10:00:00Z")?)?;
+    /// assert!(!handoff.is_overdue(time("2026-11-24T10:00:00Z")?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_overdue(&self, as_of: DateTime<Utc>) -> bool {
+        self.status == HandoffStatus::Open && as_of > self.due
+    }
+
+    /// Whether sales has not acted and the deadline is within `margin` of `as_of`.
+    ///
+    /// ```
+    /// # use leadgate::{Lead, Pack, Qualifier, Stage};
+    /// # use leadgate::workflow::{Sla, Workflow};
+    /// # let q = Qualifier::new(&Pack::b2b_bant())?;
+    /// # let mut lead = Lead::from_json(r#"{"id": "L-1", "created_at": "2026-11-01T00:00:00Z",
+    /// #     "person": {"seniority": "vp"}, "company": {"industry": "software", "employees": 500, "country": "US"},
+    /// #     "touchpoints": [{"at": "2026-11-20T10:00:00Z", "channel": "demo_request"}]}"#)?;
+    /// # let now = "2026-11-23T09:00:00Z".parse()?;
+    /// # let workflow = Workflow::new(Sla::hours(24));
+    /// # let decision = q.evaluate(&lead, now)?;
+    /// # let mut handoff = workflow.hand_off(&mut lead, &decision, now)?.expect("handed off");
+    /// let time = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>();
+    /// let margin = chrono::Duration::hours(4); // due at 09:00 the next day
+    /// assert!(!handoff.is_at_risk(time("2026-11-24T04:59:00Z")?, margin));
+    /// assert!(handoff.is_at_risk(time("2026-11-24T05:00:00Z")?, margin));
+    /// assert!(!handoff.is_at_risk(time("2026-11-24T09:01:00Z")?, margin)); // overdue instead
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_at_risk(&self, as_of: DateTime<Utc>, margin: Duration) -> bool {
+        self.status == HandoffStatus::Open && as_of <= self.due && self.due - as_of <= margin
+    }
+}
+
+/// The handoffs sales has not acted on by their deadline, as of `as_of`.
+///
+/// ```
+/// use leadgate::{Lead, Pack, Qualifier};
+/// use leadgate::workflow::{overdue, sla_breach_rate, Sla, Workflow};
+///
+/// let q = Qualifier::new(&Pack::b2b_bant())?;
+/// let mut lead = Lead::from_json(r#"{"id": "L-1", "created_at": "2026-11-01T00:00:00Z",
+///     "person": {"seniority": "vp"}, "company": {"industry": "software", "employees": 500, "country": "US"},
+///     "touchpoints": [{"at": "2026-11-20T10:00:00Z", "channel": "demo_request"}]}"#)?;
+/// let monday = "2026-11-23T09:00:00Z".parse()?;
+/// let decision = q.evaluate(&lead, monday)?;
+/// let handoff = Workflow::new(Sla::hours(24)).hand_off(&mut lead, &decision, monday)?.expect("handed off");
+/// let handoffs = [handoff];
+/// let time = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>();
+/// assert!(overdue(&handoffs, time("2026-11-24T08:00:00Z")?).is_empty());
+/// assert_eq!(overdue(&handoffs, time("2026-11-24T10:00:00Z")?).len(), 1);
+/// assert_eq!(sla_breach_rate(&handoffs, time("2026-11-24T10:00:00Z")?), Some(1.0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn overdue(handoffs: &[HandoffRecord], as_of: DateTime<Utc>) -> Vec<&HandoffRecord> {
+    handoffs.iter().filter(|h| h.is_overdue(as_of)).collect()
+}
+
+/// The handoffs sales has not acted on whose deadline falls within `margin`
+/// of `as_of`: the ones to chase now.
+///
+/// ```
+/// # use leadgate::{Lead, Pack, Qualifier};
+/// # use leadgate::workflow::{Sla, Workflow};
+/// # let q = Qualifier::new(&Pack::b2b_bant())?;
+/// # let lead = |id: &str| Lead::from_json(&format!(r#"{{"id": "{id}", "created_at": "2026-11-01T00:00:00Z",
+/// #     "person": {{"seniority": "vp"}}, "company": {{"industry": "software", "employees": 500, "country": "US"}},
+/// #     "touchpoints": [{{"at": "2026-11-20T10:00:00Z", "channel": "demo_request"}}]}}"#));
+/// # let (mut a, mut b) = (lead("L-1")?, lead("L-2")?);
+/// # let workflow = Workflow::new(Sla::hours(24));
+/// # let time = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>();
+/// # let now = time("2026-11-23T09:00:00Z")?;
+/// # let decision = q.evaluate(&a, now)?;
+/// # let mut first = workflow.hand_off(&mut a, &decision, now)?.expect("handed off");
+/// # let decision = q.evaluate(&b, now)?;
+/// # let second = workflow.hand_off(&mut b, &decision, now)?.expect("handed off");
+/// use leadgate::workflow::at_risk;
+/// // Both are due at 09:00 the next day; sales accepts one in time.
+/// workflow.accept(&mut a, &mut first, time("2026-11-23T15:00:00Z")?)?;
+/// let handoffs = [first, second];
+/// let chase = at_risk(&handoffs, time("2026-11-24T06:00:00Z")?, chrono::Duration::hours(4));
+/// let ids: Vec<&str> = chase.iter().map(|h| h.lead_id.as_str()).collect();
+/// assert_eq!(ids, ["L-2"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn at_risk(handoffs: &[HandoffRecord], as_of: DateTime<Utc>, margin: Duration) -> Vec<&HandoffRecord> {
+    handoffs.iter().filter(|h| h.is_at_risk(as_of, margin)).collect()
+}
+
+/// The share of answered or overdue handoffs that sales answered late or not
+/// at all, as of `as_of`; `None` when there are none yet.
+///
+/// ```
+/// # use leadgate::{Lead, Pack, Qualifier};
+/// # use leadgate::workflow::{Sla, Workflow};
+/// # let q = Qualifier::new(&Pack::b2b_bant())?;
+/// # let lead = |id: &str| Lead::from_json(&format!(r#"{{"id": "{id}", "created_at": "2026-11-01T00:00:00Z",
+/// #     "person": {{"seniority": "vp"}}, "company": {{"industry": "software", "employees": 500, "country": "US"}},
+/// #     "touchpoints": [{{"at": "2026-11-20T10:00:00Z", "channel": "demo_request"}}]}}"#));
+/// # let (mut a, mut b) = (lead("L-1")?, lead("L-2")?);
+/// # let workflow = Workflow::new(Sla::hours(24));
+/// # let time = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>();
+/// # let now = time("2026-11-23T09:00:00Z")?;
+/// # let decision = q.evaluate(&a, now)?;
+/// # let mut first = workflow.hand_off(&mut a, &decision, now)?.expect("handed off");
+/// # let decision = q.evaluate(&b, now)?;
+/// # let second = workflow.hand_off(&mut b, &decision, now)?.expect("handed off");
+/// use leadgate::workflow::sla_breach_rate;
+/// workflow.accept(&mut a, &mut first, time("2026-11-23T15:00:00Z")?)?; // in time
+/// let handoffs = [first, second];
+/// assert_eq!(sla_breach_rate(&handoffs, time("2026-11-24T09:00:00Z")?), Some(0.0)); // L-2 is due now
+/// assert_eq!(sla_breach_rate(&handoffs, time("2026-11-24T10:00:00Z")?), Some(0.5)); // L-2 is late
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn sla_breach_rate(handoffs: &[HandoffRecord], as_of: DateTime<Utc>) -> Option<f64> {
+    let (mut counted, mut breached) = (0usize, 0usize);
+    for h in handoffs {
+        let answered = match &h.status {
+            HandoffStatus::Open => None,
+            HandoffStatus::Accepted { at } | HandoffStatus::Rejected { at, .. } => Some(*at),
+        };
+        match answered {
+            Some(at) => {
+                counted += 1;
+                breached += usize::from(at > h.due);
+            }
+            None if as_of > h.due => {
+                counted += 1;
+                breached += 1;
+            }
+            None => {}
+        }
+    }
+    (counted > 0).then(|| breached as f64 / counted as f64)
+}
