@@ -64,7 +64,7 @@ pub enum WorkflowErrorKind {
     /// since. Decide again.
     StaleDecision,
     /// The SLA's due time cannot be written: it is outside the years RFC
-    /// 3339 can write, 0000 to 9999 UTC ([`Sla::checked_due`]).
+    /// 3339 can write, 0000 to 9999 UTC ([`Sla::checked_due`](super::Sla::checked_due)).
     SlaOverflow,
 }
 
