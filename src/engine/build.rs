@@ -2,7 +2,19 @@
 //! rule compiled on its own, load-time checks, and the settings the engine
 //! reads from the well-known parameters.
 
-use super::*;
+use std::sync::Arc;
+
+use rhai::{AST, Scope};
+use sha2::{Digest, Sha256};
+
+use super::draft::Caps;
+use super::run::NEXT_ID;
+use super::script::{self, Params};
+use super::{CompiledRule, Inner, Limits, Qualifier, SCRIPT_VARIABLES, START_LINE};
+use crate::decision::PackId;
+use crate::pack::params::{ParamTable, known};
+use crate::pack::{Location, ParamValue, Problem, ProblemKind, hex};
+use crate::{Assessment, Channel, Direction, Grade, Pack, PackError, Text};
 
 /// What the engine does natively, from the well-known parameters.
 pub(super) struct Settings {

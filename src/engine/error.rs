@@ -1,6 +1,12 @@
 //! Why a lead could not be decided.
 
-use super::*;
+use std::fmt;
+
+use rhai::EvalAltResult;
+
+use super::{CompiledRule, START_LINE};
+use crate::pack::Location;
+use crate::{Lead, Text};
 
 /// The longest thrown value an error message shows.
 const MAX_MESSAGE: usize = 4096;

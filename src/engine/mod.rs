@@ -9,8 +9,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use rhai::{AST, Engine, EvalAltResult, Scope};
-use sha2::{Digest, Sha256};
+use rhai::{AST, Engine};
 
 pub(crate) mod api;
 mod build;
@@ -28,16 +27,15 @@ pub(crate) mod validate;
 pub use build::QualifierBuilder;
 use build::Settings;
 pub use error::{EvalError, EvalErrorKind};
-use run::{NEXT_ID, SLOT, first_of_each_id};
+use run::{SLOT, first_of_each_id};
 pub use sandbox::Limits;
 
 use crate::decision::PackId;
 use crate::pack::ParamValue;
-use crate::pack::params::{ParamTable, known};
+use crate::pack::Problem;
+use crate::pack::params::ParamTable;
 use crate::pack::table::Table;
-use crate::pack::{Location, Problem, ProblemKind, hex};
-use crate::{Assessment, Channel, Decision, Direction, Grade, Lead, Pack, PackError, Text};
-use draft::Caps;
+use crate::{Assessment, Decision, Lead, Pack, PackError, Text};
 use script::Params;
 
 /// The variables every rule sees, in scope order.
