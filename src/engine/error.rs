@@ -28,16 +28,16 @@ const MAX_MESSAGE: usize = 4096;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EvalErrorKind {
-    /// A rule ran more operations than [`Limits::max_operations`].
+    /// A rule ran more operations than [`Limits::max_operations`](crate::Limits::max_operations).
     TooManyOperations,
-    /// Calls nested deeper than [`Limits::max_call_depth`].
+    /// Calls nested deeper than [`Limits::max_call_depth`](crate::Limits::max_call_depth).
     TooDeep,
     /// A string, array or map grew past its limit, or too many variables.
     TooLarge,
     /// The script failed: a type error, an unknown property or parameter, a
     /// division by zero, a `throw`...
     Script,
-    /// The rules ran longer than [`Limits::deadline`].
+    /// The rules ran longer than [`Limits::deadline`](crate::Limits::deadline).
     Deadline,
     /// An earlier lead of the same batch has this lead's id; the first one was
     /// decided, this one is reported rather than merged.

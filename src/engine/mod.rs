@@ -181,7 +181,7 @@ impl Qualifier {
     /// What is suspicious but not wrong in the pack: a declared parameter
     /// that no rule reads, a custom channel a rule counts that the pack does
     /// not declare (often a typo on one side). Each is a [`Problem`] whose
-    /// kind [`is_warning`](ProblemKind::is_warning).
+    /// kind [`is_warning`](crate::pack::ProblemKind::is_warning).
     ///
     /// ```
     /// use leadgate::{Pack, Qualifier};
