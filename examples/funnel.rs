@@ -8,7 +8,7 @@
 //! pack's rules and MQL threshold predict wins.
 
 use chrono::{DateTime, Duration, Utc};
-use leadgate::calibration::{Calibration, Outcome};
+use leadgate::calibration::{Calibration, Observation};
 use leadgate::funnel::{Funnel, GroupBy, mql_to_first_sales_touch, rejection_reasons, time_in_stage};
 use leadgate::workflow::{HandoffRecord, Rejection, Sla, Workflow, sla_breach_rate};
 use leadgate::{Channel, Lead, Pack, Qualifier, Seniority, Stage, Touchpoint};
@@ -142,7 +142,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             handoffs.push(handoff);
         }
-        outcomes.push(Outcome::new(decision, won));
+        outcomes.push(Observation::new(decision, won));
         leads.push(lead);
     }
 

@@ -3,19 +3,50 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::lead::keyword::keyword_enum;
 use crate::{Decision, Text};
+
+keyword_enum! {
+    /// What became of a lead after it was decided: converted (won, or
+    /// accepted by sales: the outcome you steer by), not converted, or not
+    /// known (typically a lead that was never handed off, so sales never
+    /// judged it).
+    ///
+    /// ```
+    /// use leadgate::calibration::Outcome;
+    /// assert_eq!("not_converted".parse::<Outcome>()?, Outcome::NotConverted);
+    /// assert_eq!(Outcome::Unknown.as_str(), "unknown");
+    /// assert_eq!(Outcome::from(true), Outcome::Converted);
+    /// # Ok::<(), leadgate::lead::ValueError>(())
+    /// ```
+    pub enum Outcome as "outcome" {
+        /// Won, or accepted by sales.
+        Converted = "converted",
+        /// Lost, or rejected by sales.
+        NotConverted = "not_converted",
+        /// Not known: leave these in, so that what the rules held back is seen.
+        Unknown = "unknown",
+    }
+}
+
+impl From<bool> for Outcome {
+    /// `true` is [`Outcome::Converted`], `false` [`Outcome::NotConverted`].
+    fn from(converted: bool) -> Outcome {
+        if converted { Outcome::Converted } else { Outcome::NotConverted }
+    }
+}
 
 /// How leads a rule fired on converted, against leads it did not fire on.
 ///
 /// ```
-/// use leadgate::calibration::{Calibration, Outcome};
+/// use leadgate::calibration::{Calibration, Observation};
 /// # use leadgate::{Lead, Pack, Qualifier};
 /// # let q = Qualifier::new(&Pack::b2b_bant())?;
-/// # let decide = |industry: &str, converted: bool| -> Result<Outcome, Box<dyn std::error::Error>> {
+/// # let decide = |industry: &str, converted: bool| -> Result<Observation, Box<dyn std::error::Error>> {
 /// #     let lead = Lead::from_json(&format!(
 /// #         r#"{{"id": "L", "created_at": "2026-11-01T00:00:00Z",
 /// #             "company": {{"industry": "{industry}"}}}}"#))?;
-/// #     Ok(Outcome::new(q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?)?, converted))
+/// #     Ok(Observation::new(q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?)?, converted))
 /// # };
 /// // Software leads score 15, retail leads 0; one of each converted.
 /// let decided = [
@@ -50,14 +81,14 @@ pub struct RuleLift {
 /// What an MQL threshold would do to these leads.
 ///
 /// ```
-/// use leadgate::calibration::{Calibration, Outcome};
+/// use leadgate::calibration::{Calibration, Observation};
 /// # use leadgate::{Lead, Pack, Qualifier};
 /// # let q = Qualifier::new(&Pack::b2b_bant())?;
-/// # let decide = |industry: &str, converted: bool| -> Result<Outcome, Box<dyn std::error::Error>> {
+/// # let decide = |industry: &str, converted: bool| -> Result<Observation, Box<dyn std::error::Error>> {
 /// #     let lead = Lead::from_json(&format!(
 /// #         r#"{{"id": "L", "created_at": "2026-11-01T00:00:00Z",
 /// #             "company": {{"industry": "{industry}"}}}}"#))?;
-/// #     Ok(Outcome::new(q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?)?, converted))
+/// #     Ok(Observation::new(q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?)?, converted))
 /// # };
 /// // Software leads score 15, retail leads 0; one software lead converted.
 /// let decided = [decide("software", true)?, decide("software", false)?, decide("retail", false)?];
@@ -83,38 +114,38 @@ pub struct ThresholdPoint {
 /// by sales: the outcome you steer by) or not.
 ///
 /// ```
-/// use leadgate::calibration::Outcome;
+/// use leadgate::calibration::Observation;
 /// # use leadgate::{Lead, Pack, Qualifier};
 /// # let q = Qualifier::new(&Pack::b2b_bant())?;
 /// # let lead = Lead::new("L-1", "2026-11-01T00:00:00Z".parse()?);
-/// let outcome = Outcome::new(q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?)?, true);
+/// let outcome = Observation::new(q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?)?, true);
 /// assert!(outcome.converted);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Outcome {
+pub struct Observation {
     /// The decision.
     pub decision: Decision,
     /// Whether the lead converted.
     pub converted: bool,
 }
 
-impl Outcome {
+impl Observation {
     /// `decision`, and whether its lead `converted`.
     ///
     /// ```
     /// # use leadgate::{Lead, Pack, Qualifier};
-    /// use leadgate::calibration::Outcome;
+    /// use leadgate::calibration::Observation;
     /// # let q = Qualifier::new(&Pack::b2b_bant())?;
     /// # let lead = Lead::new("L-1", "2026-11-01T00:00:00Z".parse()?);
     /// let decision = q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?)?;
-    /// let outcome = Outcome::new(decision, false); // sales rejected it
+    /// let outcome = Observation::new(decision, false); // sales rejected it
     /// assert_eq!((outcome.decision.lead_id.as_str(), outcome.converted), ("L-1", false));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn new(decision: Decision, converted: bool) -> Outcome {
-        Outcome { decision, converted }
+    pub fn new(decision: Decision, converted: bool) -> Observation {
+        Observation { decision, converted }
     }
 }
 
@@ -122,16 +153,16 @@ impl Outcome {
 ///
 /// ```
 /// use leadgate::{Lead, Pack, Qualifier};
-/// use leadgate::calibration::{Calibration, Outcome};
+/// use leadgate::calibration::{Calibration, Observation};
 ///
 /// let q = Qualifier::new(&Pack::b2b_bant())?;
 /// let as_of = "2026-11-23T00:00:00Z".parse()?;
 /// let lead = |id: &str, industry: &str| Lead::from_json(&format!(
 ///     r#"{{"id": "{id}", "created_at": "2026-11-01T00:00:00Z", "company": {{"industry": "{industry}"}}}}"#));
 /// let decided = [
-///     Outcome::new(q.evaluate(&lead("a", "software")?, as_of)?, true),  // won
-///     Outcome::new(q.evaluate(&lead("b", "software")?, as_of)?, false), // lost
-///     Outcome::new(q.evaluate(&lead("c", "retail")?, as_of)?, false),   // lost
+///     Observation::new(q.evaluate(&lead("a", "software")?, as_of)?, true),  // won
+///     Observation::new(q.evaluate(&lead("b", "software")?, as_of)?, false), // lost
+///     Observation::new(q.evaluate(&lead("c", "retail")?, as_of)?, false),   // lost
 /// ];
 /// let c = Calibration::of(&decided);
 /// let fit = c.rules.iter().find(|r| r.rule == "fit").unwrap();
@@ -160,14 +191,14 @@ impl Calibration {
     /// Calibrates on decisions and their outcomes.
     ///
     /// ```
-    /// use leadgate::calibration::{Calibration, Outcome};
+    /// use leadgate::calibration::{Calibration, Observation};
     /// # use leadgate::{Lead, Pack, Qualifier};
     /// # let q = Qualifier::new(&Pack::b2b_bant())?;
-    /// # let decide = |industry: &str, converted: bool| -> Result<Outcome, Box<dyn std::error::Error>> {
+    /// # let decide = |industry: &str, converted: bool| -> Result<Observation, Box<dyn std::error::Error>> {
     /// #     let lead = Lead::from_json(&format!(
     /// #         r#"{{"id": "L", "created_at": "2026-11-01T00:00:00Z",
     /// #             "company": {{"industry": "{industry}"}}}}"#))?;
-    /// #     Ok(Outcome::new(q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?)?, converted))
+    /// #     Ok(Observation::new(q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?)?, converted))
     /// # };
     /// // Software leads score 15, retail leads 0; one software lead converted.
     /// let decided = [decide("software", true)?, decide("software", false)?, decide("retail", false)?];
@@ -178,7 +209,7 @@ impl Calibration {
     /// assert_eq!(c.sweep.len(), 2); // one point per distinct score
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn of(decided: &[Outcome]) -> Calibration {
+    pub fn of(decided: &[Observation]) -> Calibration {
         let converted = decided.iter().filter(|o| o.converted).count();
         let mut names: Vec<&Text> = decided.iter().flat_map(|o| &o.decision.fired).collect();
         names.sort();
@@ -187,7 +218,7 @@ impl Calibration {
             .into_iter()
             .map(|rule| {
                 let (mut fired, mut fired_won, mut won_without) = (0, 0, 0);
-                for Outcome { decision, converted: won } in decided {
+                for Observation { decision, converted: won } in decided {
                     if decision.fired.contains(rule) {
                         fired += 1;
                         fired_won += usize::from(*won);
@@ -231,14 +262,14 @@ impl Calibration {
     /// precision reaches `target`; `None` if none does.
     ///
     /// ```
-    /// use leadgate::calibration::{Calibration, Outcome};
+    /// use leadgate::calibration::{Calibration, Observation};
     /// # use leadgate::{Lead, Pack, Qualifier};
     /// # let q = Qualifier::new(&Pack::b2b_bant())?;
-    /// # let decide = |industry: &str, converted: bool| -> Result<Outcome, Box<dyn std::error::Error>> {
+    /// # let decide = |industry: &str, converted: bool| -> Result<Observation, Box<dyn std::error::Error>> {
     /// #     let lead = Lead::from_json(&format!(
     /// #         r#"{{"id": "L", "created_at": "2026-11-01T00:00:00Z",
     /// #             "company": {{"industry": "{industry}"}}}}"#))?;
-    /// #     Ok(Outcome::new(q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?)?, converted))
+    /// #     Ok(Observation::new(q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?)?, converted))
     /// # };
     /// // Software leads score 15, retail leads 0; one software lead converted.
     /// let decided = [decide("software", true)?, decide("software", false)?, decide("retail", false)?];
@@ -256,14 +287,14 @@ impl Calibration {
     /// still passes at least `target` of the converting leads.
     ///
     /// ```
-    /// use leadgate::calibration::{Calibration, Outcome};
+    /// use leadgate::calibration::{Calibration, Observation};
     /// # use leadgate::{Lead, Pack, Qualifier};
     /// # let q = Qualifier::new(&Pack::b2b_bant())?;
-    /// # let decide = |industry: &str, converted: bool| -> Result<Outcome, Box<dyn std::error::Error>> {
+    /// # let decide = |industry: &str, converted: bool| -> Result<Observation, Box<dyn std::error::Error>> {
     /// #     let lead = Lead::from_json(&format!(
     /// #         r#"{{"id": "L", "created_at": "2026-11-01T00:00:00Z",
     /// #             "company": {{"industry": "{industry}"}}}}"#))?;
-    /// #     Ok(Outcome::new(q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?)?, converted))
+    /// #     Ok(Observation::new(q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?)?, converted))
     /// # };
     /// // Software leads score 15, retail leads 0; one of each converted.
     /// let decided = [

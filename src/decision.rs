@@ -43,6 +43,9 @@ keyword_enum! {
 ///     (15, "In a target industry", Category::Fit, "fit"),
 ///     (-10, "Free-mail address", Category::Negative, "fit"),
 /// ]);
+/// // Both came from rows of the pack's `fit` table: the first and the eleventh.
+/// let rows: Vec<Option<u32>> = d.contributions.iter().map(|c| c.row).collect();
+/// assert_eq!(rows, [Some(1), Some(11)]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +60,11 @@ pub struct Contribution {
     /// The rule that awarded it (`points` for the pack's point table, `caps`
     /// for cap adjustments).
     pub rule: Text,
+    /// The decision-table row that awarded it, counted from 1 in the order
+    /// the table lists its rows; `None` for points from a script, the point
+    /// table or the caps. Absent from the JSON when `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<u32>,
 }
 
 /// The pack that made a decision.

@@ -243,7 +243,8 @@ impl Draft {
     /// Adds points; the caller has checked the rule may act. The category's
     /// total and the score must both stay representable, so that every
     /// later sum, cap and comparison is exact.
-    pub(crate) fn add(&mut self, category: Category, points: i64, reason: Text) -> Fallible<()> {
+    /// `row` is the decision-table row awarding them, if any.
+    pub(crate) fn add(&mut self, category: Category, points: i64, reason: Text, row: Option<u32>) -> Fallible<()> {
         self.acted = true;
         let total = match category {
             Category::Fit => self.fit,
@@ -259,7 +260,7 @@ impl Draft {
             Category::Engagement => self.engagement = total,
             Category::Negative => self.negative = total,
         }
-        self.contributions.push(Contribution { points, reason, category, rule: self.rule.clone() });
+        self.contributions.push(Contribution { points, reason, category, rule: self.rule.clone(), row });
         Ok(())
     }
 
@@ -273,7 +274,7 @@ impl Draft {
         if points == 0 {
             return Ok(());
         }
-        self.add(category, points, Text::from_script(reason))
+        self.add(category, points, Text::from_script(reason), None)
     }
 
     pub(crate) fn criterion(

@@ -134,7 +134,7 @@ impl Inner {
                 let total = crate::engine::stdlib::whole(total.round()).ok_or("score overflow")?;
                 if total != 0 {
                     let category = if points < 0 { Category::Negative } else { Category::Engagement };
-                    draft.add(category, total, reason.clone())?;
+                    draft.add(category, total, reason.clone(), None)?;
                 }
             }
             i = end;
@@ -147,7 +147,7 @@ impl Inner {
     pub(super) fn caps(&self, draft: &mut Draft) -> Result<(), Box<EvalAltResult>> {
         let cuts = draft.caps.cuts(draft.fit, draft.engagement, draft.negative);
         for cut in cuts.into_iter().flatten() {
-            draft.add(cut.category, cut.points, self.settings.text.capped[cut.what].clone())?;
+            draft.add(cut.category, cut.points, self.settings.text.capped[cut.what].clone(), None)?;
         }
         Ok(())
     }

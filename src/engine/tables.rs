@@ -31,27 +31,28 @@ impl Subject {
 impl Table {
     /// Fires the first row that matches `lead`, or every one with `hit = "all"`.
     pub(crate) fn apply(&self, lead: &ScriptLead, draft: &mut Draft) -> Result<Outcome, Box<EvalAltResult>> {
-        let mut matching = self.rows.iter().filter(|r| r.conditions.iter().all(|c| c.holds(lead)));
+        // Rows are numbered from 1, as a rule author counts them.
+        let mut matching = (1..).zip(&self.rows).filter(|(_, r)| r.conditions.iter().all(|c| c.holds(lead)));
         if self.all {
-            for row in matching {
-                if row.fire(lead, draft)? == Outcome::Stop {
+            for (number, row) in matching {
+                if row.fire(number, lead, draft)? == Outcome::Stop {
                     return Ok(Outcome::Stop);
                 }
             }
             return Ok(Outcome::Continue);
         }
-        matching.next().map_or(Ok(Outcome::Continue), |row| row.fire(lead, draft))
+        matching.next().map_or(Ok(Outcome::Continue), |(number, row)| row.fire(number, lead, draft))
     }
 }
 
 impl Row {
-    fn fire(&self, lead: &ScriptLead, draft: &mut Draft) -> Result<Outcome, Box<EvalAltResult>> {
+    fn fire(&self, number: u32, lead: &ScriptLead, draft: &mut Draft) -> Result<Outcome, Box<EvalAltResult>> {
         let reason = self.reason.render(lead);
         match &self.action {
             // Fired, as `decision.fit(0, ...)` is, but nothing to record.
             Action::Points(_, 0) => draft.act(),
             Action::Points(category, points) => {
-                draft.add(*category, *points, reason)?;
+                draft.add(*category, *points, reason, Some(number))?;
             }
             Action::Criterion(name, status) => {
                 draft.set_criterion(name, *status, Some(reason))?;

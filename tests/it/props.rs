@@ -342,7 +342,7 @@ proptest! {
             .filter_map(|(i, (lead, won))| {
                 let mut lead = lead.clone();
                 lead.id = format!("P{i}").into();
-                q.evaluate(&lead, as_of()).ok().map(|d| leadgate::calibration::Outcome::new(d, *won))
+                q.evaluate(&lead, as_of()).ok().map(|d| leadgate::calibration::Observation::new(d, *won))
             })
             .collect();
         let c = leadgate::calibration::Calibration::of(&decided);
