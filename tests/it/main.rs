@@ -1,5 +1,6 @@
 //! Integration tests: the public API only, one test crate (it links once).
 
+mod calibration;
 mod engine;
 mod errors;
 mod funnel;
@@ -12,6 +13,8 @@ mod pack_tests;
 mod props;
 mod script_api;
 mod semantics;
+mod shadow;
+mod sla;
 mod tables;
 mod workflow;
 

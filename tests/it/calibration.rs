@@ -1,0 +1,1 @@
+//! Calibration: decisions held against outcomes, with exact expected numbers.

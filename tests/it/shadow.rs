@@ -1,0 +1,1 @@
+//! Shadow evaluation: what a candidate pack changes, and what it would have done to known outcomes.

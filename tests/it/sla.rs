@@ -1,0 +1,1 @@
+//! SLA clocks: time zones, business hours in minutes, holidays and policies.
