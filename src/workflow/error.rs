@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use super::SlaError;
 use crate::{Lead, Text, TransitionError};
 
 /// A workflow step that cannot be taken; nothing was changed.
@@ -22,7 +23,14 @@ pub struct WorkflowError {
     kind: WorkflowErrorKind,
     lead: Text,
     message: String,
-    transition: Option<TransitionError>,
+    source: Option<Source>,
+}
+
+/// The underlying error, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Source {
+    Transition(TransitionError),
+    Sla(SlaError),
 }
 
 /// Why a workflow step could not be taken.
@@ -63,14 +71,15 @@ pub enum WorkflowErrorKind {
     /// from before a recycle, say): acting on it would undo what happened
     /// since. Decide again.
     StaleDecision,
-    /// The SLA's due time cannot be written: it is outside the years RFC
-    /// 3339 can write, 0000 to 9999 UTC ([`Sla::checked_due`](super::Sla::checked_due)).
-    SlaOverflow,
+    /// The SLA gives no due time: past the years RFC 3339 can write, or a
+    /// calendar that is never open. The [`SlaError`] is the
+    /// [`source`](std::error::Error::source).
+    Sla,
 }
 
 impl WorkflowError {
     pub(super) fn new(kind: WorkflowErrorKind, lead: &Text, message: String) -> Self {
-        WorkflowError { kind, lead: lead.clone(), message, transition: None }
+        WorkflowError { kind, lead: lead.clone(), message, source: None }
     }
 
     /// Why the step could not be taken.
@@ -132,7 +141,10 @@ impl WorkflowError {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn transition(&self) -> Option<&TransitionError> {
-        self.transition.as_ref()
+        match &self.source {
+            Some(Source::Transition(e)) => Some(e),
+            _ => None,
+        }
     }
 }
 
@@ -142,7 +154,18 @@ impl From<(&Lead, TransitionError)> for WorkflowError {
             kind: WorkflowErrorKind::Transition,
             lead: lead.id.clone(),
             message: e.to_string(),
-            transition: Some(e),
+            source: Some(Source::Transition(e)),
+        }
+    }
+}
+
+impl From<(&Lead, SlaError)> for WorkflowError {
+    fn from((lead, e): (&Lead, SlaError)) -> Self {
+        WorkflowError {
+            kind: WorkflowErrorKind::Sla,
+            lead: lead.id.clone(),
+            message: format!("lead {:?}: {e}", lead.id.as_str()),
+            source: Some(Source::Sla(e)),
         }
     }
 }
@@ -155,6 +178,10 @@ impl fmt::Display for WorkflowError {
 
 impl std::error::Error for WorkflowError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.transition.as_ref().map(|e| e as _)
+        match &self.source {
+            Some(Source::Transition(e)) => Some(e),
+            Some(Source::Sla(e)) => Some(e),
+            None => None,
+        }
     }
 }

@@ -5,13 +5,17 @@
 
 use chrono::{DateTime, Utc};
 
+mod calendar;
 mod error;
+mod policy;
 mod record;
 mod sla;
 
+pub use calendar::Calendar;
 pub use error::{WorkflowError, WorkflowErrorKind};
-pub use record::{HandoffRecord, HandoffStatus, at_risk, overdue, sla_breach_rate};
-pub use sla::Sla;
+pub use policy::{SlaPolicy, SlaRule};
+pub use record::{Breaches, HandoffRecord, HandoffStatus, at_risk, overdue, sla_breach_rate, sla_breaches};
+pub use sla::{Sla, SlaError, SlaErrorKind};
 
 use crate::lead::keyword::keyword_enum;
 use crate::{Decision, Lead, Stage, Text};
@@ -76,7 +80,7 @@ fn step(lead: &mut Lead, to: Stage, at: DateTime<Utc>, reason: Option<&str>) -> 
     }
 }
 
-/// The handoff workflow, with its SLA.
+/// The handoff workflow, with its SLA policy.
 ///
 /// ```
 /// use leadgate::{Lead, Pack, Qualifier, Stage};
@@ -102,13 +106,14 @@ fn step(lead: &mut Lead, to: Stage, at: DateTime<Utc>, reason: Option<&str>) -> 
 /// assert_eq!(lead.history().last().unwrap().reason.as_deref(), Some("bad_timing: budget cycle in Q2"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Workflow {
-    sla: Sla,
+    policy: SlaPolicy,
 }
 
 impl Workflow {
-    /// A workflow whose handoffs are due within `sla`.
+    /// A workflow whose handoffs are due within `sla`: one [`Sla`] for
+    /// every handoff, or an [`SlaPolicy`] that chooses one per handoff.
     ///
     /// ```
     /// # use leadgate::{Lead, Pack, Qualifier, Stage};
@@ -125,19 +130,20 @@ impl Workflow {
     /// assert_eq!(handoff.due, "2026-11-23T17:00:00Z".parse::<chrono::DateTime<chrono::Utc>>()?);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn new(sla: Sla) -> Self {
-        Workflow { sla }
+    pub fn new(sla: impl Into<SlaPolicy>) -> Self {
+        Workflow { policy: sla.into() }
     }
 
-    /// The SLA.
+    /// The SLA policy.
     ///
     /// ```
     /// use leadgate::workflow::{Sla, Workflow};
-    /// assert_eq!(Workflow::new(Sla::business_hours(8)).sla(), Sla::business_hours(8));
-    /// assert_eq!(Workflow::default().sla(), Sla::hours(24));
+    /// let workflow = Workflow::new(Sla::business_hours(8));
+    /// assert_eq!(workflow.policy().default_rule().sla(), &Sla::business_hours(8));
+    /// assert_eq!(Workflow::default().policy().default_rule().sla(), &Sla::hours(24));
     /// ```
-    pub fn sla(&self) -> Sla {
-        self.sla
+    pub fn policy(&self) -> &SlaPolicy {
+        &self.policy
     }
 
     /// Acts on a decision: when it says to hand the lead off and marketing
@@ -155,9 +161,12 @@ impl Workflow {
     /// current one. A decision taken before a recycle cannot hand the
     /// recycled lead straight back to sales.
     ///
+    /// The SLA comes from the workflow's [`SlaPolicy`]; the record names the
+    /// policy rule that gave it.
+    ///
     /// Everything that can fail is done before the lead changes: on an error
-    /// ([`WorkflowErrorKind::SlaOverflow`] when the due time cannot be written,
-    /// a refused transition) the lead is as it was.
+    /// ([`WorkflowErrorKind::Sla`] when the SLA gives no due time, a refused
+    /// transition) the lead is as it was.
     ///
     /// ```
     /// # use leadgate::{Lead, Pack, Qualifier, Stage};
@@ -207,22 +216,15 @@ impl Workflow {
         if !matches!(lead.stage(), Stage::Subscriber | Stage::Lead | Stage::Recycled) {
             return Ok(None);
         }
-        let due = self.sla.checked_due(at).ok_or_else(|| {
-            let message = format!(
-                "the handoff of lead {:?} at {} would be due {} hours later, \
-                 outside the years RFC 3339 can write (0000 to 9999)",
-                lead.id.as_str(),
-                crate::lead::time::display(at),
-                self.sla.hours
-            );
-            WorkflowError::new(WorkflowErrorKind::SlaOverflow, &lead.id, message)
-        })?;
+        let rule = self.policy.choose(lead, decision);
+        let due = rule.sla().due(at).map_err(|e| WorkflowError::from((&*lead, e)))?;
         step(lead, Stage::Mql, at, Some(&handoff.reason))?;
         Ok(Some(HandoffRecord {
             lead_id: lead.id.clone(),
             at,
             due,
             recommended: handoff.stage,
+            sla: rule.name().into(),
             reason: handoff.reason.clone(),
             pack: decision.pack.clone(),
             score: decision.score,

@@ -1,5 +1,6 @@
 //! Handoff records, where each stands, and the SLA numbers over them.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
@@ -72,6 +73,7 @@ pub enum HandoffStatus {
 /// assert_eq!(handoff.lead_id, "L-1");
 /// assert_eq!((handoff.at, handoff.due), (now, "2026-11-24T09:00:00Z".parse()?)); // 24 hours
 /// assert_eq!((handoff.recommended, handoff.score), (Stage::Mql, 70));
+/// assert_eq!(handoff.sla, "default"); // the policy rule that set `due`
 /// assert_eq!(handoff.reason, "Score 70 reached the MQL threshold of 60");
 /// assert_eq!(handoff.pack, decision.pack);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -89,6 +91,10 @@ pub struct HandoffRecord {
     pub due: DateTime<Utc>,
     /// The stage the decision recommended (`mql`, or `sql` when sales-ready).
     pub recommended: Stage,
+    /// The [`SlaPolicy`](super::SlaPolicy) rule that set `due` (`default`
+    /// when no other matched).
+    #[serde(default = "default_rule")]
+    pub sla: Text,
     /// The decision's reason for the handoff.
     pub reason: Text,
     /// The pack (name, version, hashes) that decided it.
@@ -101,7 +107,28 @@ pub struct HandoffRecord {
     pub status: HandoffStatus,
 }
 
+fn default_rule() -> Text {
+    Text::from("default")
+}
+
 impl HandoffRecord {
+    /// When sales answered, if it has.
+    fn answered(&self) -> Option<DateTime<Utc>> {
+        match &self.status {
+            HandoffStatus::Open => None,
+            HandoffStatus::Accepted { at } | HandoffStatus::Rejected { at, .. } => Some(*at),
+        }
+    }
+
+    /// Whether the SLA is settled as of `as_of` (`Some(true)` breached,
+    /// `Some(false)` met), or still running (`None`).
+    fn breached(&self, as_of: DateTime<Utc>) -> Option<bool> {
+        match self.answered() {
+            Some(at) => Some(at > self.due),
+            None => (as_of > self.due).then_some(true),
+        }
+    }
+
     /// Whether sales has not acted and the deadline has passed at `as_of`.
     ///
     /// ```
@@ -234,23 +261,79 @@ pub fn at_risk(handoffs: &[HandoffRecord], as_of: DateTime<Utc>, margin: Duratio
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn sla_breach_rate(handoffs: &[HandoffRecord], as_of: DateTime<Utc>) -> Option<f64> {
-    let (mut counted, mut breached) = (0usize, 0usize);
+    let mut all = Breaches::default();
+    handoffs.iter().for_each(|h| all.count(h, as_of));
+    all.rate()
+}
+
+/// SLA breaches per [`SlaPolicy`](super::SlaPolicy) rule, counted as
+/// [`sla_breach_rate`] counts them.
+///
+/// ```
+/// # use leadgate::{Lead, Pack, Qualifier};
+/// # let q = Qualifier::new(&Pack::b2b_bant())?;
+/// # let lead = |id: &str, source: &str| Lead::from_json(&format!(r#"{{"id": "{id}", "created_at": "2026-11-01T00:00:00Z",
+/// #     "source": "{source}", "person": {{"seniority": "vp"}}, "company": {{"industry": "software", "employees": 500, "country": "US"}},
+/// #     "touchpoints": [{{"at": "2026-11-20T10:00:00Z", "channel": "demo_request"}}]}}"#));
+/// # let (mut a, mut b) = (lead("L-1", "webinar")?, lead("L-2", "partner")?);
+/// # let time = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>();
+/// # let now = time("2026-11-23T09:00:00Z")?;
+/// use leadgate::workflow::{sla_breaches, Sla, SlaPolicy, SlaRule, Workflow};
+/// let workflow = Workflow::new(SlaPolicy::new(Sla::hours(24)).rule(SlaRule::new("partner", Sla::hours(2)).source("partner")));
+/// let (da, db) = (q.evaluate(&a, now)?, q.evaluate(&b, now)?);
+/// let mut first = workflow.hand_off(&mut a, &da, now)?.expect("handed off");
+/// let second = workflow.hand_off(&mut b, &db, now)?.expect("handed off");
+/// workflow.accept(&mut a, &mut first, time("2026-11-23T15:00:00Z")?)?; // in time
+/// let by_rule = sla_breaches(&[first, second], time("2026-11-23T12:00:00Z")?);
+/// let shown: Vec<_> = by_rule.iter().map(|(rule, b)| (rule.as_str(), b.settled, b.breached)).collect();
+/// assert_eq!(shown, [("default", 1, 0), ("partner", 1, 1)]); // L-2 is an hour late
+/// assert_eq!(by_rule["partner"].rate(), Some(1.0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn sla_breaches(handoffs: &[HandoffRecord], as_of: DateTime<Utc>) -> BTreeMap<Text, Breaches> {
+    let mut by_rule: BTreeMap<Text, Breaches> = BTreeMap::new();
     for h in handoffs {
-        let answered = match &h.status {
-            HandoffStatus::Open => None,
-            HandoffStatus::Accepted { at } | HandoffStatus::Rejected { at, .. } => Some(*at),
-        };
-        match answered {
-            Some(at) => {
-                counted += 1;
-                breached += usize::from(at > h.due);
-            }
-            None if as_of > h.due => {
-                counted += 1;
-                breached += 1;
-            }
-            None => {}
+        by_rule.entry(h.sla.clone()).or_default().count(h, as_of);
+    }
+    by_rule
+}
+
+/// How many handoffs have a settled SLA, and how many of those breached it.
+///
+/// A handoff's SLA is settled once sales answered (breached if it answered
+/// after `due`) or, unanswered, once `due` has passed (breached).
+///
+/// ```
+/// use leadgate::workflow::Breaches;
+/// let b = Breaches::default();
+/// assert_eq!((b.settled, b.breached, b.rate()), (0, 0, None));
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Breaches {
+    /// Handoffs answered, or unanswered past their due time.
+    pub settled: usize,
+    /// Of those, answered late or not answered in time.
+    pub breached: usize,
+}
+
+impl Breaches {
+    fn count(&mut self, handoff: &HandoffRecord, as_of: DateTime<Utc>) {
+        if let Some(breached) = handoff.breached(as_of) {
+            self.settled += 1;
+            self.breached += usize::from(breached);
         }
     }
-    (counted > 0).then(|| breached as f64 / counted as f64)
+
+    /// `breached / settled`; `None` when nothing is settled.
+    ///
+    /// ```
+    /// use leadgate::workflow::sla_breaches;
+    /// let none = sla_breaches(&[], "2026-11-23T00:00:00Z".parse()?);
+    /// assert!(none.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn rate(&self) -> Option<f64> {
+        (self.settled > 0).then(|| self.breached as f64 / self.settled as f64)
+    }
 }

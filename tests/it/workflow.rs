@@ -149,19 +149,19 @@ fn a_recycled_lead_comes_back_only_on_new_activity() {
 #[test]
 fn sla_deadlines_overdue_and_breach_rate() {
     let friday_late = at("2026-11-20T16:00:00Z");
-    assert_eq!(Sla::business_hours(1).due(friday_late), at("2026-11-20T17:00:00Z"));
-    assert_eq!(Sla::business_hours(9).due(friday_late), at("2026-11-23T17:00:00Z"));
+    assert_eq!(Sla::business_hours(1).due(friday_late).unwrap(), at("2026-11-20T17:00:00Z"));
+    assert_eq!(Sla::business_hours(9).due(friday_late).unwrap(), at("2026-11-23T17:00:00Z"));
     assert_eq!(
-        Sla::business_hours(2).due(at("2026-11-21T12:00:00Z")),
+        Sla::business_hours(2).due(at("2026-11-21T12:00:00Z")).unwrap(),
         at("2026-11-23T11:00:00Z"),
         "from a Saturday"
     );
     assert_eq!(
-        Sla::business_hours(2).due(at("2026-11-23T07:00:00Z")),
+        Sla::business_hours(2).due(at("2026-11-23T07:00:00Z")).unwrap(),
         at("2026-11-23T11:00:00Z"),
         "before opening"
     );
-    assert_eq!(Sla::hours(48).due(friday_late), at("2026-11-22T16:00:00Z"));
+    assert_eq!(Sla::hours(48).due(friday_late).unwrap(), at("2026-11-22T16:00:00Z"));
 
     let (q, w) = (qualifier(), Workflow::new(Sla::hours(4)));
     let mut handoffs = Vec::new();

@@ -2,7 +2,9 @@
 //! or lose a handoff.
 
 use chrono::{DateTime, Duration, TimeDelta, Utc};
-use leadgate::workflow::{HandoffStatus, Rejection, Sla, Workflow, WorkflowErrorKind};
+use leadgate::workflow::{
+    Calendar, HandoffStatus, Rejection, Sla, SlaError, SlaErrorKind, Workflow, WorkflowErrorKind,
+};
 use leadgate::{Lead, Pack, Qualifier, Stage};
 use proptest::prelude::*;
 
@@ -34,21 +36,19 @@ fn last_writable() -> DateTime<Utc> {
 #[test]
 fn an_sla_that_overflows_leaves_the_lead_unchanged() {
     let q = Qualifier::new(&Pack::b2b_bant()).unwrap();
-    for sla in [Sla::hours(u32::MAX), Sla::business_hours(u32::MAX)] {
+    for sla in [Sla::hours(u32::MAX), Sla::business_hours(u32::MAX), Sla::business_minutes(u32::MAX)] {
         let mut lead = hot();
         let decision = q.evaluate(&lead, at(MONDAY)).unwrap();
         assert!(decision.handoff.is_some());
         let before = lead.clone();
-        let err = Workflow::new(sla).hand_off(&mut lead, &decision, at(MONDAY)).unwrap_err();
-        assert_eq!((err.kind(), err.lead_id()), (WorkflowErrorKind::SlaOverflow, "h"), "{sla:?}");
+        let err = Workflow::new(sla.clone()).hand_off(&mut lead, &decision, at(MONDAY)).unwrap_err();
+        assert_eq!((err.kind(), err.lead_id()), (WorkflowErrorKind::Sla, "h"), "{sla:?}");
         assert_eq!(
             err.to_string(),
-            format!(
-                "the handoff of lead \"h\" at 2026-11-23T09:00:00Z would be due {} hours later, \
-                 outside the years RFC 3339 can write (0000 to 9999)",
-                u32::MAX
-            )
+            "lead \"h\": a handoff at 2026-11-23T09:00:00Z would be due outside the years RFC 3339 can write (0000 to 9999)"
         );
+        let source = std::error::Error::source(&err).unwrap().downcast_ref::<SlaError>().unwrap();
+        assert_eq!(source.kind(), SlaErrorKind::OutOfRange);
         assert_eq!(lead, before);
         assert_eq!(lead.stage(), Stage::Lead);
         // With an SLA that fits, the same lead is handed off.
@@ -58,15 +58,50 @@ fn an_sla_that_overflows_leaves_the_lead_unchanged() {
 }
 
 #[test]
+fn a_calendar_that_is_never_open_gives_no_due_time() {
+    let never = Calendar::default().weekdays(&[]);
+    let err = Sla::business_hours(1).with_calendar(never).due(at(MONDAY)).unwrap_err();
+    assert_eq!(err.kind(), SlaErrorKind::NeverOpen);
+    assert_eq!(err.to_string(), "the calendar has no working weekday");
+    // Around the clock, the calendar is not consulted.
+    assert_eq!(Sla::hours(1).due(at(MONDAY)), Ok(at("2026-11-23T10:00:00Z")));
+}
+
+#[test]
 fn a_due_time_past_9999_is_refused_even_when_chrono_has_it() {
     // 24 hours before the end of 9999: 23 fit, 24 do not (it would be year 10000).
     let late = at("9999-12-31T00:00:00Z");
-    assert_eq!(Sla::hours(23).checked_due(late), Some(at("9999-12-31T23:00:00Z")));
-    assert_eq!(Sla::hours(24).checked_due(late), None);
-    assert_eq!(Sla::hours(24).due(late), DateTime::<Utc>::MAX_UTC);
+    assert_eq!(Sla::hours(23).due(late), Ok(at("9999-12-31T23:00:00Z")));
+    assert_eq!(Sla::hours(24).due(late).unwrap_err().kind(), SlaErrorKind::OutOfRange);
     // 9999-12-31 is a Friday: 8 business hours fit, 9 would be Monday in 10000.
-    assert_eq!(Sla::business_hours(8).checked_due(late), Some(at("9999-12-31T17:00:00Z")));
-    assert_eq!(Sla::business_hours(9).checked_due(late), None);
+    assert_eq!(Sla::business_hours(8).due(late), Ok(at("9999-12-31T17:00:00Z")));
+    assert_eq!(Sla::business_hours(9).due(late).unwrap_err().kind(), SlaErrorKind::OutOfRange);
+    // East of UTC the last business day of 9999 ends before midnight UTC, so it fits.
+    let tokyo = Calendar::new("Asia/Tokyo").unwrap();
+    assert_eq!(Sla::business_hours(8).with_calendar(tokyo.clone()).due(late), Ok(at("9999-12-31T08:00:00Z")));
+    assert_eq!(
+        Sla::business_hours(9).with_calendar(tokyo).due(late).unwrap_err().kind(),
+        SlaErrorKind::OutOfRange
+    );
+}
+
+/// Calendars at the edges: every zone offset extreme, a day of one minute,
+/// a day of 24 hours, one working weekday, many holidays.
+fn edge_calendars() -> Vec<Calendar> {
+    let mut holidays = String::new();
+    for day in 0..400 {
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap() + TimeDelta::days(day);
+        holidays.push_str(&format!("{date}\n"));
+    }
+    vec![
+        Calendar::default(),
+        Calendar::default().hours("00:00", "24:00").unwrap(),
+        Calendar::default().hours("23:59", "24:00").unwrap(),
+        Calendar::new("Pacific/Kiritimati").unwrap().hours("00:00", "00:01").unwrap(),
+        Calendar::new("Pacific/Pago_Pago").unwrap().weekdays(&[chrono::Weekday::Sun]),
+        Calendar::new("America/Los_Angeles").unwrap().holidays(&holidays).unwrap(),
+        Calendar::new("Europe/London").unwrap().hours("00:00", "24:00").unwrap(),
+    ]
 }
 
 #[test]
@@ -76,41 +111,32 @@ fn extreme_slas_and_times_never_panic() {
         DateTime::<Utc>::MAX_UTC,
         DateTime::<Utc>::MAX_UTC - Duration::hours(1),
         last_writable(),
-        at("0000-01-01T00:00:00Z"),
+        first_writable(),
         at(MONDAY),
     ];
-    let hours = [0, 1, 8, 24, 168, 1 << 20, u32::MAX - 1, u32::MAX];
-    let days = [
-        (0, 0),
-        (9, 17),
-        (0, 24),
-        (23, 24),
-        (17, 9),
-        (0, u32::MAX),
-        (u32::MAX, u32::MAX),
-        (u32::MAX - 1, u32::MAX),
-    ];
+    let lengths = [0, 1, 8, 24, 168, 1 << 20, u32::MAX - 1, u32::MAX];
+    let calendars = edge_calendars();
     for &t in &times {
-        for &h in &hours {
-            for &(day_start, day_end) in &days {
-                for business in [false, true] {
-                    let mut sla = if business { Sla::business_hours(h) } else { Sla::hours(h) };
-                    (sla.day_start, sla.day_end) = (day_start, day_end);
-                    let due = sla.checked_due(t);
-                    if let Some(due) = due {
-                        assert!(
-                            due >= t && due >= first_writable() && due <= last_writable(),
-                            "{sla:?} at {t}: {due}"
-                        );
-                    }
-                    assert_eq!(sla.due(t), due.unwrap_or(DateTime::<Utc>::MAX_UTC));
+        for &n in &lengths {
+            let mut slas = vec![Sla::hours(n), Sla::minutes(n)];
+            for c in &calendars {
+                slas.push(Sla::business_hours(n).with_calendar(c.clone()));
+                slas.push(Sla::business_minutes(n).with_calendar(c.clone()));
+            }
+            for sla in slas {
+                if let Ok(due) = sla.due(t) {
+                    assert!(
+                        due >= t && due >= first_writable() && due <= last_writable(),
+                        "{sla} at {t}: {due}"
+                    );
                 }
             }
         }
     }
-    // Far from the edges, a huge SLA is due at a time computed, not walked to.
+    // Far from the edges, a huge SLA is due at a time computed, not walked to:
+    // 100 years of 40-hour weeks from Monday 09:00.
     let sla = Sla::business_hours(40 * 52 * 100);
-    assert_eq!(sla.checked_due(at(MONDAY)), Some(at("2126-07-19T17:00:00Z")));
+    assert_eq!(sla.due(at(MONDAY)), Ok(at("2126-07-19T17:00:00Z")));
 }
 
 /// The business-hours due time the slow way: hour by hour. `hours` whole
@@ -142,19 +168,23 @@ proptest! {
     ) {
         let end = (start + len).min(24);
         let from = at("2020-01-01T00:00:00Z") + TimeDelta::days(day) + TimeDelta::hours(hour);
-        let mut sla = Sla::business_hours(hours);
-        (sla.day_start, sla.day_end) = (start, end);
+        let calendar = Calendar::default().hours(&format!("{start:02}:00"), &format!("{end:02}:00")).unwrap();
+        let sla = Sla::business_hours(hours).with_calendar(calendar);
         // The walk ends at the close of the last business hour, as the SLA does.
-        prop_assert_eq!(sla.checked_due(from), Some(walked(from, hours, start, end)));
+        prop_assert_eq!(sla.due(from), Ok(walked(from, hours, start, end)));
     }
 
     #[test]
-    fn due_never_panics(secs in any::<i64>(), nanos in 0u32..1_000_000_000, hours in any::<u32>(),
-                        start in any::<u32>(), end in any::<u32>(), business in any::<bool>()) {
+    fn due_never_panics(secs in any::<i64>(), nanos in 0u32..1_000_000_000, n in any::<u32>(),
+                        calendar in 0usize..8, minutes in any::<bool>()) {
         let t = DateTime::from_timestamp(secs % 8_210_298_412_800, nanos).unwrap_or(DateTime::<Utc>::MAX_UTC);
-        let mut sla = if business { Sla::business_hours(hours) } else { Sla::hours(hours) };
-        (sla.day_start, sla.day_end) = (start, end);
-        if let Some(due) = sla.checked_due(t) {
+        let sla = match (edge_calendars().get(calendar), minutes) {
+            (None, true) => Sla::minutes(n),
+            (None, false) => Sla::hours(n),
+            (Some(c), true) => Sla::business_minutes(n).with_calendar(c.clone()),
+            (Some(c), false) => Sla::business_hours(n).with_calendar(c.clone()),
+        };
+        if let Ok(due) = sla.due(t) {
             prop_assert!(due >= t && due >= first_writable() && due <= last_writable());
         }
     }
