@@ -3,10 +3,12 @@
 //! and their stage histories.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::workflow::Rejection;
 use crate::{Lead, Stage, Team, Text};
 
 /// The main path, in order; conversion is counted between neighbours.
@@ -39,6 +41,13 @@ pub struct Step {
     pub converted: usize,
     /// `converted / reached`, or 0 when no lead reached `from`.
     pub rate: f64,
+}
+
+impl Step {
+    fn new(from: Stage, to: Stage, reached: usize, converted: usize) -> Step {
+        let rate = if reached == 0 { 0.0 } else { converted as f64 / reached as f64 };
+        Step { from, to, reached, converted, rate }
+    }
 }
 
 /// Conversion along the main path, lead → MQL → SAL → SQL → opportunity →
@@ -128,6 +137,15 @@ impl GroupBy {
 }
 
 /// The furthest main-path stage a lead reached, if any.
+/// When `lead` first reached the main path's stage `i` or one beyond it.
+fn reached_at(lead: &Lead, i: usize) -> DateTime<Utc> {
+    let beyond = |s: Stage| PATH.iter().position(|&p| p == s).is_some_and(|p| p >= i);
+    match i {
+        0 => lead.created_at,
+        _ => lead.history().iter().find(|c| beyond(c.stage)).map_or(lead.created_at, |c| c.at),
+    }
+}
+
 fn furthest(lead: &Lead) -> Option<usize> {
     let stages = lead.history().iter().map(|c| c.stage).chain([lead.stage()]);
     stages.filter_map(|s| PATH.iter().position(|&p| p == s)).max()
@@ -160,16 +178,7 @@ impl Funnel {
         let steps = PATH
             .windows(2)
             .enumerate()
-            .map(|(i, pair)| {
-                let (r, c) = (reached[i], reached[i + 1]);
-                Step {
-                    from: pair[0],
-                    to: pair[1],
-                    reached: r,
-                    converted: c,
-                    rate: if r == 0 { 0.0 } else { c as f64 / r as f64 },
-                }
-            })
+            .map(|(i, pair)| Step::new(pair[0], pair[1], reached[i], reached[i + 1]))
             .collect();
         Funnel { leads: count, steps }
     }
@@ -188,11 +197,77 @@ impl Funnel {
     /// # Ok::<(), chrono::ParseError>(())
     /// ```
     pub fn grouped(leads: &[Lead], by: &GroupBy) -> BTreeMap<String, Funnel> {
-        let mut groups: BTreeMap<String, Vec<&Lead>> = BTreeMap::new();
+        group(leads, by).into_iter().map(|(k, v)| (k, Funnel::of(v))).collect()
+    }
+
+    /// The funnel of a cohort: the leads created in `period` (from its start,
+    /// included, to its end, excluded), followed as far as they have gone.
+    ///
+    /// ```
+    /// use leadgate::{Lead, Stage};
+    /// use leadgate::funnel::Funnel;
+    /// let at = |m: u32, d: u32| format!("2026-{m:02}-{d:02}T00:00:00Z").parse().unwrap();
+    /// let mut october = Lead::new("a", at(10, 20));
+    /// october.move_to(Stage::Mql, at(11, 2), None)?; // an October lead, an MQL in November
+    /// let november = Lead::new("b", at(11, 5));
+    /// let leads = [october, november];
+    /// let cohort = Funnel::cohort(&leads, at(10, 1)..at(11, 1));
+    /// assert_eq!(cohort.leads, 1);
+    /// assert_eq!(cohort.step(Stage::Lead).map(|s| (s.reached, s.converted)), Some((1, 1)));
+    /// # Ok::<(), leadgate::TransitionError>(())
+    /// ```
+    pub fn cohort(leads: &[Lead], period: Range<DateTime<Utc>>) -> Funnel {
+        Funnel::of(leads.iter().filter(|l| period.contains(&l.created_at)))
+    }
+
+    /// The funnel of stage entries in `period`: for each step, the leads
+    /// that first reached its `from` stage within the period, and how many
+    /// of them went on to its `to` stage (at any time since). "Of the
+    /// leads that became MQLs in November, how many has sales accepted?"
+    ///
+    /// A lead reaches a stage when it first enters it or a stage beyond it
+    /// on the main path; it reaches `lead` when it is created, and a lead
+    /// imported mid-funnel without history reaches its stage when created.
+    /// `leads` is the number of leads that reached any stage in the period.
+    ///
+    /// ```
+    /// use leadgate::{Lead, Stage};
+    /// use leadgate::funnel::Funnel;
+    /// let at = |m: u32, d: u32| format!("2026-{m:02}-{d:02}T00:00:00Z").parse().unwrap();
+    /// let mut a = Lead::new("a", at(10, 20));
+    /// a.move_to(Stage::Mql, at(11, 2), None)?;
+    /// a.move_to(Stage::Sal, at(12, 1), None)?; // accepted in December
+    /// let mut b = Lead::new("b", at(10, 1));
+    /// b.move_to(Stage::Mql, at(10, 5), None)?; // an MQL in October
+    /// let leads = [a, b];
+    /// let november = Funnel::entries(&leads, at(11, 1)..at(12, 1));
+    /// let mql = november.step(Stage::Mql).unwrap();
+    /// assert_eq!((mql.reached, mql.converted), (1, 1)); // a: an MQL in November, since accepted
+    /// assert_eq!(november.step(Stage::Lead).unwrap().reached, 0); // no lead created in November
+    /// # Ok::<(), leadgate::TransitionError>(())
+    /// ```
+    pub fn entries(leads: &[Lead], period: Range<DateTime<Utc>>) -> Funnel {
+        let mut reached = [0usize; PATH.len()];
+        let mut converted = [0usize; PATH.len()];
+        let mut count = 0;
         for lead in leads {
-            groups.entry(by.key(lead)).or_default().push(lead);
+            let Some(furthest) = furthest(lead) else { continue };
+            let mut counted = false;
+            for i in 0..=furthest {
+                if period.contains(&reached_at(lead, i)) {
+                    counted = true;
+                    reached[i] += 1;
+                    converted[i] += usize::from(furthest > i);
+                }
+            }
+            count += usize::from(counted);
         }
-        groups.into_iter().map(|(k, v)| (k, Funnel::of(v))).collect()
+        let steps = PATH
+            .windows(2)
+            .enumerate()
+            .map(|(i, pair)| Step::new(pair[0], pair[1], reached[i], converted[i]))
+            .collect();
+        Funnel { leads: count, steps }
     }
 
     /// The step out of `from`.
@@ -270,7 +345,7 @@ fn days_between(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
 /// assert_eq!((mql.count, mql.median_days), (1, 3.0));
 /// # Ok::<(), leadgate::TransitionError>(())
 /// ```
-pub fn time_in_stage(leads: &[Lead]) -> BTreeMap<Stage, Durations> {
+pub fn time_in_stage<'a>(leads: impl IntoIterator<Item = &'a Lead>) -> BTreeMap<Stage, Durations> {
     let mut stays: BTreeMap<Stage, Vec<f64>> = BTreeMap::new();
     for lead in leads {
         for pair in lead.history().windows(2) {
@@ -278,6 +353,39 @@ pub fn time_in_stage(leads: &[Lead]) -> BTreeMap<Stage, Durations> {
         }
     }
     stays.into_iter().filter_map(|(stage, days)| Durations::of(days).map(|d| (stage, d))).collect()
+}
+
+/// [`time_in_stage`] for each group of leads, grouped as
+/// [`Funnel::grouped`] groups them.
+///
+/// ```
+/// use leadgate::{Lead, Stage};
+/// use leadgate::funnel::{time_in_stage_grouped, GroupBy};
+/// let at = |d: u32| format!("2026-11-{d:02}T00:00:00Z").parse().unwrap();
+/// let lead = |id: &str, source: &str, days_as_mql: u32| -> Result<Lead, leadgate::TransitionError> {
+///     let mut lead = Lead::new(id, at(1));
+///     lead.source = Some(source.into());
+///     lead.move_to(Stage::Mql, at(1), None)?;
+///     lead.move_to(Stage::Sal, at(1 + days_as_mql), None)?;
+///     Ok(lead)
+/// };
+/// let leads = [lead("a", "webinar", 1)?, lead("b", "webinar", 3)?, lead("c", "partner", 7)?];
+/// let by_source = time_in_stage_grouped(&leads, &GroupBy::Source);
+/// assert_eq!(by_source["webinar"][&Stage::Mql].count, 2);
+/// assert_eq!(by_source["partner"][&Stage::Mql].median_days, 7.0);
+/// # Ok::<(), leadgate::TransitionError>(())
+/// ```
+pub fn time_in_stage_grouped(leads: &[Lead], by: &GroupBy) -> BTreeMap<String, BTreeMap<Stage, Durations>> {
+    group(leads, by).into_iter().map(|(k, v)| (k, time_in_stage(v))).collect()
+}
+
+/// `leads` by `by`'s key, each group in the leads' order.
+fn group<'a>(leads: &'a [Lead], by: &GroupBy) -> BTreeMap<String, Vec<&'a Lead>> {
+    let mut groups: BTreeMap<String, Vec<&Lead>> = BTreeMap::new();
+    for lead in leads {
+        groups.entry(by.key(lead)).or_default().push(lead);
+    }
+    groups
 }
 
 /// Days from becoming an MQL to the first sales touchpoint after it, over
@@ -303,18 +411,29 @@ pub fn mql_to_first_sales_touch(leads: &[Lead]) -> Option<Durations> {
     Durations::of(days.collect())
 }
 
-/// Why sales sent leads back: for each group, how often each reason was
-/// given when a lead went from MQL or SAL to recycled or disqualified.
+/// Why sales sent leads back: for each group, how many leads went from MQL
+/// or SAL to recycled or disqualified for each reason code of the
+/// [`Rejection`] taxonomy.
+///
+/// The code is what the history's reason starts with (the workflow writes
+/// `bad_timing: Q2 budget`): sales' note never splits a count. A reason that
+/// does not start with a code (a stage moved by hand, say) counts as
+/// `(unclassified)`, and a move with no reason as `(no reason)`.
 ///
 /// ```
 /// use leadgate::{Lead, Stage};
 /// use leadgate::funnel::{rejection_reasons, GroupBy};
 /// let at = |d: u32| format!("2026-11-{d:02}T00:00:00Z").parse().unwrap();
-/// let mut lead = Lead::new("a", at(1));
-/// lead.campaign = Some("q4".into());
-/// lead.move_to(Stage::Mql, at(2), None)?;
-/// lead.move_to(Stage::Recycled, at(3), Some("no budget"))?;
-/// assert_eq!(rejection_reasons(&[lead], &GroupBy::Campaign)["q4"]["no budget"], 1);
+/// let rejected = |id: &str, reason: &str| -> Result<Lead, leadgate::TransitionError> {
+///     let mut lead = Lead::new(id, at(1));
+///     lead.campaign = Some("q4".into());
+///     lead.move_to(Stage::Mql, at(2), None)?;
+///     lead.move_to(Stage::Recycled, at(3), Some(reason))?;
+///     Ok(lead)
+/// };
+/// let leads = [rejected("a", "bad_timing: Q2 budget")?, rejected("b", "bad_timing")?, rejected("c", "wrong person")?];
+/// let q4 = &rejection_reasons(&leads, &GroupBy::Campaign)["q4"];
+/// assert_eq!(q4.iter().map(|(k, v)| (k.as_str(), *v)).collect::<Vec<_>>(), [("(unclassified)", 1), ("bad_timing", 2)]);
 /// # Ok::<(), leadgate::TransitionError>(())
 /// ```
 pub fn rejection_reasons(leads: &[Lead], by: &GroupBy) -> BTreeMap<String, BTreeMap<String, usize>> {
@@ -324,8 +443,14 @@ pub fn rejection_reasons(leads: &[Lead], by: &GroupBy) -> BTreeMap<String, BTree
             let rejected = matches!(pair[0].stage, Stage::Mql | Stage::Sal)
                 && matches!(pair[1].stage, Stage::Recycled | Stage::Disqualified);
             if rejected {
-                let reason = pair[1].reason.as_deref().unwrap_or("(no reason)").to_owned();
-                *out.entry(by.key(lead)).or_default().entry(reason).or_default() += 1;
+                let code = match pair[1].reason.as_deref() {
+                    None => "(no reason)",
+                    Some(reason) => {
+                        let code = reason.split(':').next().unwrap_or("").trim();
+                        code.parse::<Rejection>().map_or("(unclassified)", Rejection::as_str)
+                    }
+                };
+                *out.entry(by.key(lead)).or_default().entry(code.to_owned()).or_default() += 1;
             }
         }
     }
