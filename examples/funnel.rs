@@ -142,7 +142,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             handoffs.push(handoff);
         }
-        outcomes.push(Observation::new(decision, won));
+        // Every lead's outcome, as only a simulation knows it: what sales made
+        // of the leads it received, and what it would have made of the others
+        // (drawn from a generator of their own, so the run above is unchanged).
+        if decision.handoff.is_none() && decision.disqualified.is_none() {
+            let mut what_if = Rng(0xD1CE ^ (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            let chance = (0.3 + ready * 0.6) * (0.4 + ready * 0.5) * (0.5 + ready * 0.3) * (ready * 0.8);
+            won = what_if.chance(chance);
+        }
+        // The deal's value grows with the company.
+        let value = 5_000.0 + 20.0 * lead.company.employees.unwrap_or(0) as f64;
+        outcomes.push(Observation::new(decision, won).with_value(value)?);
         leads.push(lead);
     }
 
@@ -199,29 +209,102 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("  {campaign:<20} {}", top.join(", "));
     }
 
+    use leadgate::calibration::{Outcome, Rate, Signal};
     let calibration = Calibration::of(&outcomes);
-    println!("\nCalibration against wins ({} of {} leads won)", calibration.converted, calibration.leads);
-    println!("  rule          fired   win rate fired / not   lift");
-    for r in &calibration.rules {
-        let lift = r.lift.map_or("   n/a".into(), |l| format!("{l:6.2}"));
+    let base = &calibration.base;
+    println!(
+        "\nCalibration, every outcome known (only a simulation knows them): {} of {} leads won, {}",
+        base.hits,
+        base.count,
+        short(base)
+    );
+    println!(
+        "  signal                                      leads  win rate [95% interval]    lift  risk ratio"
+    );
+    // Table rows are shown with the reason they give.
+    let reason = |rule: &str, row: u32| {
+        outcomes
+            .iter()
+            .flat_map(|o| &o.decision.contributions)
+            .find(|c| c.rule == rule && c.row == Some(row))
+            .map_or(String::new(), |c| format!(" ({})", c.reason))
+    };
+    for l in &calibration.lifts {
+        let name = match &l.signal {
+            Signal::Rule { .. } | Signal::Criterion { .. } => l.signal.to_string(),
+            Signal::Row { rule, row } if rule == "fit" => format!("{}{}", l.signal, reason(rule, *row)),
+            _ => continue, // other rows, and reasons: in the JSON
+        };
+        let ratio = |r: Option<f64>| r.map_or("   n/a".into(), |r| format!("{r:6.2}"));
         println!(
-            "  {:<12} {:>6}   {} / {}   {lift}",
-            r.rule,
-            r.fired,
-            pct(r.rate_when_fired),
-            pct(r.rate_when_not)
+            "  {name:<42} {:>6}  {}  {}  {}",
+            l.when.count,
+            rate(&l.when),
+            ratio(l.lift),
+            ratio(l.risk_ratio)
         );
     }
-    println!("  MQL threshold   leads passing   precision   recall");
-    for p in calibration.sweep.iter().filter(|p| p.threshold % 10 == 0 && p.threshold >= 0) {
-        println!("  {:>13}   {:>13}   {}     {}", p.threshold, p.passing, pct(p.precision), pct(p.recall));
-    }
-    let show = |t: Option<i64>| t.map_or("none".into(), |t| t.to_string());
+    let live = q.params().find(|(n, _)| *n == "mql_threshold").map_or("?".into(), |(_, v)| v.to_string());
+    sweep(&calibration, &live);
+
+    // As in real life: sales only judged the leads it was handed, so the
+    // others' outcomes are unknown.
+    let seen: Vec<Observation> = outcomes
+        .iter()
+        .cloned()
+        .map(|mut o| {
+            if o.decision.handoff.is_none() {
+                o.outcome = Outcome::Unknown;
+            }
+            o
+        })
+        .collect();
+    let real = Calibration::of(&seen);
     println!(
-        "  suggested: {} for 30% precision, {} to keep 80% of wins (the pack says {})",
-        show(calibration.threshold_for_precision(0.3)),
-        show(calibration.threshold_for_recall(0.8)),
-        q.params().find(|(n, _)| *n == "mql_threshold").map_or("?".into(), |(_, v)| v.to_string())
+        "\nCalibration as in real life, outcomes only for the {} leads handed off: {} won, {}",
+        real.base.count,
+        real.base.hits,
+        short(&real.base)
     );
+    sweep(&real, &live);
+    println!(
+        "  bias: leads that would pass were never handed off, so their outcome is unknown; this\n  \
+         history cannot judge the threshold (its recall counts only the wins sales saw), nor suggest it"
+    );
+
+    /// A rate, its interval, as fixed-width text.
+    fn rate(r: &Rate) -> String {
+        let pct = |x: f64| format!("{:.1}%", x * 100.0);
+        format!("{:>6} [{:>6}, {:>6}]", r.rate.map_or("n/a".into(), pct), pct(r.low), pct(r.high))
+    }
+
+    /// A rate and its interval, unpadded.
+    fn short(r: &Rate) -> String {
+        let pct = |x: f64| format!("{:.1}%", x * 100.0);
+        format!("{} [{}, {}]", r.rate.map_or("n/a".into(), pct), pct(r.low), pct(r.high))
+    }
+
+    /// The sweep, every 10 points, and the suggested thresholds.
+    fn sweep(c: &Calibration, live: &str) {
+        println!("  threshold  passing  precision [95% interval]   recall  by value  flag");
+        for p in c.sweep.iter().filter(|p| p.threshold % 10 == 0 && p.threshold >= 0) {
+            let line = format!(
+                "  {:>9}  {:>7}  {}   {:>6}  {:>8}  {}",
+                p.threshold,
+                p.passing,
+                rate(&p.precision),
+                p.recall.rate.map_or("n/a".into(), |r| format!("{:.1}%", r * 100.0)),
+                p.value_precision.map_or("n/a".into(), |r| format!("{:.1}%", r * 100.0)),
+                if p.selection_bias { format!("bias: {} unknown", p.unknown) } else { String::new() }
+            );
+            println!("{}", line.trim_end());
+        }
+        let show = |t: Option<i64>| t.map_or("none".into(), |t| t.to_string());
+        println!(
+            "  suggested: {} for 30% precision, {} to keep 80% of wins (the pack says {live})",
+            show(c.threshold_for_precision(0.3)),
+            show(c.threshold_for_recall(0.8)),
+        );
+    }
     Ok(())
 }

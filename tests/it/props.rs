@@ -332,34 +332,80 @@ proptest! {
 
     #[test]
     fn calibration_sweeps_are_monotone_and_suggestions_meet_their_targets(
-        leads in proptest::collection::vec((arb_lead(), any::<bool>()), 1..30),
+        leads in proptest::collection::vec((arb_lead(), 0u8..3, proptest::option::of(0.0f64..1e6)), 1..30),
         target in 0.0f64..1.0,
     ) {
+        use leadgate::calibration::{Calibration, Observation, Outcome, Rate};
         let q = default_qualifier();
         let decided: Vec<_> = leads
             .iter()
             .enumerate()
-            .filter_map(|(i, (lead, won))| {
+            .filter_map(|(i, (lead, outcome, value))| {
                 let mut lead = lead.clone();
                 lead.id = format!("P{i}").into();
-                q.evaluate(&lead, as_of()).ok().map(|d| leadgate::calibration::Observation::new(d, *won))
+                let outcome = [Outcome::Converted, Outcome::NotConverted, Outcome::Unknown][usize::from(*outcome)];
+                let seen = Observation::new(q.evaluate(&lead, as_of()).ok()?, outcome);
+                Some(match value {
+                    Some(v) => seen.with_value(*v).unwrap(),
+                    None => seen,
+                })
             })
             .collect();
-        let c = leadgate::calibration::Calibration::of(&decided);
+        let c = Calibration::of(&decided);
+        let rate_ok = |r: &Rate| match r.rate {
+            Some(rate) => r.count > 0 && 0.0 <= r.low && r.low <= rate && rate <= r.high && r.high <= 1.0,
+            None => r.count == 0 && r.hits == 0 && (r.low, r.high) == (0.0, 1.0),
+        };
+        let known = decided.iter().filter(|o| o.outcome != Outcome::Unknown).count();
+        prop_assert_eq!((c.leads, c.unknown + c.base.count), (decided.len(), decided.len()));
+        prop_assert_eq!(c.base.count, known);
+        prop_assert!(rate_ok(&c.base));
         for pair in c.sweep.windows(2) {
+            // Raising the threshold passes fewer leads, and keeps fewer wins
+            // and less of their value; once judgeable, it stays judgeable.
             prop_assert!(pair[0].threshold < pair[1].threshold);
             prop_assert!(pair[0].passing >= pair[1].passing);
-            prop_assert!(pair[0].recall >= pair[1].recall);
+            prop_assert!(pair[0].unknown >= pair[1].unknown);
+            prop_assert!(pair[0].recall.hits >= pair[1].recall.hits);
+            prop_assert!(pair[0].recall.rate >= pair[1].recall.rate);
+            prop_assert!(pair[0].value_recall >= pair[1].value_recall);
+            prop_assert!(pair[0].selection_bias || !pair[1].selection_bias);
         }
         for p in &c.sweep {
-            prop_assert!((0.0..=1.0).contains(&p.precision) && (0.0..=1.0).contains(&p.recall));
+            prop_assert_eq!(p.passing, p.precision.count);
+            prop_assert_eq!(p.recall.count, c.base.hits);
+            prop_assert_eq!(p.selection_bias, p.unknown > 0);
+            prop_assert!(p.passing + p.unknown > 0);
+            prop_assert!(rate_ok(&p.precision) && rate_ok(&p.recall));
+            for v in [p.value_precision, p.value_recall].into_iter().flatten() {
+                prop_assert!((0.0..=1.0).contains(&v));
+            }
         }
-        for r in &c.rules {
-            prop_assert_eq!(r.fired + r.not_fired, decided.len());
+        // Disqualified leads pass no threshold.
+        let eligible = decided.iter().filter(|o| o.decision.disqualified.is_none()).count();
+        let lowest = c.sweep.first().map_or(0, |p| p.passing + p.unknown);
+        prop_assert_eq!(lowest, eligible);
+        for l in &c.lifts {
+            // A signal splits the leads with a known outcome in two.
+            prop_assert_eq!(l.when.count + l.otherwise.count, c.base.count);
+            prop_assert_eq!(l.when.hits + l.otherwise.hits, c.base.hits);
+            prop_assert!(l.when.count + l.unknown > 0);
+            prop_assert!(rate_ok(&l.when) && rate_ok(&l.otherwise));
+            prop_assert_eq!(l.lift.is_some(), l.when.count > 0 && c.base.hits > 0);
         }
         if let Some(t) = c.threshold_for_precision(target) {
             let point = c.sweep.iter().find(|p| p.threshold == t).unwrap();
-            prop_assert!(point.precision >= target);
+            prop_assert!(!point.selection_bias && point.precision.rate.unwrap() >= target);
+        }
+        match c.threshold_for_recall(target) {
+            Some(t) => {
+                let point = c.sweep.iter().find(|p| p.threshold == t).unwrap();
+                prop_assert!(!point.selection_bias && point.recall.rate.unwrap() >= target);
+            }
+            None => prop_assert!(
+                c.base.hits == 0
+                    || c.sweep.iter().all(|p| p.selection_bias || p.recall.rate.unwrap() < target)
+            ),
         }
     }
 }
