@@ -1,5 +1,6 @@
 //! Tools for rule authors: a pack's own tests ([`TestReport`]), shadow
-//! comparison of a candidate pack against the live one ([`shadow_compare`]),
+//! comparison of a candidate pack against the live one, held against known
+//! outcomes if you have them ([`shadow_compare`], [`shadow_compare_with_outcomes`]),
 //! an atomically swappable pack ([`LiveQualifier`]), and the script API as
 //! an editor definition file ([`editor_definitions`]).
 
@@ -10,4 +11,7 @@ pub(crate) mod shadow;
 pub use crate::engine::api::editor_definitions;
 pub use casebook::{CaseResult, TestReport};
 pub use live::LiveQualifier;
-pub use shadow::{Comparison, LeadChange, ScoreBucket, shadow_compare};
+pub use shadow::{
+    AgainstOutcomes, Comparison, Failure, Field, LeadChange, Rates, ScoreBucket, shadow_compare,
+    shadow_compare_with_outcomes,
+};

@@ -110,33 +110,6 @@ fn cases_can_read_their_lead_from_a_file_next_to_the_manifest() {
 }
 
 #[test]
-fn compare_shows_what_a_candidate_pack_would_change() {
-    use leadgate::{Qualifier, Stage};
-    let live = Qualifier::new(&Pack::from_toml(PACK).unwrap()).unwrap();
-    let candidate_toml =
-        PACK.replace("decision.fit(20, \"Software company\")", "decision.fit(5, \"Software company\")");
-    let candidate = Qualifier::new(&Pack::from_toml(&candidate_toml).unwrap()).unwrap();
-    let leads = [
-        crate::lead(
-            r#"{"id": "s", "created_at": "2026-11-01T00:00:00Z", "company": {"industry": "software"}}"#,
-        ),
-        crate::lead(
-            r#"{"id": "r", "created_at": "2026-11-01T00:00:00Z", "company": {"industry": "retail"}}"#,
-        ),
-    ];
-    let report = leadgate::authoring::shadow_compare(&live, &candidate, &leads, crate::as_of());
-    assert_eq!((report.leads, report.stage_changes, report.handoff_changes), (2, 1, 1));
-    let change = &report.changes[0];
-    assert_eq!((&*change.lead_id, change.score_delta()), ("s", -15));
-    assert_eq!((change.before.stage, change.after.stage), (Stage::Mql, Stage::Lead));
-    assert_eq!(change.added.iter().map(|c| c.points).collect::<Vec<_>>(), [5]);
-    assert_eq!(change.removed.iter().map(|c| c.points).collect::<Vec<_>>(), [20]);
-    let bucket = |label: &str| report.score_deltas.iter().find(|b| b.label == label).unwrap().count;
-    assert_eq!((bucket("-19 to -10"), bucket("unchanged")), (1, 1));
-    assert!(report.to_string().contains("s: score 20 -> 5 (-15), mql -> lead, handoff -> no handoff"));
-}
-
-#[test]
 fn swapping_packs_under_load_never_mixes_them() {
     use leadgate::Qualifier;
     use leadgate::authoring::LiveQualifier;
