@@ -12,7 +12,8 @@ use leadgate::workflow::{Calendar, Sla};
 
 fn due(c: &mut Criterion) {
     let at: DateTime<Utc> = "2026-11-20T23:30:00Z".parse().unwrap();
-    let holidays = "2026-11-26\n2026-11-27\n2026-12-24\n2026-12-25\n2027-01-01\n2027-05-31\n2027-07-05\n2027-09-06\n";
+    let holidays =
+        "2026-11-26\n2026-11-27\n2026-12-24\n2026-12-25\n2027-01-01\n2027-05-31\n2027-07-05\n2027-09-06\n";
     let pacific = Calendar::new("America/Los_Angeles").unwrap().hours("08:30", "17:30").unwrap();
     let pacific = pacific.holidays(holidays).unwrap();
     let mut group = c.benchmark_group("sla_due");

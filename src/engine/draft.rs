@@ -244,7 +244,13 @@ impl Draft {
     /// total and the score must both stay representable, so that every
     /// later sum, cap and comparison is exact.
     /// `row` is the decision-table row awarding them, if any.
-    pub(crate) fn add(&mut self, category: Category, points: i64, reason: Text, row: Option<u32>) -> Fallible<()> {
+    pub(crate) fn add(
+        &mut self,
+        category: Category,
+        points: i64,
+        reason: Text,
+        row: Option<u32>,
+    ) -> Fallible<()> {
         self.acted = true;
         let total = match category {
             Category::Fit => self.fit,
