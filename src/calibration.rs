@@ -91,8 +91,9 @@ impl Observation {
         Observation { decision, outcome: outcome.into(), value: None }
     }
 
-    /// With the deal's `value`; refuses a value that is not a finite number
-    /// of at least 0 ([`ValueErrorKind::Invalid`](crate::lead::ValueErrorKind::Invalid)).
+    /// With the deal's `value`; refuses a value that is not a number from 0
+    /// to 10¹⁵ ([`ValueErrorKind::Invalid`](crate::lead::ValueErrorKind::Invalid)):
+    /// no deal is worth more, and the bound keeps every sum of values finite.
     ///
     /// ```
     /// # use leadgate::{Lead, Pack, Qualifier};
@@ -102,23 +103,28 @@ impl Observation {
     /// # let lead = Lead::new("L-1", "2026-11-01T00:00:00Z".parse()?);
     /// let seen = Observation::new(q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?)?, true);
     /// assert_eq!(seen.clone().with_value(0.0)?.value, Some(0.0));
+    /// assert!(seen.clone().with_value(f64::NAN).is_err());
+    /// assert!(seen.clone().with_value(2e15).is_err());
     /// let err = seen.with_value(-1.0).unwrap_err();
     /// assert_eq!(err.kind(), ValueErrorKind::Invalid);
-    /// assert_eq!(err.to_string(), "a deal value must be a finite number >= 0, got -1");
+    /// assert_eq!(err.to_string(), "a deal value must be a number from 0 to 1e15, got -1");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_value(self, value: f64) -> Result<Observation, ValueError> {
-        if value.is_finite() && value >= 0.0 {
+        if (0.0..=MAX_VALUE).contains(&value) {
             Ok(Observation { value: Some(value), ..self })
         } else {
             Err(ValueError::invalid(
                 "deal value",
                 value.to_string(),
-                format!("a deal value must be a finite number >= 0, got {value}"),
+                format!("a deal value must be a number from 0 to 1e15, got {value}"),
             ))
         }
     }
 }
+
+/// The largest deal value: sums of up to 10²⁹³ of them stay finite.
+const MAX_VALUE: f64 = 1e15;
 
 /// The z of a two-sided 95% interval: the 97.5th percentile of the normal
 /// distribution.
@@ -136,12 +142,12 @@ const Z95: f64 = 1.959963984540054;
 ///
 /// ```
 /// use leadgate::calibration::Rate;
-/// let r = Rate::new(9, 10);
+/// let r = Rate::new(9, 10).unwrap();
 /// assert_eq!((r.hits, r.count, r.rate), (9, 10, Some(0.9)));
 /// assert_eq!((format!("{:.4}", r.low), format!("{:.4}", r.high)), ("0.5958".into(), "0.9821".into()));
-/// let none = Rate::new(0, 5);
+/// let none = Rate::new(0, 5).unwrap();
 /// assert_eq!((none.rate, none.low), (Some(0.0), 0.0)); // high is 0.4345
-/// let empty = Rate::new(0, 0);
+/// let empty = Rate::new(0, 0).unwrap();
 /// assert_eq!((empty.rate, empty.low, empty.high), (None, 0.0, 1.0));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -160,20 +166,24 @@ pub struct Rate {
 }
 
 impl Rate {
-    /// `hits` of `count`, with its interval.
-    ///
-    /// # Panics
-    ///
-    /// If `hits` is more than `count`.
+    /// `hits` of `count`, with its interval; `None` when `hits` is more
+    /// than `count`.
     ///
     /// ```
     /// use leadgate::calibration::Rate;
-    /// let half = Rate::new(1, 2);
+    /// let half = Rate::new(1, 2).unwrap();
     /// assert_eq!(half.rate, Some(0.5));
     /// assert_eq!((format!("{:.4}", half.low), format!("{:.4}", half.high)), ("0.0945".into(), "0.9055".into()));
+    /// assert_eq!(Rate::new(3, 2), None);
     /// ```
-    pub fn new(hits: usize, count: usize) -> Rate {
-        assert!(hits <= count, "a rate of {hits} hits in {count} leads");
+    pub fn new(hits: usize, count: usize) -> Option<Rate> {
+        (hits <= count).then(|| Rate::of(hits, count))
+    }
+
+    /// `hits` of `count`, which the caller has counted so that `hits <= count`.
+    fn of(hits: usize, count: usize) -> Rate {
+        debug_assert!(hits <= count);
+        let hits = hits.min(count);
         if count == 0 {
             return Rate { hits, count, rate: None, low: 0.0, high: 1.0 };
         }
@@ -479,12 +489,12 @@ impl Calibration {
                 tallies.entry(signal).or_default().add(o.outcome);
             }
         }
-        let base_rate = Rate::new(base.converted, base.known);
+        let base_rate = Rate::of(base.converted, base.known);
         let lifts = tallies
             .into_iter()
             .map(|(signal, t)| {
-                let when = Rate::new(t.converted, t.known);
-                let otherwise = Rate::new(base.converted - t.converted, base.known - t.known);
+                let when = Rate::of(t.converted, t.known);
+                let otherwise = Rate::of(base.converted - t.converted, base.known - t.known);
                 let over = |r: Rate| when.rate.zip(r.rate).and_then(|(w, r)| ratio(w, r));
                 Lift {
                     signal,
@@ -620,8 +630,8 @@ fn sweep(decided: &[Observation], converted: usize) -> Vec<ThresholdPoint> {
                 threshold,
                 passing,
                 unknown,
-                precision: Rate::new(hits, passing),
-                recall: Rate::new(hits, converted),
+                precision: Rate::of(hits, passing),
+                recall: Rate::of(hits, converted),
                 selection_bias: unknown > 0,
                 value_precision: ratio(value_hits, value),
                 value_recall: None,

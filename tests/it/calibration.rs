@@ -214,9 +214,9 @@ fn calibration_splits_a_criterion_by_status_where_the_rule_lumps_them() {
 fn calibration_rates_carry_wilson_intervals() {
     let c = Calibration::of(&observed());
     let met = lift(&c, criterion(CriterionStatus::Met));
-    assert_eq!(met.when, Rate::new(3, 3));
-    assert_eq!(met.otherwise, Rate::new(2, 7));
-    assert_eq!(c.base, Rate::new(5, 10));
+    assert_eq!(met.when, Rate::new(3, 3).unwrap());
+    assert_eq!(met.otherwise, Rate::new(2, 7).unwrap());
+    assert_eq!(c.base, Rate::new(5, 10).unwrap());
     // 3 of 3: the rate is 1 but the interval says it could be as low as 44%.
     assert_eq!((format!("{:.4}", met.when.low), met.when.high), ("0.4385".to_owned(), 1.0));
 }
@@ -233,28 +233,28 @@ fn calibration_wilson_bounds_match_hand_computed_values() {
     let close = |got: f64, want: f64| {
         assert!((got - want).abs() < WILSON_TOLERANCE, "{got} is not {want}");
     };
-    let half = Rate::new(1, 2);
+    let half = Rate::new(1, 2).unwrap();
     assert_eq!(half.rate, Some(0.5));
     close(half.low, 0.094_531_205_734_230_72);
     close(half.high, 0.905_468_794_265_769_3);
-    let none = Rate::new(0, 5);
+    let none = Rate::new(0, 5).unwrap();
     assert_eq!((none.rate, none.low), (Some(0.0), 0.0)); // exactly 0, not a rounding of it
     close(none.high, 0.434_482_464_783_174_76);
-    let most = Rate::new(9, 10);
+    let most = Rate::new(9, 10).unwrap();
     assert_eq!(most.rate, Some(0.9));
     close(most.low, 0.595_849_973_204_761_5);
     close(most.high, 0.982_123_786_904_927_1);
-    let all = Rate::new(5, 5);
+    let all = Rate::new(5, 5).unwrap();
     assert_eq!((all.rate, all.high), (Some(1.0), 1.0)); // exactly 1
     close(all.low, 1.0 - 0.434_482_464_783_174_76); // the mirror of 0 of 5
-    let empty = Rate::new(0, 0);
+    let empty = Rate::new(0, 0).unwrap();
     assert_eq!((empty.hits, empty.count, empty.rate, empty.low, empty.high), (0, 0, None, 0.0, 1.0));
 }
 
 #[test]
-#[should_panic(expected = "a rate of 3 hits in 2 leads")]
 fn calibration_rate_refuses_more_hits_than_leads() {
-    Rate::new(3, 2);
+    assert_eq!(Rate::new(3, 2), None);
+    assert_eq!(Rate::new(2, 2).map(|r| r.rate), Some(Some(1.0)));
 }
 
 /// threshold, passing, precision hits/count, recall hits/count, unknown, flag.
@@ -375,13 +375,14 @@ fn calibration_suggests_nothing_when_no_point_can_be_judged_or_nothing_converted
 #[test]
 fn calibration_with_value_refuses_what_is_not_a_deal_value() {
     let d = decisions().remove(0);
-    for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -0.01] {
+    for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -0.01, 1.000_000_1e15, f64::MAX] {
         let err = Observation::new(d.clone(), true).with_value(bad).unwrap_err();
         assert_eq!((err.kind(), err.what()), (ValueErrorKind::Invalid, "deal value"));
-        assert_eq!(err.to_string(), format!("a deal value must be a finite number >= 0, got {bad}"));
+        assert_eq!(err.to_string(), format!("a deal value must be a number from 0 to 1e15, got {bad}"));
     }
-    let ok = Observation::new(d, Outcome::NotConverted).with_value(0.0).unwrap();
+    let ok = Observation::new(d.clone(), Outcome::NotConverted).with_value(0.0).unwrap();
     assert_eq!((ok.outcome, ok.value), (Outcome::NotConverted, Some(0.0)));
+    assert_eq!(Observation::new(d, true).with_value(1e15).unwrap().value, Some(1e15));
 }
 
 #[test]
