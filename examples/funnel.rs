@@ -2,16 +2,23 @@
 //!
 //! Generates 3,000 leads (seeded, so every run is the same), qualifies each
 //! with the default pack a month after it arrived, hands the ready ones to
-//! sales under a 24-hour SLA, lets a simulated sales team answer, and prints
-//! the numbers both teams steer by: the funnel overall and by source, time in
-//! stage, SLA breaches, rejection reasons by campaign, and how well the
-//! pack's rules and MQL threshold predict wins.
+//! sales under an SLA policy on a New York business calendar, lets a
+//! simulated sales team answer, and prints the numbers both teams steer by:
+//! the funnel overall and by source, time in stage, SLA breaches by policy
+//! rule, rejection reasons by campaign, how well the pack's rules and MQL
+//! threshold predict wins (with 95% intervals, and with the selection bias
+//! of a real history), and what a lower threshold would have done to the
+//! leads whose outcome is known.
 
 use chrono::{DateTime, Duration, Utc};
-use leadgate::calibration::{Calibration, Observation};
+use leadgate::authoring::{Rates, shadow_compare_with_outcomes};
+use leadgate::calibration::{Calibration, Observation, Outcome, Rate, Signal};
 use leadgate::funnel::{Funnel, GroupBy, mql_to_first_sales_touch, rejection_reasons, time_in_stage};
-use leadgate::workflow::{HandoffRecord, Rejection, Sla, Workflow, sla_breach_rate};
+use leadgate::workflow::{
+    Calendar, HandoffRecord, Rejection, Sla, SlaPolicy, SlaRule, Workflow, sla_breaches,
+};
 use leadgate::{Channel, Lead, Pack, Qualifier, Seniority, Stage, Touchpoint};
+use std::collections::HashMap;
 
 /// xorshift64*: small, seeded, good enough for a simulation.
 struct Rng(u64);
@@ -49,6 +56,14 @@ const CHANNELS: [Channel; 8] = [
     Channel::AdClick,
     Channel::DemoRequest,
 ];
+
+/// `lead` with every time moved by `by`.
+fn moved(lead: &Lead, by: Duration) -> Lead {
+    let mut lead = lead.clone();
+    lead.created_at += by;
+    lead.touchpoints.iter_mut().for_each(|t| t.at += by);
+    lead
+}
 
 /// A lead and its hidden readiness to buy, which only the simulation knows.
 fn generate(rng: &mut Rng, i: usize, start: DateTime<Utc>) -> (Lead, f64) {
@@ -99,17 +114,36 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let start: DateTime<Utc> = "2026-08-01T00:00:00Z".parse()?;
     let end: DateTime<Utc> = "2026-11-23T00:00:00Z".parse()?;
     let q = Qualifier::new(&Pack::b2b_bant())?;
-    let workflow = Workflow::new(Sla::hours(24));
+    // The sales team works 9 to 5 in New York, Monday to Friday, and not on
+    // US holidays. Referrals get an hour of its time, SQL-ready leads four,
+    // other MQLs eight. (The default pack makes every MQL hot, so a rule on
+    // temperature would not tell them apart here.)
+    let calendar = Calendar::new("America/New_York")?
+        .hours("09:00", "17:00")?
+        .holidays("2026-09-07 Labor Day\n2026-10-12 Columbus Day\n2026-11-11 Veterans Day\n")?;
+    let in_hours = |sla: Sla| sla.with_calendar(calendar.clone());
+    let policy = SlaPolicy::new(in_hours(Sla::business_hours(8)))
+        .rule(SlaRule::new("referral", in_hours(Sla::business_hours(1))).source("referral"))
+        .rule(SlaRule::new("sql", in_hours(Sla::business_hours(4))).stage(Stage::Sql));
+    let workflow = Workflow::new(policy);
     let (mut leads, mut handoffs, mut outcomes) = (Vec::new(), Vec::<HandoffRecord>::new(), Vec::new());
+    // The leads as marketing decided them, for the preview at the end; each
+    // is moved in time so that all are decided at `end`, exactly as they
+    // were (decay depends only on ages).
+    let mut as_decided = Vec::new();
 
     for i in 0..3000 {
         let (mut lead, ready) = generate(&mut rng, i, start);
         let decided_at = lead.created_at + Duration::days(30);
         let decision = q.evaluate(&lead, decided_at)?;
+        as_decided.push(moved(&lead, end - decided_at));
         let mut won = false;
         if let Some(mut handoff) = workflow.hand_off(&mut lead, &decision, decided_at)? {
-            // Sales answers within 0 to 30 hours: about a fifth of them after the SLA.
-            let answered = decided_at + Duration::hours((rng.next() % 30) as i64);
+            // Sales picks referrals up within 3 hours, the others within
+            // 40, nights and weekends included: the SLA clock runs only in
+            // business hours, so a Friday-evening handoff is on time on Monday.
+            let within = if lead.source.as_deref() == Some("referral") { 3 * 60 } else { 40 * 60 };
+            let answered = decided_at + Duration::minutes((rng.next() % within) as i64);
             lead.touchpoints.push(Touchpoint::new(answered, Channel::Call));
             if rng.chance(0.3 + ready * 0.6) {
                 workflow.accept(&mut lead, &mut handoff, answered)?;
@@ -157,7 +191,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     println!(
-        "Simulated closed loop: {} leads, {} handed to sales, default pack, 24-hour SLA\n",
+        "Simulated closed loop: {} leads, {} handed to sales, default pack\n",
         leads.len(),
         handoffs.len()
     );
@@ -195,11 +229,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(d) = mql_to_first_sales_touch(&leads) {
         println!("  MQL to first sales touch: median {:.1}, p90 {:.1} days", d.median_days, d.p90_days);
     }
-    println!(
-        "\nSLA: {} handoffs, breach rate {}",
-        handoffs.len(),
-        sla_breach_rate(&handoffs, end).map_or("n/a".into(), pct)
-    );
+    println!("\nSLA breaches by policy rule (New York business hours: referral 1 h, SQL 4 h, others 8 h)");
+    for (rule, b) in sla_breaches(&handoffs, end) {
+        let rate = b.rate().map_or("n/a".into(), pct);
+        println!("  {rule:<8} {:>4} of {:>4} answered late  {rate}", b.breached, b.settled);
+    }
 
     println!("\nWhy sales sent leads back, by campaign");
     for (campaign, reasons) in rejection_reasons(&leads, &GroupBy::Campaign) {
@@ -209,7 +243,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("  {campaign:<20} {}", top.join(", "));
     }
 
-    use leadgate::calibration::{Outcome, Rate, Signal};
     let calibration = Calibration::of(&outcomes);
     let base = &calibration.base;
     println!(
@@ -269,7 +302,47 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     sweep(&real, &live);
     println!(
         "  bias: leads that would pass were never handed off, so their outcome is unknown; this\n  \
-         history cannot judge the threshold (its recall counts only the wins sales saw), nor suggest it"
+         history cannot judge thresholds below {live} (recall counts only the wins sales saw),\n  \
+         and suggests only among those it can judge"
+    );
+
+    // A preview of a lower MQL threshold, judged against the outcomes. With
+    // every outcome known it agrees with the sweep's lines at 60 and 50.
+    let candidate = Qualifier::builder(&Pack::b2b_bant()).param("mql_threshold", 50).build()?;
+    let all: HashMap<&str, Outcome> =
+        outcomes.iter().map(|o| (o.decision.lead_id.as_str(), o.outcome)).collect();
+    let known: HashMap<&str, Outcome> =
+        seen.iter().map(|o| (o.decision.lead_id.as_str(), o.outcome)).collect();
+    println!("\nPreview: MQL threshold 50 instead of {live}, on the same leads");
+    for (name, outcome) in [("every outcome known", &all), ("as in real life", &known)] {
+        let report =
+            shadow_compare_with_outcomes(&q, &candidate, &as_decided, end, |l: &Lead| outcome[l.id.as_str()]);
+        let judged = report.outcomes.expect("outcomes were given");
+        let show = |r: &Rates| {
+            let pct = |x: Option<f64>| x.map_or("n/a".into(), |x| format!("{:.1}%", x * 100.0));
+            format!(
+                "{} handed off with a known outcome, precision {}, recall {}",
+                r.handed_off,
+                pct(r.precision()),
+                pct(r.recall())
+            )
+        };
+        println!(
+            "  {name} ({} won, {} lost, {} unknown): {} leads change handoff",
+            judged.converted, judged.not_converted, judged.unknown, report.handoff_changes
+        );
+        println!(
+            "    of those, {} won and {} lost; {} won leads held back",
+            judged.converted_newly_handed_off.len(),
+            judged.not_converted_newly_handed_off.len(),
+            judged.converted_newly_held_back.len()
+        );
+        println!("    live:      {}", show(&judged.live));
+        println!("    candidate: {}", show(&judged.candidate));
+    }
+    println!(
+        "  real life cannot say: every lead only the candidate hands off has an unknown outcome, and\n  \
+         the live pack's recall is 100% by construction; hand off a sample below the threshold to learn"
     );
 
     /// A rate, its interval, as fixed-width text.
