@@ -7,6 +7,9 @@
 //! [unknown](Outcome::Unknown) never enter a rate; they are counted apart, and
 //! a threshold whose passing leads include some is flagged
 //! ([`ThresholdPoint::selection_bias`]) rather than judged.
+//!
+//! The file is long for its doc examples, one per public item; the code is
+//! under 300 lines.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
