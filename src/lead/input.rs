@@ -428,7 +428,27 @@ fn read_array(input: &str) -> Vec<Result<Record, InputError>> {
 /// assert!(results[1].as_ref().unwrap_err().is_io());
 /// ```
 pub fn read_leads_from<R: BufRead>(reader: R) -> impl Iterator<Item = Result<Record, InputError>> {
-    Unique::new(ReaderLeads { reader, line: 0, started: false, pending: None, done: false })
+    Unique::new(read_lead_stream(reader))
+}
+
+/// Reads a stream of leads from a reader, like [`read_leads_from`] but
+/// without the duplicate-id check: in a stream (`tail -f`, a queue) a lead
+/// that comes again is an update, and the memory used stays the same
+/// however long the stream runs (a batch reader remembers every id).
+///
+/// Each NDJSON line is read as it arrives, so a lead can be decided before
+/// the next one is written.
+///
+/// ```
+/// let input = "{\"id\": \"L-1\", \"created_at\": \"2026-11-01T00:00:00Z\"}\n\
+///              {\"id\": \"L-1\", \"created_at\": \"2026-11-01T00:00:00Z\", \"source\": \"webinar\"}\n";
+/// let leads: Vec<_> = leadgate::lead::read_lead_stream(input.as_bytes()).collect::<Result<_, _>>()?;
+/// assert_eq!(leads.len(), 2); // the second is an update of the first
+/// assert_eq!(leads[1].lead.source.as_deref(), Some("webinar"));
+/// # Ok::<(), leadgate::InputError>(())
+/// ```
+pub fn read_lead_stream<R: BufRead>(reader: R) -> impl Iterator<Item = Result<Record, InputError>> {
+    ReaderLeads { reader, line: 0, started: false, pending: None, done: false }
 }
 
 struct ReaderLeads<R> {

@@ -1,0 +1,423 @@
+//! The built `leadgate` binary, run as a user runs it: output, exit codes,
+//! streaming, CSV exports.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use leadgate::{Pack, Qualifier};
+
+const AS_OF: &str = "2026-11-23T00:00:00Z";
+const SAMPLES: &str = include_str!("../../examples/data/leads.ndjson");
+
+fn leadgate() -> Command {
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin!("leadgate"));
+    command.current_dir(root()).env_remove("NO_COLOR");
+    command
+}
+
+/// The repository's root, where the shipped packs and samples are.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn run(args: &[&str]) -> Output {
+    leadgate().args(args).stdin(Stdio::null()).output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+/// A fresh directory of this test's own.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("leadgate-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The library's decisions on the sample leads, as JSON lines.
+fn library_decisions(pack: &Pack) -> Vec<String> {
+    let q = Qualifier::new(pack).unwrap();
+    leadgate::read_leads(SAMPLES)
+        .map(|r| {
+            serde_json::to_string(&q.evaluate(&r.unwrap().lead, AS_OF.parse().unwrap()).unwrap()).unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn qualify_json_is_the_library_decision_for_every_sample_lead() {
+    let out = run(&["qualify", "--as-of", AS_OF, "--format=json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let lines: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
+    assert_eq!(lines, library_decisions(&Pack::b2b_bant()));
+    assert_eq!(stderr(&out), "");
+}
+
+#[test]
+fn qualify_table_names_the_pack_and_counts_handoffs() {
+    let out = run(&["qualify", "--as-of", AS_OF, "--explain", "L-1001"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(!text.contains('\x1b'), "no colour outside a terminal");
+    let pack = Pack::b2b_bant();
+    let hash = &pack.hash()[..12];
+    assert_eq!(text.lines().next().unwrap(), format!("pack b2b-bant 1.0.0 ({hash}…), as of {AS_OF}"));
+    let handed: usize =
+        library_decisions(&Pack::b2b_bant()).iter().filter(|d| !d.contains("\"handoff\":null")).count();
+    assert_eq!(handed, 17);
+    assert!(text.contains("\n50 leads: 17 handed to sales, 0 failed."), "{text}");
+    assert!(text.contains("\nwhy L-1001 scored 98 (fit 47, engagement 51, negative 0):\n"), "{text}");
+}
+
+#[test]
+fn qualify_csv_has_a_column_per_criterion() {
+    let out = run(&["qualify", "--as-of", AS_OF, "--format", "csv", "--rules", "packs/meddic"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let mut lines = text.lines();
+    let criteria = Pack::meddic().criteria().join(",");
+    assert_eq!(
+        lines.next().unwrap(),
+        format!(
+            "line,lead_id,score,fit,engagement,negative,grade,temperature,stage,handoff_stage,handoff_reason,\
+             disqualified,why_not_yet,error,{criteria}"
+        )
+    );
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 50);
+    let decisions = library_decisions(&Pack::meddic());
+    for (row, decision) in rows.iter().zip(&decisions) {
+        let d: serde_json::Value = serde_json::from_str(decision).unwrap();
+        assert_eq!(row.get(1), d["lead_id"].as_str());
+        assert_eq!(row.get(2), Some(d["score"].to_string().as_str()));
+    }
+}
+
+#[test]
+fn a_bad_lead_is_reported_by_line_and_the_others_are_decided() {
+    let out = run(&["qualify", "--as-of", AS_OF, "--format", "json", "examples/data/bad-leads.ndjson"]);
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> =
+        stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let errors: Vec<(u64, &str)> = lines
+        .iter()
+        .filter(|l| l.get("error").is_some())
+        .map(|l| (l["line"].as_u64().unwrap(), l["lead_id"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(errors, [(2, "L-BAD-1"), (5, "L-BAD-2"), (7, "")]);
+    assert_eq!(lines.len() - errors.len(), 5);
+}
+
+#[test]
+fn qualify_streams_a_decision_before_the_input_ends() {
+    let mut child = leadgate()
+        .args(["qualify", "--as-of", AS_OF, "--format", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let mut output = BufReader::new(child.stdout.take().unwrap());
+    input.write_all(SAMPLES.lines().next().unwrap().as_bytes()).unwrap();
+    input.write_all(b"\n").unwrap();
+    input.flush().unwrap();
+    // The input is still open: the decision must come anyway.
+    let mut first = String::new();
+    output.read_line(&mut first).unwrap();
+    assert!(first.starts_with("{\"lead_id\":\"L-1001\""), "{first}");
+    input.write_all(SAMPLES.lines().nth(1).unwrap().as_bytes()).unwrap();
+    drop(input);
+    let mut second = String::new();
+    output.read_line(&mut second).unwrap();
+    assert!(second.starts_with("{\"lead_id\":\"L-1002\""), "{second}");
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn standard_input_is_read_when_given() {
+    let mut child = leadgate()
+        .args(["qualify", "--as-of", AS_OF, "--format", "json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(SAMPLES.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(stdout(&out).lines().count(), 50);
+}
+
+#[test]
+fn usage_and_pack_errors_exit_with_2() {
+    let out = run(&["qualify", "--format", "xml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("invalid value 'xml'"), "{}", stderr(&out));
+    let out = run(&["qualify", "--rules", "no-such-pack"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).starts_with("error: no-such-pack: the pack cannot be loaded:"), "{}", stderr(&out));
+    let out = run(&["qualify", "--param", "mql_threshold=lots"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("mql_threshold"), "{}", stderr(&out));
+    let out = run(&["qualify", "missing.ndjson"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&["qualify", "contacts.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn help_goes_to_standard_output_with_examples() {
+    for command in
+        ["qualify", "check", "test", "diff", "calibrate", "funnel", "new", "definitions", "completions"]
+    {
+        let out = run(&[command, "--help"]);
+        assert_eq!(out.status.code(), Some(0), "{command}");
+        assert!(stdout(&out).contains("Example"), "{command} --help has an example");
+    }
+    let out = run(&["mapping", "check", "--help"]);
+    assert!(stdout(&out).contains("Examples:"));
+}
+
+#[test]
+fn check_reports_every_problem_with_its_position() {
+    let out = run(&["check", "packs/b2b-bant"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout(&out), "b2b-bant 1.0.0: 7 rules, 7 test cases, no problems\n");
+
+    let dir = scratch("check");
+    std::fs::write(
+        dir.join("pack.toml"),
+        "name = \"broken\"\nversion = \"1\"\n[[rules]]\nname = \"a\"\nscript = '''\nif lead.industy == \"x\" { decision.fit(1, \"x\"); }\n'''\n",
+    )
+    .unwrap();
+    let out = run(&["check", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("industy"), "{text}");
+    assert!(text.contains("did you mean"), "{text}");
+    assert!(text.ends_with("1 problem(s)\n"), "{text}");
+}
+
+#[test]
+fn test_runs_the_cases_and_writes_junit() {
+    let dir = scratch("junit");
+    let junit = dir.join("report.xml");
+    let out = run(&["test", "packs/b2b-bant", "--junit", junit.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("7 passed, 0 failed\n"));
+    let xml = std::fs::read_to_string(junit).unwrap();
+    assert_eq!(xml.matches("<testcase ").count(), 7);
+    assert!(xml.contains("<testsuite name=\"b2b-bant\" tests=\"7\" failures=\"0\">"));
+}
+
+#[test]
+fn new_makes_a_pack_that_check_and_test_accept() {
+    let dir = scratch("new").join("acme-rules");
+    let out = run(&["new", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = run(&["check", dir.to_str().unwrap()]);
+    assert_eq!(stdout(&out), "acme-rules 0.1.0: 3 rules, 2 test cases, no problems\n");
+    let out = run(&["test", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("2 passed, 0 failed\nrules fired: "), "{}", stdout(&out));
+    // Not over an existing pack.
+    let out = run(&["new", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn diff_reports_changes_and_judges_them_against_outcomes() {
+    let dir = scratch("diff");
+    let outcomes = dir.join("outcomes.csv");
+    // L-1003 scores 41: handed off at a threshold of 40, not at 60.
+    std::fs::write(&outcomes, "lead_id,outcome\nL-1003,converted\nL-1002,not_converted\n").unwrap();
+    let args = ["diff", "packs/b2b-bant", "packs/b2b-bant", "--param", "mql_threshold=40", "--as-of", AS_OF];
+    let out = run(&[&args[..], &["--outcomes", outcomes.to_str().unwrap()]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with(&format!("as of {AS_OF}\nb2b-bant 1.0.0 (pack ")), "{text}");
+    let q = Qualifier::new(&Pack::b2b_bant()).unwrap();
+    let candidate = Qualifier::builder(&Pack::b2b_bant()).param("mql_threshold", 40).build().unwrap();
+    let leads: Vec<_> = leadgate::read_leads(SAMPLES).map(|r| r.unwrap().lead).collect();
+    let report = leadgate::authoring::shadow_compare_with_outcomes(
+        &q,
+        &candidate,
+        &leads,
+        AS_OF.parse().unwrap(),
+        |l| match l.id.as_str() {
+            "L-1003" => leadgate::calibration::Outcome::Converted,
+            "L-1002" => leadgate::calibration::Outcome::NotConverted,
+            _ => leadgate::calibration::Outcome::Unknown,
+        },
+    );
+    assert_eq!(text, format!("as of {AS_OF}\n{report}"));
+    assert_eq!(report.outcomes.unwrap().converted_newly_handed_off, ["L-1003"]);
+}
+
+#[test]
+fn calibrate_reads_decisions_and_outcomes() {
+    let dir = scratch("calibrate");
+    let decisions = dir.join("decisions.ndjson");
+    let out = run(&["qualify", "--as-of", AS_OF, "--format", "json"]);
+    std::fs::write(&decisions, &out.stdout).unwrap();
+    let outcomes = dir.join("outcomes.csv");
+    std::fs::write(&outcomes, "L-1001,converted,50000\nL-1002,not_converted\nL-1003,converted\n").unwrap();
+    let args =
+        ["calibrate", "--decisions", decisions.to_str().unwrap(), "--outcomes", outcomes.to_str().unwrap()];
+    let out = run(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out)
+            .starts_with("50 leads: 3 with a known outcome, 2 won, 47 unknown; base win rate 66.7% [")
+    );
+    let out = run(&[&args[..], &["--format", "json"]].concat());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((json["leads"].as_u64(), json["unknown"].as_u64()), (Some(50), Some(47)));
+    assert_eq!((json["base"]["hits"].as_u64(), json["base"]["count"].as_u64()), (Some(2), Some(3)));
+
+    std::fs::write(&outcomes, "L-1001,won\n").unwrap();
+    let out = run(&args);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("outcomes.csv:1: "), "{}", stderr(&out));
+}
+
+#[test]
+fn funnel_counts_the_sample_leads() {
+    let out = run(&["funnel", "--format", "json", "examples/data/leads.ndjson"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["leads"].as_u64(), Some(50));
+    let leads: Vec<_> = leadgate::read_leads(SAMPLES).map(|r| r.unwrap().lead).collect();
+    let expected = serde_json::to_value(leadgate::funnel::Funnel::of(&leads)).unwrap();
+    assert_eq!(json["funnels"][0]["funnel"], expected);
+    let out = run(&["funnel", "examples/data/leads.ndjson", "--by", "attribute:plan_interest"]);
+    assert!(stdout(&out).starts_with("50 leads\n"));
+    let out = run(&["funnel", "examples/data/leads.ndjson", "--by", "region"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn shipped_mappings_read_their_sample_exports() {
+    for (mapping, leads, activities) in [
+        ("hubspot-contacts", "hubspot-contacts.csv", "hubspot-activities.csv"),
+        ("salesforce-leads", "salesforce-leads.csv", "salesforce-tasks.csv"),
+    ] {
+        let samples = root().join("cli/mappings/samples");
+        let (leads, activities) = (samples.join(leads), samples.join(activities));
+        let (leads, activities) = (leads.to_str().unwrap(), activities.to_str().unwrap());
+        let out = run(&["mapping", "check", "--mapping", mapping, leads, "--activities", activities]);
+        assert_eq!(out.status.code(), Some(0), "{mapping}: {}", stdout(&out));
+        assert!(
+            stdout(&out).contains("6 rows: 6 leads, 0 failed\n10 activity rows, 0 failed\n"),
+            "{}",
+            stdout(&out)
+        );
+        let out = run(&[
+            "qualify",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+            "--leads",
+            leads,
+            "--mapping",
+            mapping,
+            "--activities",
+            activities,
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{mapping}: {}", stdout(&out));
+        let decisions: Vec<serde_json::Value> =
+            stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(decisions.len(), 6);
+        assert!(decisions.iter().any(|d| d["engagement"].as_i64() > Some(0)), "activities count");
+    }
+}
+
+#[test]
+fn a_csv_with_bad_rows_reports_them_by_line_and_decides_the_rest() {
+    let dir = scratch("csv");
+    let mapping = dir.join("map.toml");
+    std::fs::write(
+        &mapping,
+        "[columns]\nid = \"Id\"\ncreated_at = \"Created\"\n\"company.employees\" = \"Size\"\nstage = \"Status\"\n\
+         [values.Status]\nOpen = \"lead\"\n",
+    )
+    .unwrap();
+    let leads = dir.join("leads.csv");
+    std::fs::write(&leads, "Id,Created,Size,Status\na,2026-11-01,300,Open\nb,2026-11-01,lots,Open\nc,2026-11-01,,Won\nd,2026-11-01,20,\n")
+        .unwrap();
+    let (mapping, leads) = (mapping.to_str().unwrap(), leads.to_str().unwrap());
+    let out = run(&["qualify", "--as-of", AS_OF, "--format", "json", "--mapping", mapping, leads]);
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> =
+        stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let ids: Vec<&str> = lines.iter().map(|l| l["lead_id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["a", "b", "c", "d"]);
+    assert_eq!(
+        lines[1]["error"],
+        "line 3: column \"Size\" (company.employees): expected a whole number, got \"lots\""
+    );
+    assert_eq!(lines[2]["line"], 4);
+    assert!(
+        lines[2]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("line 4: column \"Status\" (stage): unknown stage \"Won\"")
+    );
+
+    let out = run(&["mapping", "check", "--mapping", mapping, leads]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("4 rows: 2 leads, 2 failed\n"), "{}", stdout(&out));
+}
+
+#[test]
+fn a_mapping_with_an_unknown_field_is_refused_with_a_suggestion() {
+    let dir = scratch("bad-mapping");
+    let mapping = dir.join("map.toml");
+    std::fs::write(
+        &mapping,
+        "[columns]\nid = \"Id\"\ncreated_at = \"Created\"\n\"company.industy\" = \"Industry\"\n",
+    )
+    .unwrap();
+    let out = run(&[
+        "mapping",
+        "check",
+        "--mapping",
+        mapping.to_str().unwrap(),
+        "cli/mappings/samples/hubspot-contacts.csv",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("\"company.industy\" is not a lead field (did you mean \"company.industry\"?)")
+    );
+    let out = run(&["mapping", "check", "--mapping", "hubspot", "x.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("(did you mean \"hubspot-contacts\"?)"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_column_the_export_lacks_is_reported() {
+    let dir = scratch("missing-column");
+    let leads = dir.join("leads.csv");
+    std::fs::write(&leads, "Record ID,Create Date,Email\n1,2026-11-01 10:00,a@b.io\n").unwrap();
+    let out = run(&["mapping", "check", "--mapping", "hubspot-contacts", leads.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("missing: column \"Industry\" (for company.industry) is not in the export\n")
+    );
+}
+
+#[test]
+fn definitions_and_completions() {
+    let out = run(&["definitions"]);
+    assert_eq!(stdout(&out), leadgate::authoring::editor_definitions());
+    let out = run(&["completions", "bash"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("_leadgate()"));
+}
