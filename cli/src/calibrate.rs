@@ -1,11 +1,12 @@
 //! `leadgate calibrate`: decisions held against what became of the leads.
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 
 use clap::Args;
 use leadgate::Decision;
-use leadgate::calibration::{Calibration, Observation, Outcome as LeadOutcome, Rate};
+use leadgate::calibration::{Calibration, Observation, Outcome as LeadOutcome, Rate, Signal};
 
 use crate::{Error, Outcome, Report};
 
@@ -71,9 +72,18 @@ pub fn run(args: CalibrateArgs) -> Result<Outcome, Error> {
     match args.format {
         Report::Json => {
             let json = serde_json::to_string_pretty(&calibration).map_err(|e| Error::Io(e.to_string()))?;
-            println!("{json}");
+            outln!("{json}");
         }
-        Report::Table => print_table(&calibration),
+        Report::Table => {
+            // Table rows are shown with the reason they give.
+            let mut reasons = HashMap::new();
+            for c in observed.iter().flat_map(|o| &o.decision.contributions) {
+                if let Some(row) = c.row {
+                    reasons.entry((c.rule.to_string(), row)).or_insert_with(|| c.reason.to_string());
+                }
+            }
+            print_table(&calibration, &reasons)?
+        }
     }
     Ok(Outcome::Success)
 }
@@ -87,8 +97,8 @@ fn rate(r: &Rate) -> String {
     format!("{} [{}, {}]", r.rate.map_or("n/a".into(), pct), pct(r.low), pct(r.high))
 }
 
-fn print_table(c: &Calibration) {
-    println!(
+fn print_table(c: &Calibration, reasons: &HashMap<(String, u32), String>) -> Result<(), Error> {
+    outln!(
         "{} leads: {} with a known outcome, {} won, {} unknown; base win rate {}",
         c.leads,
         c.base.count,
@@ -96,24 +106,38 @@ fn print_table(c: &Calibration) {
         c.unknown,
         rate(&c.base)
     );
-    println!(
+    outln!(
         "\n{:<48} {:>6}  {:<24} {:>6} {:>10}",
-        "signal", "leads", "win rate [95% interval]", "lift", "risk ratio"
+        "signal",
+        "leads",
+        "win rate [95% interval]",
+        "lift",
+        "risk ratio"
     );
     let ratio = |r: Option<f64>| r.map_or("n/a".into(), |r| format!("{r:.2}"));
     for l in &c.lifts {
-        println!(
+        outln!(
             "{:<48} {:>6}  {:<24} {:>6} {:>10}",
-            l.signal.to_string(),
+            match &l.signal {
+                Signal::Row { rule, row } => match reasons.get(&(rule.to_string(), *row)) {
+                    Some(reason) => format!("{} ({reason})", l.signal),
+                    None => l.signal.to_string(),
+                },
+                other => other.to_string(),
+            },
             l.when.count,
             rate(&l.when),
             ratio(l.lift),
             ratio(l.risk_ratio)
         );
     }
-    println!(
+    outln!(
         "\n{:>9} {:>8}  {:<24} {:>7} {:>9}  flag",
-        "threshold", "passing", "precision [95% interval]", "recall", "by value"
+        "threshold",
+        "passing",
+        "precision [95% interval]",
+        "recall",
+        "by value"
     );
     for p in c.sweep.iter().filter(|p| p.threshold % 10 == 0) {
         let line = format!(
@@ -125,12 +149,13 @@ fn print_table(c: &Calibration) {
             p.value_precision.map_or("n/a".into(), pct),
             if p.selection_bias { format!("bias: {} unknown", p.unknown) } else { String::new() }
         );
-        println!("{}", line.trim_end());
+        outln!("{}", line.trim_end());
     }
     let show = |t: Option<i64>| t.map_or("none".into(), |t| t.to_string());
-    println!(
+    outln!(
         "\nsuggested MQL threshold: {} for 30% precision, {} to keep 80% of wins (judged thresholds only)",
         show(c.threshold_for_precision(0.3)),
         show(c.threshold_for_recall(0.8))
     );
+    Ok(())
 }

@@ -87,14 +87,14 @@ pub fn run(args: FunnelArgs) -> Result<Outcome, Error> {
                 "mql_to_first_sales_touch": first_touch,
                 "rejection_reasons": rejections,
             });
-            println!("{}", serde_json::to_string_pretty(&report).map_err(|e| Error::Io(e.to_string()))?);
+            outln!("{}", serde_json::to_string_pretty(&report).map_err(|e| Error::Io(e.to_string()))?);
         }
         Report::Table => {
-            println!("{} leads", leads.len());
+            outln!("{} leads", leads.len());
             for (group, f) in &groups {
-                println!("\n{group}");
+                outln!("\n{group}");
                 for s in &f.steps {
-                    println!(
+                    outln!(
                         "  {:<12} -> {:<12} {:>6} of {:>6}  {:>5.1}%",
                         s.from.as_str(),
                         s.to.as_str(),
@@ -104,9 +104,9 @@ pub fn run(args: FunnelArgs) -> Result<Outcome, Error> {
                     );
                 }
             }
-            println!("\ntime in stage (completed stays, days)");
+            outln!("\ntime in stage (completed stays, days)");
             for (stage, d) in &stays {
-                println!(
+                outln!(
                     "  {:<12} median {:>6.1}  p90 {:>6.1}  ({} stays)",
                     stage.as_str(),
                     d.median_days,
@@ -115,17 +115,14 @@ pub fn run(args: FunnelArgs) -> Result<Outcome, Error> {
                 );
             }
             if let Some(d) = first_touch {
-                println!(
-                    "  MQL to first sales touch: median {:.1}, p90 {:.1} days",
-                    d.median_days, d.p90_days
-                );
+                outln!("  MQL to first sales touch: median {:.1}, p90 {:.1} days", d.median_days, d.p90_days);
             }
-            println!("\nwhy sales sent leads back");
+            outln!("\nwhy sales sent leads back");
             for (group, reasons) in &rejections {
                 let mut reasons: Vec<_> = reasons.iter().collect();
                 reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
                 let list: Vec<String> = reasons.iter().map(|(r, n)| format!("{r} {n}")).collect();
-                println!("  {group:<20} {}", list.join(", "));
+                outln!("  {group:<20} {}", list.join(", "));
             }
         }
     }

@@ -56,6 +56,13 @@ pub struct Failed {
 
 pub type Items = Box<dyn Iterator<Item = Result<Item, Failed>>>;
 
+/// The leads, and how many rows of the activities file failed (each
+/// already reported on standard error).
+pub struct Opened {
+    pub items: Items,
+    pub failed_activities: usize,
+}
+
 /// Called before a read that may wait for input: the place to flush what
 /// was written so far, so that a reader downstream sees it now.
 pub type BeforeWait = Rc<dyn Fn()>;
@@ -82,21 +89,27 @@ impl LeadArgs {
         &self,
         progress: Option<&indicatif::ProgressBar>,
         before_wait: Option<BeforeWait>,
-    ) -> Result<Items, Error> {
+    ) -> Result<Opened, Error> {
+        let err = crate::style::Style::stderr();
         let mapping = self.mapping.as_deref().map(Mapping::load).transpose()?.map(Rc::new);
         let activities = match (&mapping, &self.activities) {
             (Some(m), Some(path)) => Some(Rc::new(Activities::load(m, path)?)),
             _ => None,
         };
+        let failed_activities = activities.as_ref().map_or(0, |a| a.failed.len());
+        if let (Some(a), Some(path)) = (&activities, &self.activities) {
+            for (line, e) in &a.failed {
+                err.error(&format!("{}: line {line}: {e}; the activity is left out", path.display()));
+            }
+        }
         let mut paths = self.paths();
         if paths.is_empty() {
             if !stdin_has_input() {
                 if mapping.is_some() {
                     return Err(Error::Usage("--mapping needs a CSV file of leads".into()));
                 }
-                return Ok(Box::new(
-                    leadgate::read_leads(SAMPLE_LEADS).map(convert).collect::<Vec<_>>().into_iter(),
-                ));
+                let samples = leadgate::read_leads(SAMPLE_LEADS).map(convert).collect::<Vec<_>>();
+                return Ok(Opened { items: Box::new(samples.into_iter()), failed_activities });
             }
             paths.push(PathBuf::from("-"));
         }
@@ -117,7 +130,16 @@ impl LeadArgs {
                 WaitHook { inner: reader, before_wait: before_wait.clone() },
             );
             let items: Items = match &mapping {
-                Some(m) => Box::new(CsvLeads::new(reader, m.clone(), activities.clone())?),
+                Some(m) => {
+                    let leads = CsvLeads::new(reader, m.clone(), activities.clone())?;
+                    for (column, target) in leads.missing() {
+                        err.warning(&format!(
+                            "{}: no column {column:?}, so no lead has {target}",
+                            path.display()
+                        ));
+                    }
+                    Box::new(leads)
+                }
                 None if is_csv(&path) => {
                     return Err(Error::Usage(format!(
                         "{}: a CSV needs --mapping (a mapping file, or hubspot-contacts or salesforce-leads)",
@@ -128,7 +150,7 @@ impl LeadArgs {
             };
             sources.push(if several { Box::new(items.map(named(&path))) } else { items });
         }
-        Ok(Box::new(sources.into_iter().flatten()))
+        Ok(Opened { items: Box::new(sources.into_iter().flatten()), failed_activities })
     }
 }
 

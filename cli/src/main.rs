@@ -4,6 +4,23 @@
 //! Each command lives in a module of its own; this file holds the argument
 //! definitions (clap derive), the exit codes and the errors they map from.
 
+/// `println!` that returns a closed pipe (`| head`) as an error instead of
+/// panicking; `main` ends quietly on it.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*).map_err($crate::Error::from)?
+    }};
+}
+
+/// `print!`, as [`outln!`].
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*).map_err($crate::Error::from)?
+    }};
+}
+
 mod calibrate;
 mod funnel;
 mod input;
@@ -143,12 +160,21 @@ enum Error {
     Pack(String),
     /// Options that do not go together, or input in the wrong shape.
     Usage(String),
+    /// Standard output cannot be written.
+    Write(std::io::Error),
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Error {
+        Error::Write(e)
+    }
 }
 
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Error::Io(m) | Error::Pack(m) | Error::Usage(m) => f.write_str(m),
+            Error::Write(e) => write!(f, "cannot write the output: {e}"),
         }
     }
 }
@@ -173,13 +199,18 @@ fn main() -> ExitCode {
         Command::New(args) => pack_tools::new(args),
         Command::Definitions(args) => pack_tools::definitions(args),
         Command::Completions(args) => {
-            clap_complete::generate(args.shell, &mut Cli::command(), "leadgate", &mut std::io::stdout());
-            Ok(Outcome::Success)
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut Cli::command(), "leadgate", &mut script);
+            std::io::Write::write_all(&mut std::io::stdout().lock(), &script)
+                .map(|()| Outcome::Success)
+                .map_err(Error::from)
         }
     };
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::Failures) => ExitCode::FAILURE,
+        // A closed pipe (`| head`) is the reader's choice, not an error.
+        Err(Error::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
             style::Style::stderr().error(&e.to_string());
             ExitCode::from(2)

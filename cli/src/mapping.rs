@@ -390,6 +390,12 @@ fn domain(text: &str) -> String {
     host.strip_prefix("www.").map(str::to_owned).unwrap_or(host)
 }
 
+/// How many lines the `csv` crate under-counts after the header: it counts
+/// a CRLF header as not ending its line (a constant offset of one).
+fn line_skew<R: std::io::Read>(csv: &csv::Reader<R>) -> u64 {
+    2u64.saturating_sub(csv.position().line())
+}
+
 /// Where `column` is in a CSV header: the exact name first, then ignoring
 /// case (some exporters capitalise every header).
 fn position(header: &csv::StringRecord, column: &str) -> Option<usize> {
@@ -493,6 +499,7 @@ impl Activities {
         let map = mapping.activities.as_ref().ok_or("the mapping has no [activities] section")?;
         let mut csv = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(reader);
         let header = csv.headers().map_err(|e| e.to_string())?.clone();
+        let skew = line_skew(&csv);
         let find = |column: &str| position(&header, column);
         let need = |column: &str| find(column).ok_or_else(|| format!("no column {column:?} in the header"));
         let (lead_id, at, channel) = (need(&map.lead_id)?, need(&map.at)?, need(&map.channel)?);
@@ -507,12 +514,12 @@ impl Activities {
             let record = match record {
                 Ok(r) => r,
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line() as usize);
+                    let line = e.position().map_or(0, |p| (p.line() + skew) as usize);
                     activities.failed.push((line, e.to_string()));
                     continue;
                 }
             };
-            let line = record.position().map_or(0, |p| p.line() as usize);
+            let line = record.position().map_or(0, |p| (p.line() + skew) as usize);
             let get = |i: usize| record.get(i).map(str::trim).unwrap_or("");
             let touch = (|| -> Result<Option<(&str, Value)>, String> {
                 let id = get(lead_id);
@@ -538,7 +545,10 @@ impl Activities {
                 );
                 touch.insert("channel".into(), Value::from(name));
                 if let Some(t) = team.map(get).filter(|t| !t.is_empty()) {
-                    touch.insert("team".into(), Value::from(t.to_lowercase()));
+                    let t = t.to_lowercase();
+                    t.parse::<leadgate::Team>()
+                        .map_err(|e| format!("column {:?} (team): {e}", map.team.as_deref().unwrap_or("")))?;
+                    touch.insert("team".into(), Value::from(t));
                 }
                 if let Some(c) = campaign.map(get).filter(|c| !c.is_empty()) {
                     touch.insert("campaign".into(), Value::from(c));
@@ -585,6 +595,7 @@ impl Activities {
 /// Leads read from a CRM export through a mapping, one row at a time.
 pub struct CsvLeads<R: BufRead> {
     records: csv::StringRecordsIntoIter<R>,
+    skew: u64,
     header: Header,
     mapping: Rc<Mapping>,
     activities: Option<Rc<Activities>>,
@@ -606,7 +617,13 @@ impl<R: BufRead> CsvLeads<R> {
                 mapping.name
             )));
         }
-        Ok(CsvLeads { records: csv.into_records(), header, mapping, activities })
+        let skew = line_skew(&csv);
+        Ok(CsvLeads { records: csv.into_records(), skew, header, mapping, activities })
+    }
+
+    /// Mapped columns the CSV lacks, with the field each would fill.
+    pub fn missing(&self) -> &[(String, String)] {
+        &self.header.missing
     }
 
     /// The lead of one row.
@@ -618,7 +635,7 @@ impl<R: BufRead> CsvLeads<R> {
             lead_id: lead_id.map(str::to_owned),
             error: format!("line {line}: {error}"),
         };
-        let mut id = None;
+        let (mut id, mut touches) = (None, Vec::new());
         for (field, positions) in m.fields.iter().zip(&self.header.positions) {
             let parts: Vec<&str> = positions
                 .iter()
@@ -636,6 +653,11 @@ impl<R: BufRead> CsvLeads<R> {
                 )
             })?;
             if field.target == "id" {
+                // The id comes first: take the lead's activities even if the
+                // row fails, so they are not reported as another lead's.
+                if let Some(activities) = &self.activities {
+                    touches = activities.take(&text);
+                }
                 id = Some(text.clone());
             }
             set(&mut object, &field.target, value);
@@ -657,11 +679,8 @@ impl<R: BufRead> CsvLeads<R> {
                 &m.fields.iter().find(|f| f.target == "id").map_or(String::new(), |f| f.columns.join(" "));
             return Err(fail(None, format!("column {column:?} (id) is empty")));
         };
-        if let Some(activities) = &self.activities {
-            let touches = activities.take(&id);
-            if !touches.is_empty() {
-                object.insert("touchpoints".into(), Value::Array(touches));
-            }
+        if !touches.is_empty() {
+            object.insert("touchpoints".into(), Value::Array(touches));
         }
         let json = Value::Object(object).to_string();
         match Lead::from_json(&json) {
@@ -694,11 +713,11 @@ impl<R: BufRead> Iterator for CsvLeads<R> {
     fn next(&mut self) -> Option<Self::Item> {
         match self.records.next()? {
             Ok(record) => {
-                let line = record.position().map_or(0, |p| p.line() as usize);
+                let line = record.position().map_or(0, |p| (p.line() + self.skew) as usize);
                 Some(self.lead(&record, line))
             }
             Err(e) => {
-                let line = e.position().map(|p| p.line() as usize);
+                let line = e.position().map(|p| (p.line() + self.skew) as usize);
                 let error = match line {
                     Some(l) => format!("line {l}: {e}"),
                     None => e.to_string(),
@@ -755,13 +774,14 @@ pub fn run(command: MappingCommand) -> Result<Outcome, Error> {
         MappingCommand::List => {
             for (name, text) in SHIPPED {
                 let about = text.lines().next().unwrap_or("").trim_start_matches('#').trim();
-                println!("{name:<18} {about}");
+                let about = about.strip_prefix("leadgate mapping: ").unwrap_or(about);
+                outln!("{name:<18} {about}");
             }
             Ok(Outcome::Success)
         }
         MappingCommand::Show(args) => match SHIPPED.iter().find(|(n, _)| *n == args.name) {
             Some((_, text)) => {
-                print!("{text}");
+                out!("{text}");
                 Ok(Outcome::Success)
             }
             None => Err(Error::Usage(format!(
@@ -777,7 +797,6 @@ fn check(args: CheckArgs) -> Result<Outcome, Error> {
     let mapping = Rc::new(Mapping::load(&args.mapping)?);
     let style = Style::stdout();
     let mut out = std::io::stdout().lock();
-    let io = |e: std::io::Error| Error::Io(e.to_string());
     let activities =
         args.activities.as_deref().map(|p| Activities::load(&mapping, p)).transpose()?.map(Rc::new);
     let file =
@@ -786,17 +805,16 @@ fn check(args: CheckArgs) -> Result<Outcome, Error> {
     let header = csv.headers().map_err(|e| Error::Usage(format!("{}: {e}", args.leads.display())))?.clone();
     let header = Header::new(&mapping, &header);
     let mut problems = 0usize;
-    writeln!(out, "mapping {:?} on {}", mapping.name, args.leads.display()).map_err(io)?;
+    writeln!(out, "mapping {:?} on {}", mapping.name, args.leads.display())?;
     if !header.unmapped.is_empty() {
-        writeln!(out, "columns not mapped (ignored): {}", header.unmapped.join(", ")).map_err(io)?;
+        writeln!(out, "columns not mapped (ignored): {}", header.unmapped.join(", "))?;
     }
+    problems += header.missing.len();
     for (column, target) in &header.missing {
-        writeln!(out, "{} column {column:?} (for {target}) is not in the export", style.yellow("missing:"))
-            .map_err(io)?;
+        writeln!(out, "{} column {column:?} (for {target}) is not in the export", style.yellow("missing:"))?;
     }
     if let Some((column, target)) = header.lacks_required() {
-        writeln!(out, "{} every lead needs {target}, from column {column:?}", style.red("error:"))
-            .map_err(io)?;
+        writeln!(out, "{} every lead needs {target}, from column {column:?}", style.red("error:"))?;
         return Ok(Outcome::Failures);
     }
     let file =
@@ -807,14 +825,14 @@ fn check(args: CheckArgs) -> Result<Outcome, Error> {
         read += 1;
         if let Err(f) = item {
             failed += 1;
-            writeln!(out, "{} {}", style.red("error:"), f.error).map_err(io)?;
+            writeln!(out, "{} {}", style.red("error:"), f.error)?;
         }
     }
     problems += failed;
-    writeln!(out, "{read} rows: {} leads, {failed} failed", read - failed).map_err(io)?;
+    writeln!(out, "{read} rows: {} leads, {failed} failed", read - failed)?;
     if let (Some(a), Some(path)) = (&activities, &args.activities) {
         for (line, e) in &a.failed {
-            writeln!(out, "{} {}: line {line}: {e}", style.red("error:"), path.display()).map_err(io)?;
+            writeln!(out, "{} {}: line {line}: {e}", style.red("error:"), path.display())?;
         }
         problems += a.failed.len();
         let left = a.left_over();
@@ -827,10 +845,9 @@ fn check(args: CheckArgs) -> Result<Outcome, Error> {
                 style.yellow("unmatched:"),
                 left.len(),
                 ids.join(", ")
-            )
-            .map_err(io)?;
+            )?;
         }
-        writeln!(out, "{} activity rows, {} failed", a.rows, a.failed.len()).map_err(io)?;
+        writeln!(out, "{} activity rows, {} failed", a.rows, a.failed.len())?;
     }
     Ok(if problems == 0 { Outcome::Success } else { Outcome::Failures })
 }

@@ -32,16 +32,34 @@ pub struct CheckArgs {
     pack: PathBuf,
 }
 
+/// A pack for a rule author: one that cannot be read is an error (exit
+/// code 2); one with problems has them printed (exit code 1).
+fn load_for_author(path: &Path, style: Style) -> Result<Option<leadgate::Pack>, Error> {
+    match leadgate::Pack::load(path) {
+        Ok(pack) => Ok(Some(pack)),
+        Err(e) if e.problems().iter().all(|p| p.kind() == leadgate::pack::ProblemKind::Io) => {
+            Err(Error::Pack(format!("{}: the pack cannot be read:\n{e}", path.display())))
+        }
+        Err(e) => {
+            for problem in e.problems() {
+                outln!("{} {problem}", style.red("error:"));
+            }
+            outln!("{} problem(s)", e.problems().len());
+            Ok(None)
+        }
+    }
+}
+
 pub fn check(args: CheckArgs) -> Result<Outcome, Error> {
-    let pack = load_pack(&args.pack)?;
     let style = Style::stdout();
+    let Some(pack) = load_for_author(&args.pack, style)? else { return Ok(Outcome::Failures) };
     match Qualifier::new(&pack) {
         Ok(q) => {
             for w in q.warnings() {
-                println!("{} {w}", style.yellow("warning:"));
+                outln!("{} {w}", style.yellow("warning:"));
             }
             let tests = pack.run_tests().map_or(0, |r| r.cases().len());
-            println!(
+            outln!(
                 "{} {}: {} rules, {} test cases, no problems",
                 pack.name(),
                 pack.version(),
@@ -52,9 +70,9 @@ pub fn check(args: CheckArgs) -> Result<Outcome, Error> {
         }
         Err(e) => {
             for problem in e.problems() {
-                println!("{} {problem}", style.red("error:"));
+                outln!("{} {problem}", style.red("error:"));
             }
-            println!("{} problem(s)", e.problems().len());
+            outln!("{} problem(s)", e.problems().len());
             Ok(Outcome::Failures)
         }
     }
@@ -81,30 +99,30 @@ pub struct TestArgs {
 }
 
 pub fn test(args: TestArgs) -> Result<Outcome, Error> {
-    let pack = load_pack(&args.pack)?;
     let style = Style::stdout();
+    let Some(pack) = load_for_author(&args.pack, style)? else { return Ok(Outcome::Failures) };
     let report = match pack.run_tests() {
         Ok(r) => r,
         Err(e) => {
             for problem in e.problems() {
-                println!("{} {problem}", style.red("error:"));
+                outln!("{} {problem}", style.red("error:"));
             }
             return Ok(Outcome::Failures);
         }
     };
     for line in report.to_string().lines() {
         match line.strip_prefix("FAILED") {
-            Some(rest) => println!("{}{rest}", style.red("FAILED")),
-            None => println!("{line}"),
+            Some(rest) => outln!("{}{rest}", style.red("FAILED")),
+            None => outln!("{line}"),
         }
     }
     for case in report.cases().iter().filter(|c| !c.passed()) {
         let Some(d) = &case.decision else { continue };
-        println!("\n{}: the decision in full", case.name);
+        outln!("\n{}: the decision in full", case.name);
         let mut out = std::io::stdout().lock();
         crate::qualify::explain(&mut out, d).map_err(|e| Error::Io(e.to_string()))?;
         if let Some(h) = &d.handoff {
-            println!("handoff as {}: {}", h.stage, h.reason);
+            outln!("handoff as {}: {}", h.stage, h.reason);
         }
     }
     if let Some(path) = &args.junit {
@@ -201,7 +219,7 @@ pub fn diff(args: DiffArgs) -> Result<Outcome, Error> {
         .map_err(|e| Error::Pack(format!("{}: the pack cannot be used:\n{e}", args.candidate.display())))?;
     let leads = read_all(&args.leads)?;
     let as_of = args.as_of.unwrap_or_else(Utc::now);
-    println!("as of {}", as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    outln!("as of {}", as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
     let report = match outcomes {
         Some(outcomes) => {
             let outcome = |lead: &Lead| outcomes.get(lead.id.as_str()).map_or(LeadOutcome::Unknown, |o| o.0);
@@ -209,7 +227,7 @@ pub fn diff(args: DiffArgs) -> Result<Outcome, Error> {
         }
         None => leadgate::authoring::shadow_compare(&live, &candidate, &leads, as_of),
     };
-    print!("{report}");
+    out!("{report}");
     Ok(Outcome::Success)
 }
 
@@ -218,7 +236,7 @@ pub fn diff(args: DiffArgs) -> Result<Outcome, Error> {
 pub fn read_all(args: &LeadArgs) -> Result<Vec<Lead>, Error> {
     let err = Style::stderr();
     let mut leads = Vec::new();
-    for item in args.open(None, None)? {
+    for item in args.open(None, None)?.items {
         match item {
             Ok(item) => leads.push(item.lead),
             Err(f) => err.warning(&format!("skipped: {}", f.error)),
@@ -314,7 +332,7 @@ pub fn new(args: NewArgs) -> Result<Outcome, Error> {
 pub struct DefinitionsArgs {}
 
 pub fn definitions(_: DefinitionsArgs) -> Result<Outcome, Error> {
-    print!("{}", leadgate::authoring::editor_definitions());
+    out!("{}", leadgate::authoring::editor_definitions());
     Ok(Outcome::Success)
 }
 

@@ -62,17 +62,17 @@ pub fn run(args: QualifyArgs) -> Result<Outcome, Error> {
     // A failed flush resurfaces on the next write, where it is handled.
     let before_wait = Rc::new(move || drop(flush.borrow_mut().flush()));
     let progress = crate::input::progress_bar(args.leads.total_file_bytes());
-    let items = args.leads.open(progress.as_ref(), Some(before_wait))?;
+    let opened = args.leads.open(progress.as_ref(), Some(before_wait))?;
 
     let mut writer: Box<dyn Sink> = match args.format {
         Format::Json => Box::new(JsonSink),
         Format::Csv => Box::new(CsvSink::new(&pack)),
         Format::Table => Box::new(TableSink::new(Style::stdout(), args.explain.clone())),
     };
-    let mut failed = 0usize;
+    let mut failed = opened.failed_activities;
     let written = (|| -> io::Result<()> {
         writer.start(&mut *out.borrow_mut(), &qualifier, as_of)?;
-        for item in items {
+        for item in opened.items {
             let result = item.and_then(|item| {
                 qualifier.evaluate(&item.lead, as_of).map_err(|e| Failed {
                     line: Some(item.line),
@@ -99,7 +99,7 @@ pub fn run(args: QualifyArgs) -> Result<Outcome, Error> {
         // A closed pipe (`| head`) is the reader's choice, not an error.
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(Outcome::Success),
         Err(e) => Err(Error::Io(format!("cannot write the decisions: {e}"))),
-        Ok(()) if failed > 0 => Ok(Outcome::Failures),
+        Ok(()) if failed > 0 || writer.missed() => Ok(Outcome::Failures),
         Ok(()) => Ok(Outcome::Success),
     }
 }
@@ -113,6 +113,10 @@ trait Sink {
     fn failure(&mut self, out: &mut dyn Write, f: &Failed) -> io::Result<()>;
     fn finish(&mut self, _out: &mut dyn Write) -> io::Result<()> {
         Ok(())
+    }
+    /// Whether something asked for was not there (the lead to explain).
+    fn missed(&self) -> bool {
+        false
     }
 }
 
@@ -309,6 +313,10 @@ impl Sink for TableSink {
             (None, None) => Ok(()),
         }
     }
+
+    fn missed(&self) -> bool {
+        self.explain.is_some() && self.explained.is_none()
+    }
 }
 
 /// `B✓ A? N✗ T?`: the first letter of each criterion and its status.
@@ -358,7 +366,8 @@ pub fn explain(out: &mut dyn Write, d: &Decision) -> io::Result<()> {
     }
     writeln!(out, "criteria:")?;
     for (name, c) in d.criteria.iter() {
-        writeln!(out, "  {:<18} {:<8} {}", name, c.status.as_str(), c.evidence.as_deref().unwrap_or(""))?;
+        let line = format!("  {:<18} {:<8} {}", name, c.status.as_str(), c.evidence.as_deref().unwrap_or(""));
+        writeln!(out, "{}", line.trim_end())?;
     }
     let fired: Vec<&str> = d.fired.iter().map(|r| r.as_str()).collect();
     writeln!(out, "rules fired: {}", fired.join(", "))?;

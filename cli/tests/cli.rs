@@ -407,7 +407,7 @@ fn a_column_the_export_lacks_is_reported() {
     let leads = dir.join("leads.csv");
     std::fs::write(&leads, "Record ID,Create Date,Email\n1,2026-11-01 10:00,a@b.io\n").unwrap();
     let out = run(&["mapping", "check", "--mapping", "hubspot-contacts", leads.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(
         stdout(&out).contains("missing: column \"Industry\" (for company.industry) is not in the export\n")
     );
@@ -420,4 +420,105 @@ fn definitions_and_completions() {
     let out = run(&["completions", "bash"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).contains("_leadgate()"));
+}
+
+#[test]
+fn crlf_exports_report_the_right_lines() {
+    let dir = scratch("crlf");
+    let mapping = dir.join("map.toml");
+    std::fs::write(
+        &mapping,
+        "[columns]\nid = \"Id\"\ncreated_at = \"Created\"\n\"company.employees\" = \"Size\"\n",
+    )
+    .unwrap();
+    let leads = dir.join("leads.csv");
+    std::fs::write(&leads, "Id,Created,Size\r\na,2026-11-01,1\r\nb,2026-11-01,x\r\n").unwrap();
+    let out = run(&["mapping", "check", "--mapping", mapping.to_str().unwrap(), leads.to_str().unwrap()]);
+    assert!(stdout(&out).contains("error: line 3: column \"Size\""), "{}", stdout(&out));
+}
+
+#[test]
+fn a_bad_activity_is_reported_and_fails_the_run() {
+    let dir = scratch("activities");
+    let mapping = dir.join("map.toml");
+    std::fs::write(
+        &mapping,
+        "[columns]\nid = \"Id\"\ncreated_at = \"Created\"\n[activities]\nlead_id = \"Who\"\nat = \"When\"\nchannel = \"Type\"\n",
+    )
+    .unwrap();
+    let (leads, activities) = (dir.join("leads.csv"), dir.join("activities.csv"));
+    std::fs::write(&leads, "Id,Created\na,2026-11-01\n").unwrap();
+    std::fs::write(&activities, "Who,When,Type\na,2026-11-02,webinar\na,2026-11-03,fax\n").unwrap();
+    let out = run(&[
+        "qualify",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+        "--mapping",
+        mapping.to_str().unwrap(),
+        leads.to_str().unwrap(),
+        "--activities",
+        activities.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("activities.csv: line 3: column \"Type\": no channel for \"fax\""),
+        "{}",
+        stderr(&out)
+    );
+    let decision: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(decision["lead_id"], "a");
+}
+
+#[test]
+fn a_pack_with_problems_fails_check_and_test_with_1() {
+    let dir = scratch("table-typo");
+    std::fs::write(
+        dir.join("pack.toml"),
+        "name = \"t\"\nversion = \"1\"\n[[rules]]\nname = \"fit\"\ntable = [ { industy = \"software\", fit = 5, reason = \"x\" } ]\n",
+    )
+    .unwrap();
+    for command in ["check", "test"] {
+        let out = run(&[command, dir.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{command}: {}", stderr(&out));
+        assert!(stdout(&out).contains("industy"), "{}", stdout(&out));
+        assert!(stdout(&out).ends_with("1 problem(s)\n"), "{}", stdout(&out));
+    }
+}
+
+#[test]
+fn explaining_a_lead_that_is_not_there_fails() {
+    let out = run(&["qualify", "--as-of", AS_OF, "--explain", "L-9999"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).ends_with("no decision for lead \"L-9999\" to explain\n"));
+}
+
+#[test]
+fn a_closed_pipe_ends_every_command_quietly() {
+    // Output far beyond a pipe's buffer, so the writer meets the closed pipe.
+    let dir = scratch("pipe");
+    let leads = dir.join("leads.ndjson");
+    let mut many = String::new();
+    for i in 0..40 {
+        for line in SAMPLES.lines() {
+            let mut lead: serde_json::Value = serde_json::from_str(line).unwrap();
+            lead["id"] = format!("{}-{i}", lead["id"].as_str().unwrap()).into();
+            many += &format!("{lead}\n");
+        }
+    }
+    std::fs::write(&leads, many).unwrap();
+    let leads = leads.to_str().unwrap();
+    for args in [
+        &["qualify", "--as-of", AS_OF, "--format", "json", leads][..],
+        &["diff", "packs/b2b-bant", "packs/meddic", "--as-of", AS_OF, leads],
+    ] {
+        let mut child = leadgate().args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        // Read one line, then close the pipe, as `| head -1` does.
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out), "", "{args:?}");
+    }
 }
