@@ -61,7 +61,8 @@ fn run_process(path: &Path) -> (f64, Option<u64>) {
         .expect("leadgate runs");
     let seconds = start.elapsed().as_secs_f64();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let rss = gnu_time.then(|| String::from_utf8_lossy(&out.stderr).trim().lines().last()?.parse().ok()).flatten();
+    let rss =
+        gnu_time.then(|| String::from_utf8_lossy(&out.stderr).trim().lines().last()?.parse().ok()).flatten();
     (seconds, rss)
 }
 
