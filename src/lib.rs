@@ -45,18 +45,20 @@ user touches.
 
 | module | what it holds | at the root |
 |---|---|---|
-| [`lead`] | the lead model: [`Lead`] (person, company, qualification facts, stage history, [`Touchpoint`]s on [`Channel`]s), [`Stage`] and its transition table ([`Lead::move_to`]), [`Assessment`] of criteria, [`Grade`], [`Temperature`], [`Money`]; reading leads from NDJSON or JSON arrays ([`read_leads`], [`read_leads_from`]) with [`InputError`]s that name the line, the lead and the field | the lead, its enums and errors, `read_leads` |
+| [`lead`] | the lead model: [`Lead`] (person, company, qualification facts, stage history, [`Touchpoint`]s on [`Channel`]s), [`Stage`] and its transition table ([`Lead::move_to`]), [`Assessment`] of criteria, [`Grade`], [`Temperature`], [`Money`]; reading leads from NDJSON or JSON arrays ([`read_leads`], [`read_leads_from`], and [`lead::read_lead_stream`] for endless streams) with [`InputError`]s that name the line, the lead and the field | the lead, its enums and errors, `read_leads` |
 | [`pack`] | rule packs in source form: [`Pack`] (a `pack.toml` with decision tables and Rhai scripts; two shipped packs), its parameters and its [`PackError`] problems with file, line and column | [`Pack`], [`PackError`] |
 | [`engine`] | [`Qualifier`]: a compiled pack that decides leads under [`Limits`], deterministically, in a hardened sandbox; [`EvalError`] when a lead cannot be decided | [`Qualifier`], [`Limits`], [`EvalError`] |
 | [`decision`] | [`Decision`]: scores, grade, temperature, criteria with evidence, stage, handoff or why-not-yet, and every contribution; its JSON is a public contract | [`Decision`] |
 | [`authoring`] | tools for rule authors: a pack's own tests, shadow comparison of a candidate pack, a live-swappable pack, editor definitions of the script API | |
-| [`workflow`] | the closed loop: handoffs to sales with an SLA, accept or reject with reasons, recycling, overdue handoffs | |
-| [`funnel`] | funnel numbers over leads' stage histories: conversion, time in stage, rejection reasons | |
-| [`calibration`] | rules and thresholds held against outcomes | |
+| [`workflow`] | the closed loop: handoffs to sales under SLA policies on business calendars (time zones, holidays), accept or reject with reasons, recycling, overdue handoffs and breaches | |
+| [`funnel`] | funnel numbers over leads' stage histories, overall, grouped or over a period: conversion, time in stage, rejection reasons by code | |
+| [`calibration`] | rules, table rows, reasons, criteria and thresholds held against outcomes: lift with 95% intervals, precision and recall, selection bias flagged | |
 
 Writing rules is documented for script writers, who need not know Rust, in
 the [rule-authoring guide](guide). The repository's `ARCHITECTURE.md` says how
-the modules fit together.
+the modules fit together. The command-line tool `leadgate` (the repository's
+`cli/` package) qualifies files, streams and CRM exports and gives rule
+authors `check`, `test`, `diff` and `calibrate` without writing Rust.
 
 # Cargo features
 

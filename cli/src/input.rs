@@ -73,7 +73,8 @@ impl LeadArgs {
         self.files.iter().chain(&self.more_files).cloned().collect()
     }
 
-    /// Whether leads will come from files (not standard input or the samples).
+    /// The total size of the lead files, when every lead comes from a file
+    /// (not standard input or the samples): the progress bar's length.
     pub fn total_file_bytes(&self) -> Option<u64> {
         let paths = self.paths();
         if paths.is_empty() || paths.iter().any(|p| p.as_os_str() == "-") {

@@ -127,7 +127,7 @@ enum Report {
 enum Format {
     /// A readable table.
     Table,
-    /// JSON: one object per line where there are many.
+    /// One JSON decision per line (NDJSON); a lead that failed is `{"line", "lead_id", "error"}`.
     Json,
     /// CSV with a header line.
     Csv,
