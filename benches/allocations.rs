@@ -60,6 +60,23 @@ fn main() {
         let (_, count) = counted(|| q.evaluate(&lead, as_of).unwrap());
         println!("  {n:>4} touchpoints: {count} allocations");
     }
+    // Fields leadgate does not know are kept with the lead; a decision must
+    // not pay for them.
+    for n in [20usize, 100] {
+        let mut json: serde_json::Value = serde_json::from_str(sample.lines().next().unwrap()).unwrap();
+        for i in 0..n {
+            let (object, key) = match i % 3 {
+                0 => (&mut json, format!("crm_field_{i}")),
+                1 => (&mut json["person"], format!("person_field_{i}")),
+                _ => (&mut json["company"], format!("company_field_{i}")),
+            };
+            object[key] = serde_json::json!({"value": i, "label": format!("label {i}")});
+        }
+        let lead = Lead::from_json(&json.to_string()).unwrap();
+        let _ = q.evaluate(&lead, as_of);
+        let (_, count) = counted(|| q.evaluate(&lead, as_of).unwrap());
+        println!("  {n:>4} unknown fields: {count} allocations");
+    }
     let leads: Vec<Lead> = leadgate::read_leads(sample).map(|r| r.unwrap().lead).collect();
     let (_, count) = counted(|| q.evaluate_batch(&leads, as_of));
     println!(
@@ -84,4 +101,22 @@ fn main() {
     println!("  {}", rounds.join(", "));
     let growth = after[4] as i64 - after[1] as i64;
     println!("  growth over the last 30,000 decisions: {growth} bytes");
+
+    // What one more tenant costs: the heap a compiled default pack holds.
+    let pack = Pack::b2b_bant();
+    let before = LIVE.load(Ordering::Relaxed);
+    let tenants: Vec<Qualifier> = (0..100).map(|_| Qualifier::new(&pack).unwrap()).collect();
+    let per_tenant = (LIVE.load(Ordering::Relaxed) - before) / tenants.len();
+    println!(
+        "heap held by one compiled default pack: {per_tenant} bytes ({:.1} KiB)",
+        per_tenant as f64 / 1024.0
+    );
+    let empty = Pack::from_script("empty", "").unwrap();
+    let before = LIVE.load(Ordering::Relaxed);
+    let tenants: Vec<Qualifier> = (0..100).map(|_| Qualifier::new(&empty).unwrap()).collect();
+    let per_tenant = (LIVE.load(Ordering::Relaxed) - before) / tenants.len();
+    println!(
+        "heap held by one compiled empty pack: {per_tenant} bytes ({:.1} KiB)",
+        per_tenant as f64 / 1024.0
+    );
 }

@@ -111,9 +111,9 @@ impl ScriptLead {
         (self.stage, self.stage_entered_at) = lead.stage_at(as_of);
         self.id = lead.id.clone();
         self.created_at = lead.created_at;
-        self.person = lead.person.clone();
-        self.company = lead.company.clone();
-        self.qualification = lead.qualification.clone();
+        self.person = lead.person.known();
+        self.company = lead.company.known();
+        self.qualification = lead.qualification.known();
         self.source = lead.source.clone();
         self.campaign = lead.campaign.clone();
         self.attributes = with_attributes.then(|| lead.attributes.clone());

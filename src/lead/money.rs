@@ -35,6 +35,11 @@ pub struct Money {
 }
 
 impl Money {
+    /// A copy without the unknown fields (see `Person::known`).
+    pub(crate) fn known(&self) -> Money {
+        Money { amount: self.amount, currency: self.currency, extra: Map::new() }
+    }
+
     /// `amount` of `currency`; the amount must be finite and not negative,
     /// as when it is read from JSON.
     ///

@@ -219,3 +219,49 @@ impl Timeline {
         }
     }
 }
+
+// Copies without the unknown fields, for the rules' snapshot: rules never
+// read them, and copying them would make a lead with many unknown fields
+// cost allocations on every decision.
+
+impl Person {
+    pub(crate) fn known(&self) -> Person {
+        Person {
+            name: self.name.clone(),
+            email: self.email.clone(),
+            job_title: self.job_title.clone(),
+            seniority: self.seniority,
+            department: self.department.clone(),
+            extra: Map::new(),
+        }
+    }
+}
+
+impl Company {
+    pub(crate) fn known(&self) -> Company {
+        Company {
+            name: self.name.clone(),
+            domain: self.domain.clone(),
+            industry: self.industry.clone(),
+            employees: self.employees,
+            annual_revenue: self.annual_revenue.as_ref().map(Money::known),
+            country: self.country.clone(),
+            extra: Map::new(),
+        }
+    }
+}
+
+impl Qualification {
+    pub(crate) fn known(&self) -> Qualification {
+        Qualification {
+            budget: self.budget.as_ref().map(Money::known),
+            budget_confirmed: self.budget_confirmed,
+            buying_role: self.buying_role,
+            need: self.need.clone(),
+            pain_points: self.pain_points.clone(),
+            timeline: self.timeline,
+            purchase_date: self.purchase_date,
+            extra: Map::new(),
+        }
+    }
+}

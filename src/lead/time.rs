@@ -40,6 +40,9 @@ impl de::Visitor<'_> for TimeVisitor {
 /// A time whose UTC year is outside 0000 to 9999 (`9999-12-31T23:00:00-02:00`,
 /// say) is refused: RFC 3339 cannot write it, so it could not be written back.
 pub(crate) fn parse_rfc3339(v: &str) -> Result<DateTime<Utc>, String> {
+    if let Some(t) = parse_utc(v) {
+        return Ok(t);
+    }
     let t = DateTime::parse_from_rfc3339(v)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| format!("invalid RFC 3339 time {v:?} ({e})"))?;
@@ -49,6 +52,32 @@ pub(crate) fn parse_rfc3339(v: &str) -> Result<DateTime<Utc>, String> {
         ));
     }
     Ok(t)
+}
+
+/// The common shape, `YYYY-MM-DDTHH:MM:SS[.fraction]Z`, read directly:
+/// a lead carries dozens of times, and chrono's general parser costs several
+/// times more. `None` for anything else (offsets, lower-case letters, leap
+/// seconds, invalid dates), which the general parser then reads or refuses,
+/// so the result is always chrono's.
+fn parse_utc(v: &str) -> Option<DateTime<Utc>> {
+    let b = v.as_bytes();
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let num = |range: std::ops::Range<usize>| {
+        b[range].iter().try_fold(0u32, |n, &d| d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0')))
+    };
+    let nanos = match &b[19..] {
+        [b'Z'] => 0,
+        [b'.', digits @ .., b'Z'] if (1..=9).contains(&digits.len()) => {
+            let n = num(20..19 + 1 + digits.len())?;
+            n * 10u32.pow(9 - digits.len() as u32)
+        }
+        _ => return None,
+    };
+    let date = NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
+    let time = chrono::NaiveTime::from_hms_nano_opt(num(11..13)?, num(14..16)?, num(17..19)?, nanos)?;
+    Some(date.and_time(time).and_utc())
 }
 
 /// `t` as the JSON writes it (`2026-11-23T09:30:00Z`), for messages.
@@ -101,6 +130,42 @@ pub(crate) mod date_option {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The fast path reads exactly what chrono reads, and refuses what
+        /// chrono refuses (it then defers to chrono).
+        #[test]
+        fn the_fast_path_agrees_with_chrono(
+            v in "[0-9]{4}-[01][0-9]-[0-3][0-9][Tt ][0-2][0-9]:[0-6][0-9]:[0-6][0-9](\\.[0-9]{1,10})?(Z|z|[+-][01][0-9]:[0-5][0-9])?",
+        ) {
+            let chrono = DateTime::parse_from_rfc3339(&v).ok().map(|t| t.with_timezone(&Utc));
+            if let Some(fast) = parse_utc(&v) {
+                prop_assert_eq!(Some(fast), chrono);
+            }
+        }
+    }
+
+    #[test]
+    fn the_fast_path_takes_the_common_shapes() {
+        for v in ["2026-11-23T09:30:00Z", "2026-11-23T09:30:00.5Z", "2026-11-23T09:30:00.123456789Z"] {
+            assert_eq!(
+                parse_utc(v),
+                DateTime::parse_from_rfc3339(v).ok().map(|t| t.with_timezone(&Utc)),
+                "{v}"
+            );
+            assert!(parse_utc(v).is_some(), "{v}");
+        }
+        for v in [
+            "2026-11-23t09:30:00Z",
+            "2026-11-23T09:30:00+01:00",
+            "2026-02-30T00:00:00Z",
+            "2016-12-31T23:59:60Z",
+        ] {
+            assert_eq!(parse_utc(v), None, "{v}");
+        }
+        assert!(parse_rfc3339("2016-12-31T23:59:60Z").is_ok(), "a leap second, through chrono");
+    }
 
     #[test]
     fn times_that_cannot_be_written_back_are_refused() {
