@@ -3,9 +3,12 @@
 //! natural way to write a rule is also the fast one: touchpoint
 //! aggregations run in Rust, never as script loops.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use rhai::{Dynamic, Engine, EvalAltResult, FLOAT, INT, ImmutableString};
+use rhai::{
+    Dynamic, Engine, EvalAltResult, FLOAT, FuncRegistration, INT, ImmutableString, Module, RhaiNativeFunc,
+    Shared,
+};
 
 use super::draft::{Draft, HandoffChoice, stop, whole_points};
 use super::snapshot::{List, ScriptLead, Snapshot, Touch, decay};
@@ -96,60 +99,121 @@ fn charge_nodes(value: &serde_json::Value) -> Fallible<()> {
     }
 }
 
-/// Registers the script API on `engine`.
+/// Registers the script API on `engine`: the type names on the engine, the
+/// functions as one module built once per process and shared by every
+/// engine (registered on each engine, they cost every compiled pack about
+/// 45 KiB).
 pub(crate) fn register(engine: &mut Engine) {
-    register_lead(engine);
-    register_params(engine);
-    register_decision(engine);
+    engine.register_type_with_name::<Snapshot>("Lead");
+    engine.register_type_with_name::<Object>("Object");
+    engine.register_type_with_name::<Params>("Params");
+    engine.register_type_with_name::<List>("List");
+    engine.register_type_with_name::<Draft>("Decision");
+    static API: OnceLock<Shared<Module>> = OnceLock::new();
+    let api = API.get_or_init(|| {
+        let mut module = Module::new();
+        register_api(&mut module);
+        module.build_index();
+        module.into()
+    });
+    engine.register_global_module(api.clone());
 }
 
-fn register_lead(engine: &mut Engine) {
-    engine.register_type_with_name::<Snapshot>("Lead");
-    for &field in Field::ALL {
-        let kind = field.kind();
-        engine.register_get(field.name(), move |l: &mut Snapshot| field.get(l).to_dynamic(kind));
+/// The script API's functions, into `r`.
+fn register_api(r: &mut impl Registrar) {
+    register_lead(r);
+    register_params(r);
+    register_decision(r);
+}
+
+/// Where the script API's functions go: the shared module, or (in tests) a
+/// list of what was registered.
+trait Registrar {
+    /// A function or method, by name.
+    fn func<A: 'static, const N: usize, const X: bool, R: 'static, const F: bool, Func>(
+        &mut self,
+        name: &str,
+        f: Func,
+    ) where
+        Func: RhaiNativeFunc<A, N, X, R, F>;
+
+    /// A property getter, `x.name`: rhai names it `get$name`.
+    fn getter<A: 'static, const X: bool, R: 'static, const F: bool, Func>(&mut self, name: &str, f: Func)
+    where
+        Func: RhaiNativeFunc<A, 1, X, R, F>,
+    {
+        self.func(&format!("get${name}"), f);
     }
 
-    engine.register_fn("attr", |l: &mut Snapshot, name: &str| -> Fallible<Dynamic> {
+    /// An indexer, `x[i]`: rhai names it `index$get$`.
+    fn index_getter<A: 'static, const X: bool, R: 'static, const F: bool, Func>(&mut self, f: Func)
+    where
+        Func: RhaiNativeFunc<A, 2, X, R, F>,
+    {
+        self.func("index$get$", f);
+    }
+}
+
+impl Registrar for Module {
+    fn func<A: 'static, const N: usize, const X: bool, R: 'static, const F: bool, Func>(
+        &mut self,
+        name: &str,
+        f: Func,
+    ) where
+        Func: RhaiNativeFunc<A, N, X, R, F>,
+    {
+        // Pure (a method may not change its `&mut` receiver) and not
+        // volatile, as `Engine::register_fn` registers getters and functions.
+        let func = f.into_rhai_function(true, false);
+        FuncRegistration::new(name).set_into_module_raw(self, Func::param_types(), func);
+    }
+}
+
+fn register_lead(r: &mut impl Registrar) {
+    for &field in Field::ALL {
+        let kind = field.kind();
+        r.getter(field.name(), move |l: &mut Snapshot| field.get(l).to_dynamic(kind));
+    }
+
+    r.func("attr", |l: &mut Snapshot, name: &str| -> Fallible<Dynamic> {
         match &l.attributes {
             Some(map) => map.get(name).map_or(Ok(Dynamic::UNIT), json_to_dynamic),
             None => Err("custom attributes are not loaded".into()),
         }
     });
-    engine.register_type_with_name::<Object>("Object");
-    engine.register_indexer_get(|o: &mut Object, name: &str| -> Fallible<Dynamic> {
+    r.index_getter(|o: &mut Object, name: &str| -> Fallible<Dynamic> {
         o.0.get(name).map_or(Ok(Dynamic::UNIT), json_to_dynamic)
     });
-    engine.register_fn("len", |o: &mut Object| o.0.len() as INT);
+    r.func("len", |o: &mut Object| o.0.len() as INT);
 
-    engine.register_fn("touches", |l: &mut Snapshot| l.touches.len() as INT);
-    engine.register_fn("count", |l: &mut Snapshot, ch: &str| -> Fallible<INT> {
+    r.func("touches", |l: &mut Snapshot| l.touches.len() as INT);
+    r.func("count", |l: &mut Snapshot, ch: &str| -> Fallible<INT> {
         let ch = channel(ch)?;
         Ok(l.scan()?.filter(|t| t.channel == ch).count() as INT)
     });
-    engine.register_fn("count_team", |l: &mut Snapshot, team: &str| -> Fallible<INT> {
+    r.func("count_team", |l: &mut Snapshot, team: &str| -> Fallible<INT> {
         let team: Team = team.parse().map_err(|e: ValueError| e.to_string())?;
         Ok(l.scan()?.filter(|t| t.team == team).count() as INT)
     });
-    engine.register_fn("count_campaign", |l: &mut Snapshot, campaign: &str| -> Fallible<INT> {
+    r.func("count_campaign", |l: &mut Snapshot, campaign: &str| -> Fallible<INT> {
         Ok(l.scan()?.filter(|t| t.campaign.as_deref() == Some(campaign)).count() as INT)
     });
-    engine.register_fn("channels", |l: &mut Snapshot| -> Fallible<INT> { Ok(distinct_channels(l.scan()?)) });
+    r.func("channels", |l: &mut Snapshot| -> Fallible<INT> { Ok(distinct_channels(l.scan()?)) });
 
     // Windows are in days, whole or not: `lead.count("webinar", 7)`, `lead.touches(0.5)`.
     // Each is registered for integers and floats, whose calls rhai resolves
     // directly, and for any value, which only catches the wrong types.
     macro_rules! windowed {
         ($name:literal, |$l:ident $(, $arg:ident: $ty:ty)*; $days:ident| $body:expr) => {
-            engine.register_fn($name, |$l: &mut Snapshot $(, $arg: $ty)*, $days: INT| -> Fallible<INT> {
+            r.func($name, |$l: &mut Snapshot $(, $arg: $ty)*, $days: INT| -> Fallible<INT> {
                 let $days = $days as FLOAT;
                 $body
             });
-            engine.register_fn($name, |$l: &mut Snapshot $(, $arg: $ty)*, $days: FLOAT| -> Fallible<INT> {
+            r.func($name, |$l: &mut Snapshot $(, $arg: $ty)*, $days: FLOAT| -> Fallible<INT> {
                 let $days = window($days.into())?;
                 $body
             });
-            engine.register_fn($name, |$l: &mut Snapshot $(, $arg: $ty)*, $days: Dynamic| -> Fallible<INT> {
+            r.func($name, |$l: &mut Snapshot $(, $arg: $ty)*, $days: Dynamic| -> Fallible<INT> {
                 let $days = window($days)?;
                 $body
             });
@@ -168,28 +232,25 @@ fn register_lead(engine: &mut Engine) {
         Ok(l.within(days)?.filter(|t| t.campaign.as_deref() == Some(campaign)).count() as INT)
     });
     windowed!("channels", |l; days| Ok(distinct_channels(l.within(days)?)));
-    engine.register_fn("days_since_last", |l: &mut Snapshot| -> Fallible<Dynamic> {
+    r.func("days_since_last", |l: &mut Snapshot| -> Fallible<Dynamic> {
         Ok(opt(l.scan()?.map(|t| t.age_days).min_by(f64::total_cmp)))
     });
-    engine.register_fn("days_since", |l: &mut Snapshot, ch: &str| -> Fallible<Dynamic> {
+    r.func("days_since", |l: &mut Snapshot, ch: &str| -> Fallible<Dynamic> {
         let ch = channel(ch)?;
         Ok(opt(l.scan()?.filter(|t| t.channel == ch).map(|t| t.age_days).min_by(f64::total_cmp)))
     });
     macro_rules! decayed {
         ($points:ty, $half_life:ty) => {
-            engine.register_fn(
-                "decayed",
-                |l: &mut Snapshot, ch: &str, points: $points, half_life: $half_life| {
-                    decayed(l, ch, points as FLOAT, half_life as FLOAT)
-                },
-            );
+            r.func("decayed", |l: &mut Snapshot, ch: &str, points: $points, half_life: $half_life| {
+                decayed(l, ch, points as FLOAT, half_life as FLOAT)
+            });
         };
     }
     decayed!(INT, INT);
     decayed!(INT, FLOAT);
     decayed!(FLOAT, INT);
     decayed!(FLOAT, FLOAT);
-    engine.register_fn("decayed", |l: &mut Snapshot, ch: &str, points: Dynamic, half_life: Dynamic| {
+    r.func("decayed", |l: &mut Snapshot, ch: &str, points: Dynamic, half_life: Dynamic| {
         decayed(l, ch, number(points, "points")?, number(half_life, "half_life_days")?)
     });
 }
@@ -241,19 +302,17 @@ pub(crate) fn register_param_getters(engine: &mut Engine, params: &Params) {
     }
 }
 
-fn register_params(engine: &mut Engine) {
-    engine.register_type_with_name::<Params>("Params");
-    engine.register_indexer_get(|p: &mut Params, name: &str| p.get(name));
-    engine.register_type_with_name::<List>("List");
-    engine.register_fn("contains", |l: &mut List, item: ImmutableString| l.contains(&item));
-    engine.register_fn("contains", |_: &mut List, _: ()| false);
-    engine.register_fn("contains", |l: &mut List, item: Dynamic| match item.into_immutable_string() {
+fn register_params(r: &mut impl Registrar) {
+    r.index_getter(|p: &mut Params, name: &str| p.get(name));
+    r.func("contains", |l: &mut List, item: ImmutableString| l.contains(&item));
+    r.func("contains", |_: &mut List, _: ()| false);
+    r.func("contains", |l: &mut List, item: Dynamic| match item.into_immutable_string() {
         Ok(s) => l.contains(&s),
         Err(_) => Ok(false),
     });
-    engine.register_fn("len", |l: &mut List| l.items.len() as INT);
-    engine.register_get("len", |l: &mut List| l.items.len() as INT);
-    engine.register_indexer_get(|l: &mut List, i: INT| -> Fallible<ImmutableString> {
+    r.func("len", |l: &mut List| l.items.len() as INT);
+    r.getter("len", |l: &mut List| l.items.len() as INT);
+    r.index_getter(|l: &mut List, i: INT| -> Fallible<ImmutableString> {
         usize::try_from(i)
             .ok()
             .and_then(|i| l.items.get(i).cloned())
@@ -264,11 +323,10 @@ fn register_params(engine: &mut Engine) {
 /// The engine's marker between rules in the compiled program.
 pub(crate) const RULE_MARKER: &str = "__rule";
 
-fn register_decision(engine: &mut Engine) {
-    engine.register_type_with_name::<Draft>("Decision");
+fn register_decision(r: &mut impl Registrar) {
     // Markers must come in order, so a script calling one cannot pass its
     // points off as another rule's: the engine's next marker would fail.
-    engine.register_fn(RULE_MARKER, |d: &mut Draft, index: INT| -> Fallible<()> {
+    r.func(RULE_MARKER, |d: &mut Draft, index: INT| -> Fallible<()> {
         let next = d.current.map_or(0, |i| i + 1);
         if usize::try_from(index).ok() != Some(next) || next >= d.rules.len() {
             return Err(format!("`{RULE_MARKER}` is for the engine only").into());
@@ -279,39 +337,39 @@ fn register_decision(engine: &mut Engine) {
 
     for category in [Category::Fit, Category::Engagement, Category::Negative] {
         let name = category.as_str();
-        engine.register_fn(name, move |d: &mut Draft, points: INT, reason: ImmutableString| {
+        r.func(name, move |d: &mut Draft, points: INT, reason: ImmutableString| {
             d.award(category, points, reason)
         });
-        engine.register_fn(name, move |d: &mut Draft, points: FLOAT, reason: ImmutableString| {
+        r.func(name, move |d: &mut Draft, points: FLOAT, reason: ImmutableString| {
             d.award(category, whole_points(points.into())?, reason)
         });
         // Catches the wrong types, with a better message than "function not found".
-        engine.register_fn(name, move |d: &mut Draft, points: Dynamic, reason: ImmutableString| {
+        r.func(name, move |d: &mut Draft, points: Dynamic, reason: ImmutableString| {
             d.award(category, whole_points(points)?, reason)
         });
     }
 
-    engine.register_fn("met", |d: &mut Draft, c: &str, evidence: ImmutableString| {
+    r.func("met", |d: &mut Draft, c: &str, evidence: ImmutableString| {
         d.criterion(c, CriterionStatus::Met, evidence)
     });
-    engine.register_fn("not_met", |d: &mut Draft, c: &str, evidence: ImmutableString| {
+    r.func("not_met", |d: &mut Draft, c: &str, evidence: ImmutableString| {
         d.criterion(c, CriterionStatus::NotMet, evidence)
     });
-    engine.register_fn("unknown", |d: &mut Draft, c: &str, evidence: ImmutableString| {
+    r.func("unknown", |d: &mut Draft, c: &str, evidence: ImmutableString| {
         d.criterion(c, CriterionStatus::Unknown, evidence)
     });
 
-    engine.register_fn("grade", |d: &mut Draft, grade: &str| -> Fallible<()> {
+    r.func("grade", |d: &mut Draft, grade: &str| -> Fallible<()> {
         d.check()?;
         d.grade = Some(grade.parse().map_err(|e: ValueError| e.to_string())?);
         Ok(())
     });
-    engine.register_fn("temperature", |d: &mut Draft, t: &str| -> Fallible<()> {
+    r.func("temperature", |d: &mut Draft, t: &str| -> Fallible<()> {
         d.check()?;
         d.temperature = Some(t.parse().map_err(|e: ValueError| e.to_string())?);
         Ok(())
     });
-    engine.register_fn("stage", |d: &mut Draft, stage: &str, reason: ImmutableString| -> Fallible<()> {
+    r.func("stage", |d: &mut Draft, stage: &str, reason: ImmutableString| -> Fallible<()> {
         d.check()?;
         let stage: Stage = stage.parse().map_err(|e: ValueError| e.to_string())?;
         if stage == Stage::Disqualified {
@@ -320,30 +378,30 @@ fn register_decision(engine: &mut Engine) {
         d.stage = Some((stage, d.reasoned(reason)?));
         Ok(())
     });
-    engine.register_fn("handoff", |d: &mut Draft, reason: ImmutableString| -> Fallible<()> {
+    r.func("handoff", |d: &mut Draft, reason: ImmutableString| -> Fallible<()> {
         d.check()?;
         d.handoff = HandoffChoice::Now(d.reasoned(reason)?);
         Ok(())
     });
-    engine.register_fn("hold", |d: &mut Draft, reason: ImmutableString| -> Fallible<()> {
+    r.func("hold", |d: &mut Draft, reason: ImmutableString| -> Fallible<()> {
         d.check()?;
         d.handoff = HandoffChoice::Hold(d.reasoned(reason)?);
         Ok(())
     });
-    engine.register_fn("disqualify", |d: &mut Draft, reason: ImmutableString| -> Fallible<()> {
+    r.func("disqualify", |d: &mut Draft, reason: ImmutableString| -> Fallible<()> {
         d.check()?;
         d.budget.take(0, reason.len())?;
         d.disqualify(Text::from_script(reason));
         Err(stop())
     });
-    engine.register_fn("stop", |d: &mut Draft| -> Fallible<()> {
+    r.func("stop", |d: &mut Draft| -> Fallible<()> {
         d.check()?;
         Err(stop())
     });
 
     macro_rules! read {
         ($($name:literal => |$d:ident| $body:expr;)*) => {
-            $(engine.register_get($name, |d: &mut Draft| -> Fallible<INT> { let $d = d.read()?; Ok($body) });)*
+            $(r.getter($name, |d: &mut Draft| -> Fallible<INT> { let $d = d.read()?; Ok($body) });)*
         };
     }
     read! {
@@ -355,14 +413,14 @@ fn register_decision(engine: &mut Engine) {
         "not_met_count" => |d| d.criteria.count(CriterionStatus::NotMet) as INT;
         "unknown_count" => |d| d.criteria.count(CriterionStatus::Unknown) as INT;
     }
-    engine.register_fn("status", |d: &mut Draft, c: &str| -> Fallible<ImmutableString> {
+    r.func("status", |d: &mut Draft, c: &str| -> Fallible<ImmutableString> {
         let criteria = &d.read()?.criteria;
         criteria
             .get(c)
             .map(|c| Text::cached(format_args!("{}", c.status.as_str())).to_script())
             .ok_or_else(|| criteria.unknown_name(c).to_string().into())
     });
-    engine.register_fn("is_met", |d: &mut Draft, c: &str| -> Fallible<bool> {
+    r.func("is_met", |d: &mut Draft, c: &str| -> Fallible<bool> {
         let criteria = &d.read()?.criteria;
         criteria
             .get(c)
@@ -378,23 +436,37 @@ mod tests {
     use super::*;
     use crate::engine::api::{API, editor_definitions};
 
+    /// Records what is registered: each name with its parameter types.
+    #[derive(Default)]
+    struct Recorder(Vec<(String, Vec<std::any::TypeId>)>);
+
+    impl Registrar for Recorder {
+        fn func<A: 'static, const N: usize, const X: bool, R: 'static, const F: bool, Func>(
+            &mut self,
+            name: &str,
+            _: Func,
+        ) where
+            Func: RhaiNativeFunc<A, N, X, R, F>,
+        {
+            self.0.push((name.to_owned(), Func::param_types().to_vec()));
+        }
+    }
+
     /// (object, name, arity) of every registered field and function on
     /// `lead` and `decision`; `None` arity for a field.
     fn registered() -> BTreeSet<(String, String, Option<usize>)> {
-        let mut engine = Engine::new_raw();
-        register(&mut engine);
+        let mut recorder = Recorder::default();
+        register_api(&mut recorder);
         let mut out = BTreeSet::new();
-        for sig in engine.gen_fn_signatures(false) {
-            let (name, rest) = sig.split_once('(').unwrap();
-            let object = match rest.split([',', ')']).next().unwrap() {
-                "_: &mut Lead" => "lead",
-                "_: &mut Decision" => "decision",
+        for (name, types) in recorder.0 {
+            let object = match types.first() {
+                Some(t) if *t == std::any::TypeId::of::<Snapshot>() => "lead",
+                Some(t) if *t == std::any::TypeId::of::<Draft>() => "decision",
                 _ => continue,
             };
-            let args = rest[..rest.find(')').unwrap()].matches("_:").count() - 1;
             let entry = match name.strip_prefix("get$") {
                 Some(field) => (object.to_owned(), field.to_owned(), None),
-                None => (object.to_owned(), name.to_owned(), Some(args)),
+                None => (object.to_owned(), name, Some(types.len() - 1)),
             };
             out.insert(entry);
         }
