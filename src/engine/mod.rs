@@ -325,7 +325,14 @@ impl Qualifier {
             return Err(EvalError::new(lead, None, None, EvalErrorKind::BeforeCreated, message));
         }
         let inner = &*self.inner;
-        let mut slot = SLOT.take().filter(|s| s.qualifier == inner.id).unwrap_or_else(|| inner.slot());
+        // Another qualifier's slot is adopted, not rebuilt: only the
+        // parameters differ, so leads from many tenants in turn keep the
+        // thread's scope and touch buffer.
+        let mut slot = match SLOT.take() {
+            Some(slot) if slot.qualifier == inner.id => slot,
+            Some(slot) => inner.adopt(slot),
+            None => inner.slot(),
+        };
         let result = inner.run(&mut slot.scope, lead, as_of);
         SLOT.set(Some(slot));
         let (draft, stopped_by) = result?;

@@ -6,6 +6,7 @@ use rhai::{EvalAltResult, Scope};
 
 use super::draft::{self, Budget, Draft};
 use super::error::{EvalError, EvalErrorKind};
+use super::script::Params;
 use super::snapshot::{Snapshot, decay};
 use super::tables::Outcome;
 use super::{Inner, SCRIPT_VARIABLES, snapshot};
@@ -44,6 +45,19 @@ impl Inner {
         scope.push_constant(params_var, self.script_params.clone());
         scope.push_constant(decision_var, Draft::placeholder());
         Slot { qualifier: self.id, scope }
+    }
+
+    /// Another qualifier's slot, made this one's: its parameters replaced.
+    pub(super) fn adopt(&self, mut slot: Slot) -> Slot {
+        match slot.scope.get_value_mut::<Params>(SCRIPT_VARIABLES[1]) {
+            Some(params) => {
+                *params = self.script_params.clone();
+                slot.qualifier = self.id;
+                slot
+            }
+            // A scope is only ever left with its three variables; if not, start afresh.
+            None => self.slot(),
+        }
     }
 
     /// Runs the point table and the rules, leaving `scope` as it found it.

@@ -297,7 +297,15 @@ fn number(value: Dynamic, what: &str) -> Fallible<FLOAT> {
 pub(crate) fn register_param_getters(engine: &mut Engine, params: &Params) {
     for (i, (name, _)) in params.0.iter().enumerate() {
         if name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            engine.register_get(name.as_str(), move |p: &mut Params| p.0[i].1.clone());
+            // By position, checked by name: `p` is always this pack's, but a
+            // mix-up must be an error, never another tenant's value or a panic.
+            let name = name.clone();
+            engine.register_get(name.clone().as_str(), move |p: &mut Params| -> Fallible<Dynamic> {
+                match p.0.get(i) {
+                    Some((n, value)) if *n == name => Ok(value.clone()),
+                    _ => p.get(&name),
+                }
+            });
         }
     }
 }

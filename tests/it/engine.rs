@@ -514,3 +514,34 @@ fn deciding_before_the_lead_was_created_is_an_error_for_that_lead_only() {
     let created = lead_with("");
     assert!(q.evaluate(&created, created.created_at).is_ok());
 }
+
+/// Tenants' leads arrive in no particular order: a thread that decides for
+/// one tenant, then another, then the first again, gives each lead exactly
+/// the decision its own tenant gives it alone.
+#[test]
+fn tenants_in_turn_on_one_thread_decide_as_each_alone() {
+    let scripted = |bonus: i64| {
+        manifest(&format!(
+            "name = \"t\"\nversion = \"1\"\n[params]\nbonus = {bonus}\n[[rules]]\nname = \"r\"\n\
+             script = '''\ndecision.fit(params.bonus, \"bonus\");\n'''\n"
+        ))
+    };
+    let tenants = [
+        scripted(1),
+        Qualifier::builder(&Pack::b2b_bant()).param("mql_threshold", 40).build().unwrap(),
+        scripted(2),
+        Qualifier::new(&Pack::meddic()).unwrap(),
+        Qualifier::new(&Pack::b2b_bant()).unwrap(),
+    ];
+    let leads = crate::sample_leads();
+    let json =
+        |q: &Qualifier, lead: &Lead| serde_json::to_string(&q.evaluate(lead, as_of()).unwrap()).unwrap();
+    let alone: Vec<Vec<String>> =
+        tenants.iter().map(|q| leads.iter().map(|l| json(q, l)).collect()).collect();
+    for (i, lead) in leads.iter().enumerate() {
+        for (t, q) in tenants.iter().enumerate() {
+            assert_eq!(json(q, lead), alone[t][i], "tenant {t}, lead {}", lead.id);
+        }
+    }
+    assert!(alone[0][0].contains(r#""fit":1,"#) && alone[2][0].contains(r#""fit":2,"#));
+}
