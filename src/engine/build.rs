@@ -126,8 +126,8 @@ impl<'a> QualifierBuilder<'a> {
     /// # use leadgate::{Lead, Limits, Pack, Qualifier};
     /// # use leadgate::engine::EvalErrorKind;
     /// let mut limits = Limits::default();
-    /// limits.max_operations = 10; // far too few for the default pack
-    /// let q = Qualifier::builder(&Pack::b2b_bant()).limits(limits).build()?;
+    /// limits.max_operations = 10; // far too few for the MEDDIC pack's scripts
+    /// let q = Qualifier::builder(&Pack::meddic()).limits(limits).build()?;
     /// let lead = Lead::new("L-1", "2026-11-01T00:00:00Z".parse()?);
     /// let err = q.evaluate(&lead, "2026-11-23T00:00:00Z".parse()?).unwrap_err();
     /// assert_eq!(err.kind(), EvalErrorKind::TooManyOperations);

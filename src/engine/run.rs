@@ -94,6 +94,10 @@ impl Inner {
         // Room for every rule and the points, caps and lifecycle steps: `fired` never regrows.
         let steps = self.tables.len() + self.rules.len() + 3;
         let budget = Budget::new(&self.limits);
+        // Native work (table aggregations, script functions) charges this
+        // run's budget, and the run keeps the deadline, from here to the end
+        // of the scripts.
+        let run = crate::engine::sandbox::Run::start(&self.limits);
         let mut draft =
             Draft::new(self.criteria.clone(), self.settings.caps, self.rule_names.clone(), steps, budget);
         self.point_table(snapshot, &mut draft).map_err(|e| EvalError::from_script(lead, None, *e))?;
@@ -110,8 +114,6 @@ impl Inner {
         }
         *scope.get_value_mut::<Draft>(decision_var).ok_or_else(|| lost_decision(lead))? = draft;
 
-        // Native functions charge their work to this run, and it keeps the deadline.
-        let run = crate::engine::sandbox::Run::start(&self.limits);
         let result = self.engine.run_ast_with_scope(scope, &self.program);
         drop(run);
         let draft = scope.get_value_mut::<Draft>(decision_var).ok_or_else(|| lost_decision(lead))?;

@@ -11,7 +11,7 @@ use rhai::{
 };
 
 use super::draft::{Draft, HandoffChoice, stop, whole_points};
-use super::snapshot::{List, ScriptLead, Snapshot, Touch, decay};
+use super::snapshot::{List, ScriptLead, Snapshot, decay, distinct_channels};
 use crate::decision::Category;
 use crate::lead::ValueError;
 use crate::pack::ParamValue;
@@ -262,19 +262,6 @@ fn decayed(l: &ScriptLead, ch: &str, points: FLOAT, half_life: FLOAT) -> Fallibl
     }
     let ch = channel(ch)?;
     Ok(l.scan()?.filter(|t| t.channel == ch).map(|t| points * decay(t.age_days, half_life)).sum())
-}
-
-/// Sorted by channel, so distinct channels are runs.
-fn distinct_channels<'a>(touches: impl Iterator<Item = &'a Touch>) -> INT {
-    let mut last: Option<&Channel> = None;
-    let mut n = 0;
-    for t in touches {
-        if last != Some(&t.channel) {
-            n += 1;
-            last = Some(&t.channel);
-        }
-    }
-    n
 }
 
 /// A time window in days.

@@ -159,6 +159,19 @@ impl ScriptLead {
     }
 }
 
+/// Sorted by channel, so distinct channels are runs.
+pub(crate) fn distinct_channels<'a>(touches: impl Iterator<Item = &'a Touch>) -> INT {
+    let mut last: Option<&Channel> = None;
+    let mut n = 0;
+    for t in touches {
+        if last != Some(&t.channel) {
+            n += 1;
+            last = Some(&t.channel);
+        }
+    }
+    n
+}
+
 /// A list of text as scripts see it: a list parameter or the lead's pain
 /// points. `x in list` is a native lookup, binary search for parameters.
 #[derive(Debug, Clone)]

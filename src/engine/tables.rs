@@ -1,15 +1,20 @@
 //! Decision tables at run time: which rows match a lead's snapshot, and
 //! what firing them writes into the draft. Tables are parsed and resolved
 //! in the pack layer ([`crate::pack::table`]).
+//!
+//! Touch aggregations scan the lead's touches, so each charges its scan to
+//! the evaluation's native budget first, as the script functions do.
 
 use std::fmt;
 
 use rhai::EvalAltResult;
 
 use super::draft::Draft;
-use super::snapshot::{ScriptLead, Value};
+use super::snapshot::{ScriptLead, Value, distinct_channels};
 use crate::Text;
 use crate::pack::table::{Action, Condition, Op, Operand, Part, Row, Subject, Table, Template};
+
+type Fallible<T> = Result<T, Box<EvalAltResult>>;
 
 /// What applying a table did to the run.
 #[derive(Debug, PartialEq, Eq)]
@@ -20,34 +25,59 @@ pub(crate) enum Outcome {
 }
 
 impl Subject {
-    fn get<'a>(&self, lead: &'a ScriptLead) -> Value<'a> {
-        match self {
+    fn get<'a>(&self, lead: &'a ScriptLead, draft: &Draft) -> Fallible<Value<'a>> {
+        let window = |days: &Option<f64>| days.unwrap_or(f64::INFINITY);
+        let count = |n: usize| Value::Int(i64::try_from(n).unwrap_or(i64::MAX));
+        Ok(match self {
             Subject::Field(f) => f.get(lead),
             Subject::Attr(name) => lead.attribute(name),
-        }
+            Subject::Touches(days) => count(lead.within(window(days))?.count()),
+            Subject::Channels(days) => Value::Int(distinct_channels(lead.within(window(days))?)),
+            Subject::Count(channel, days) => {
+                count(lead.within(window(days))?.filter(|t| t.channel == *channel).count())
+            }
+            Subject::DaysSinceLast => {
+                lead.scan()?.map(|t| t.age_days).min_by(f64::total_cmp).map_or(Value::Missing, Value::Float)
+            }
+            // Checked when the qualifier is built: the criterion exists.
+            Subject::Status(name) => {
+                draft.criteria.get(name).map_or(Value::Missing, |c| Value::Str(c.status.as_str().into()))
+            }
+        })
     }
 }
 
 impl Table {
-    /// Fires the first row that matches `lead`, or every one with `hit = "all"`.
-    pub(crate) fn apply(&self, lead: &ScriptLead, draft: &mut Draft) -> Result<Outcome, Box<EvalAltResult>> {
+    /// Fires the first row that matches `lead`, or every one with `hit =
+    /// "all"`. A row's conditions are read just before it may fire, so they
+    /// see what the rows before it did (`status.need`).
+    pub(crate) fn apply(&self, lead: &ScriptLead, draft: &mut Draft) -> Fallible<Outcome> {
         // Rows are numbered from 1, as a rule author counts them.
-        let mut matching = (1..).zip(&self.rows).filter(|(_, r)| r.conditions.iter().all(|c| c.holds(lead)));
-        if self.all {
-            for (number, row) in matching {
-                if row.fire(number, lead, draft)? == Outcome::Stop {
-                    return Ok(Outcome::Stop);
-                }
+        for (number, row) in (1..).zip(&self.rows) {
+            if !row.holds(lead, draft)? {
+                continue;
             }
-            return Ok(Outcome::Continue);
+            let outcome = row.fire(number, lead, draft)?;
+            if outcome == Outcome::Stop || !self.all {
+                return Ok(outcome);
+            }
         }
-        matching.next().map_or(Ok(Outcome::Continue), |(number, row)| row.fire(number, lead, draft))
+        Ok(Outcome::Continue)
     }
 }
 
 impl Row {
-    fn fire(&self, number: u32, lead: &ScriptLead, draft: &mut Draft) -> Result<Outcome, Box<EvalAltResult>> {
-        let reason = self.reason.render(lead);
+    fn holds(&self, lead: &ScriptLead, draft: &Draft) -> Fallible<bool> {
+        for condition in &self.conditions {
+            if !condition.holds(lead, draft)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    fn fire(&self, number: u32, lead: &ScriptLead, draft: &mut Draft) -> Fallible<Outcome> {
+        let reason = self.reason.render(lead, draft)?;
         match &self.action {
             // Fired, as `decision.fit(0, ...)` is, but nothing to record.
             Action::Points(_, 0) => draft.act(),
@@ -56,6 +86,11 @@ impl Row {
             }
             Action::Criterion(name, status) => {
                 draft.set_criterion(name, *status, Some(reason))?;
+            }
+            // As `decision.temperature(...)`: the reason documents the row.
+            Action::Temperature(t) => {
+                draft.act();
+                draft.temperature = Some(*t);
             }
             Action::Disqualify => {
                 draft.disqualify(reason);
@@ -67,8 +102,8 @@ impl Row {
 }
 
 impl Condition {
-    fn holds(&self, lead: &ScriptLead) -> bool {
-        let value = self.subject.get(lead);
+    fn holds(&self, lead: &ScriptLead, draft: &Draft) -> Fallible<bool> {
+        let value = self.subject.get(lead, draft)?;
         let text = value.as_str().unwrap_or("");
         let list_has = |list: &Operand| match list {
             Operand::List(items) => items.binary_search_by(|i| i.as_str().cmp(text)).is_ok(),
@@ -78,7 +113,7 @@ impl Condition {
             (Some(v), Operand::Number(n)) => f(v, *n),
             _ => false,
         };
-        match self.op {
+        Ok(match self.op {
             Op::Present => matches!(self.operand, Operand::Bool(b) if b == value.is_present()),
             Op::Is => match (&value, &self.operand) {
                 (Value::Bool(v), Operand::Bool(b)) => v == b,
@@ -92,27 +127,39 @@ impl Condition {
             Op::Above => compare(|v, n| v > n),
             Op::AtMost => compare(|v, n| v <= n),
             Op::Below => compare(|v, n| v < n),
-        }
+        })
     }
 }
 
 impl Template {
-    fn render(&self, lead: &ScriptLead) -> Text {
-        match &self.fixed {
-            Some(fixed) => fixed.clone(),
-            None => Text::cached(format_args!("{}", Rendered(self, lead))),
+    fn render(&self, lead: &ScriptLead, draft: &Draft) -> Fallible<Text> {
+        if let Some(fixed) = &self.fixed {
+            return Ok(fixed.clone());
         }
+        // Placeholders are read first: an aggregation may run out of budget.
+        let mut values = Vec::with_capacity(self.parts.len());
+        for part in &self.parts {
+            if let Part::Subject(subject) = part {
+                values.push(subject.get(lead, draft)?);
+            }
+        }
+        Ok(Text::cached(format_args!("{}", Rendered(self, &values))))
     }
 }
 
-struct Rendered<'a>(&'a Template, &'a ScriptLead);
+struct Rendered<'a>(&'a Template, &'a [Value<'a>]);
 
 impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut values = self.1.iter();
         for part in &self.0.parts {
             match part {
                 Part::Literal(l) => f.write_str(l)?,
-                Part::Subject(subject) => write!(f, "{}", subject.get(self.1))?,
+                Part::Subject(_) => {
+                    if let Some(value) = values.next() {
+                        write!(f, "{value}")?;
+                    }
+                }
                 // Resolved when the qualifier is built.
                 Part::Param(_) => {}
             }

@@ -199,10 +199,7 @@ impl Pack {
     /// assert_eq!(pack.criteria().len(), 4);
     /// ```
     pub fn b2b_bant() -> Pack {
-        embedded(
-            include_str!("../../packs/b2b-bant/pack.toml"),
-            &[("engagement.rhai", include_str!("../../packs/b2b-bant/engagement.rhai"))],
-        )
+        embedded(include_str!("../../packs/b2b-bant/pack.toml"), &[])
     }
 
     /// The shipped MEDDIC pack (metrics, economic buyer, decision criteria,

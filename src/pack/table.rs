@@ -17,7 +17,7 @@ use crate::pack::params::ParamTable;
 use crate::lead::text::Number;
 use crate::pack::ParamValue;
 use crate::pack::fields::{Field, Kind};
-use crate::{CriterionStatus, Text};
+use crate::{Channel, CriterionStatus, Temperature, Text};
 
 /// The operators a condition may use, in the order the guide lists them.
 const OPERATORS: [(&str, Op); 8] = [
@@ -31,7 +31,13 @@ const OPERATORS: [(&str, Op); 8] = [
     ("present", Op::Present),
 ];
 /// What a row may do besides its conditions.
-const ACTIONS: [&str; 7] = ["fit", "engagement", "negative", "met", "not_met", "unknown", "disqualify"];
+const ACTIONS: [&str; 8] =
+    ["fit", "engagement", "negative", "met", "not_met", "unknown", "temperature", "disqualify"];
+/// Subjects written as dotted keys (`count.webinar.30 = ...`), which TOML
+/// reads as nested tables.
+const DOTTED: [&str; 5] = ["attr", "touches", "channels", "count", "status"];
+/// The longest window a touch aggregation may take: a hundred years.
+const MAX_WINDOW_DAYS: f64 = 36_525.0;
 const PARAM_PREFIX: &str = "params.";
 
 /// A literal, or a parameter to read when the qualifier is built.
@@ -63,12 +69,23 @@ pub(crate) enum Op {
     Present,
 }
 
-/// What a condition or a placeholder reads: a lead field, or a custom
-/// attribute (`attr.name`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a condition or a placeholder reads: a lead field, a custom
+/// attribute (`attr.name`), an aggregation of the lead's touches, or a
+/// criterion's status so far.
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Subject {
     Field(Field),
     Attr(Text),
+    /// Touches within the last `days` (all when `None`): `touches.30`.
+    Touches(Option<f64>),
+    /// Distinct channels touched within the last `days`: `channels.30`.
+    Channels(Option<f64>),
+    /// Touches on one channel within the last `days`: `count.webinar.30`.
+    Count(Channel, Option<f64>),
+    /// Days since the latest touch; missing without touches.
+    DaysSinceLast,
+    /// A criterion's status as the rules before left it: `status.need`.
+    Status(Text),
 }
 
 const ATTR_PREFIX: &str = "attr.";
@@ -79,15 +96,27 @@ impl Subject {
         match self {
             Subject::Field(f) => Some(f.kind()),
             Subject::Attr(_) => None,
+            Subject::Touches(_) | Subject::Channels(_) | Subject::Count(..) => Some(Kind::Int),
+            Subject::DaysSinceLast => Some(Kind::Float),
+            Subject::Status(_) => Some(Kind::Text),
         }
     }
 }
 
 impl fmt::Display for Subject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let window = |f: &mut fmt::Formatter<'_>, days: &Option<f64>| match days {
+            Some(days) => write!(f, ".{}", Number(*days)),
+            None => Ok(()),
+        };
         match self {
             Subject::Field(field) => f.write_str(field.name()),
             Subject::Attr(name) => write!(f, "{ATTR_PREFIX}{name}"),
+            Subject::Touches(days) => f.write_str("touches").and_then(|()| window(f, days)),
+            Subject::Channels(days) => f.write_str("channels").and_then(|()| window(f, days)),
+            Subject::Count(channel, days) => write!(f, "count.{channel}").and_then(|()| window(f, days)),
+            Subject::DaysSinceLast => f.write_str("days_since_last"),
+            Subject::Status(name) => write!(f, "status.{name}"),
         }
     }
 }
@@ -103,6 +132,7 @@ pub(crate) struct Condition {
 pub(crate) enum Action {
     Points(Category, i64),
     Criterion(Text, CriterionStatus),
+    Temperature(Temperature),
     Disqualify,
 }
 
@@ -212,7 +242,15 @@ impl Table {
                 }
             }
             row.reason.fix();
-            if let Action::Criterion(name, _) = &row.action {
+            let read = row.conditions.iter().filter_map(|c| match &c.subject {
+                Subject::Status(name) => Some(name),
+                _ => None,
+            });
+            let written = match &row.action {
+                Action::Criterion(name, _) => Some(name),
+                _ => None,
+            };
+            for name in read.chain(written) {
                 if !criteria.contains(name) {
                     problem(crate::suggest::unknown_criterion(name, criteria.iter().map(Text::as_str)));
                 }
@@ -299,6 +337,13 @@ fn parse_row(row: &toml::Value) -> Result<Row, Vec<String>> {
                     .try_for_each(|cs| cs.map(|cs| conditions.extend(cs))),
                 None => Err(format!("`attr` names a custom attribute: write attr.<name> = ..., got {value}")),
             }
+        } else if DOTTED.contains(&key.as_str()) && value.as_table().is_some_and(|t| !is_operators(t)) {
+            // `count.webinar.30 = { at_least = 2 }` is `count = { webinar = { 30 = ... } }`.
+            let mut flat = Vec::new();
+            flatten(key.clone(), value, &mut flat);
+            flat.into_iter()
+                .map(|(name, value)| subject(&name).and_then(|s| conditions_on(s, value)))
+                .try_for_each(|cs| cs.map(|cs| conditions.extend(cs)))
         } else {
             subject(key).and_then(|s| conditions_on(s, value)).map(|cs| conditions.extend(cs))
         };
@@ -322,15 +367,86 @@ fn parse_row(row: &toml::Value) -> Result<Row, Vec<String>> {
     }
 }
 
-/// A field by name, or `attr.<name>` for a custom attribute.
+/// Whether a table's keys are all operators: `{ at_least = 2 }` is a
+/// condition, `{ webinar = ... }` one more level of a dotted name.
+fn is_operators(table: &toml::Table) -> bool {
+    !table.is_empty() && table.keys().all(|k| OPERATORS.iter().any(|(op, _)| op == k))
+}
+
+/// A dotted subject's nested tables, back to `(dotted name, condition)`.
+fn flatten<'a>(name: String, value: &'a toml::Value, out: &mut Vec<(String, &'a toml::Value)>) {
+    match value.as_table() {
+        Some(table) if !is_operators(table) => {
+            for (key, value) in table {
+                flatten(format!("{name}.{key}"), value, out);
+            }
+        }
+        _ => out.push((name, value)),
+    }
+}
+
+/// A window of days: a number above 0, up to a hundred years.
+fn window(text: &str, name: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(days) if days > 0.0 && days <= MAX_WINDOW_DAYS => Ok(days),
+        _ => Err(format!(
+            "{name}: the window {text:?} must be a number of days above 0 and at most {MAX_WINDOW_DAYS}"
+        )),
+    }
+}
+
+/// A touch aggregation, `touches.30` or `channels`, with its optional window.
+fn windowed(name: &str, rest: Option<&str>) -> Result<Option<f64>, String> {
+    rest.map(|days| window(days, name)).transpose()
+}
+
+/// A field by name, `attr.<name>` for a custom attribute, a touch
+/// aggregation (`touches[.days]`, `channels[.days]`, `count.<channel>[.days]`,
+/// `days_since_last`) or a criterion's status (`status.<criterion>`).
 fn subject(name: &str) -> Result<Subject, String> {
     if let Some(attr) = name.strip_prefix(ATTR_PREFIX).filter(|a| !a.is_empty()) {
         return Ok(Subject::Attr(attr.into()));
     }
+    let (head, rest) = match name.split_once('.') {
+        Some((head, rest)) => (head, Some(rest)),
+        None => (name, None),
+    };
+    match (head, rest) {
+        ("touches", rest) => return windowed(name, rest).map(Subject::Touches),
+        ("channels", rest) => return windowed(name, rest).map(Subject::Channels),
+        ("days_since_last", None) => return Ok(Subject::DaysSinceLast),
+        ("status", Some(criterion)) if !criterion.is_empty() => return Ok(Subject::Status(criterion.into())),
+        ("count", Some(rest)) => {
+            // A channel name has no dot: `count.webinar` or `count.webinar.30`.
+            let (channel, days) = match rest.split_once('.') {
+                Some((channel, days)) => (channel, Some(days)),
+                None => (rest, None),
+            };
+            let channel = channel.parse::<Channel>().map_err(|e| format!("{name}: {e}"))?;
+            return windowed(name, days).map(|days| Subject::Count(channel, days));
+        }
+        ("count" | "status", _) => {
+            return Err(format!(
+                "`{head}` needs a name after it: {head}.<name>, as in {}",
+                match head {
+                    "count" => "count.webinar.30 = { at_least = 2 }",
+                    _ => "status.need = \"unknown\"",
+                }
+            ));
+        }
+        _ => {}
+    }
     if let Some(field) = Field::ALL.iter().copied().find(|f| f.name() == name) {
         return Ok(Subject::Field(field));
     }
-    let known = Field::ALL.iter().map(|f| f.name()).chain(ACTIONS).chain(["reason"]);
+    let known = Field::ALL.iter().map(|f| f.name()).chain(ACTIONS).chain([
+        "reason",
+        "touches",
+        "channels",
+        "count",
+        "days_since_last",
+        "status",
+    ]);
     Err(match crate::suggest::closest(name, known) {
         Some(near) => format!("unknown lead field {name:?} (did you mean {near:?}?)"),
         None => format!(
@@ -357,6 +473,11 @@ fn action(key: &str, value: &toml::Value) -> Result<Action, String> {
         "met" => criterion(CriterionStatus::Met),
         "not_met" => criterion(CriterionStatus::NotMet),
         "unknown" => criterion(CriterionStatus::Unknown),
+        "temperature" => match value.as_str().map(str::parse::<Temperature>) {
+            Some(Ok(t)) => Ok(Action::Temperature(t)),
+            Some(Err(e)) => Err(format!("`temperature`: {e}")),
+            None => Err(format!("`temperature` is \"cold\", \"warm\" or \"hot\", got {value}")),
+        },
         _ => match value.as_bool() {
             Some(true) => Ok(Action::Disqualify),
             _ => Err(format!("`disqualify` can only be true, got {value}")),

@@ -459,3 +459,189 @@ table = [
         ]
     );
 }
+
+/// The default pack's engagement rule as the script it was before tables
+/// could read touches.
+const ENGAGEMENT_SCRIPT: &str = r#"[[rules]]
+name = "engagement"
+script = '''
+if lead.channels(30) >= 3 {
+    decision.engagement(5, "Engaged on 3 or more channels in 30 days");
+}
+if lead.count("pricing_page", 14) >= 2 {
+    decision.engagement(5, "Came back to pricing within two weeks");
+}
+if lead.days_since_last() > params.stale_after_days {
+    decision.negative(10, "Gone quiet: no touch in " + params.stale_after_days + " days");
+}
+if lead.count("demo_request", 7) > 0 {
+    decision.temperature("hot");
+}
+if decision.status("need") == "unknown" && lead.count("demo_request") > 0 {
+    decision.met("need", "Requested a demo");
+}
+'''
+"#;
+
+/// The default pack with its engagement table swapped for the script.
+fn default_pack_with_engagement_script() -> Qualifier {
+    let toml = include_str!("../../packs/b2b-bant/pack.toml");
+    let start = toml.find("[[rules]]\nname = \"engagement\"").unwrap();
+    let end = start + toml[start..].find("\n[[tests]]").unwrap();
+    let toml = format!("{}{ENGAGEMENT_SCRIPT}{}", &toml[..start], &toml[end..]);
+    Qualifier::new(&Pack::from_toml(&toml).unwrap()).unwrap()
+}
+
+/// Leads with recent touches on a few channels, so that every window of
+/// the engagement rule is sometimes met and sometimes not.
+fn recent_lead() -> impl Strategy<Value = leadgate::Lead> {
+    let channels = ["pricing_page", "demo_request", "webinar", "web_visit", "email_open"];
+    (proptest::collection::vec((0i64..150 * 24, 0usize..5), 0..10), any::<bool>()).prop_map(
+        move |(touches, need)| {
+            let touches: Vec<String> = touches
+                .iter()
+                .map(|(hours, c)| {
+                    let at = as_of() - chrono::Duration::hours(*hours);
+                    format!(r#"{{"at": "{}", "channel": "{}"}}"#, at.to_rfc3339(), channels[*c])
+                })
+                .collect();
+            let need = if need { r#""qualification": {"need": "faster handoffs"},"# } else { "" };
+            lead_with(&format!(r#"{need} "touchpoints": [{}]"#, touches.join(",")))
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// The shipped pack's engagement table decides what its former script
+    /// decided, down to the temperature and the criterion it marks.
+    #[test]
+    fn the_engagement_table_decides_what_the_engagement_script_did(lead in recent_lead()) {
+        let table = Qualifier::new(&Pack::b2b_bant()).unwrap();
+        let script = default_pack_with_engagement_script();
+        let comparable = |q: &Qualifier| {
+            let mut json = serde_json::to_value(q.evaluate(&lead, as_of()).unwrap()).unwrap();
+            json.as_object_mut().unwrap().remove("pack");
+            for c in json["contributions"].as_array_mut().unwrap() {
+                c.as_object_mut().unwrap().remove("row");
+            }
+            json
+        };
+        prop_assert_eq!(comparable(&script), comparable(&table));
+    }
+}
+
+#[test]
+fn tables_read_touches_windows_and_criteria_so_far() {
+    let q = manifest(&pack(
+        r#"
+criteria = ["need"]
+[[rules]]
+name = "touches"
+hit = "all"
+table = [
+  { touches = { at_least = 4 }, engagement = 1, reason = "{touches} touches" },
+  { touches.7 = { at_least = 2 }, engagement = 2, reason = "{touches.7} this week" },
+  { channels.30 = { at_least = 2 }, engagement = 3, reason = "{channels.30} channels this month" },
+  { count.webinar.30 = 1, engagement = 4, reason = "One webinar this month" },
+  { count."custom:podcast" = 0, engagement = 5, reason = "No podcast yet" },
+  { days_since_last = { below = 2 }, engagement = 6, reason = "Touched {days_since_last} days ago" },
+  { status.need = "unknown", count.demo_request = { at_least = 1 }, met = "need", reason = "Asked for a demo" },
+  { status.need = "met", temperature = "hot", reason = "Need met above" },
+]
+"#,
+    ));
+    let day = |d: f64| (as_of() - chrono::Duration::milliseconds((d * 86_400_000.0) as i64)).to_rfc3339();
+    let lead = lead_with(&format!(
+        r#""touchpoints": [{{"at": "{}", "channel": "webinar"}}, {{"at": "{}", "channel": "demo_request"}},
+            {{"at": "{}", "channel": "web_visit"}}, {{"at": "{}", "channel": "web_visit"}}]"#,
+        day(1.5),
+        day(3.0),
+        day(40.0),
+        day(400.0)
+    ));
+    let d = q.evaluate(&lead, as_of()).unwrap();
+    let reasons: Vec<(i64, String, Option<u32>)> =
+        d.contributions.iter().map(|c| (c.points, c.reason.to_string(), c.row)).collect();
+    assert_eq!(
+        reasons,
+        [
+            (1, "4 touches".to_owned(), Some(1)),
+            (2, "2 this week".to_owned(), Some(2)),
+            (3, "2 channels this month".to_owned(), Some(3)),
+            (4, "One webinar this month".to_owned(), Some(4)),
+            (5, "No podcast yet".to_owned(), Some(5)),
+            (6, "Touched 1.5 days ago".to_owned(), Some(6)),
+        ]
+    );
+    assert_eq!(d.criteria.get("need").unwrap().status, CriterionStatus::Met);
+    assert_eq!(d.temperature, Some(leadgate::Temperature::Hot));
+    // No touches: counts are 0 (only "No podcast yet" holds), and `days_since_last` is missing.
+    let d = q.evaluate(&lead_with(r#""source": "x""#), as_of()).unwrap();
+    assert_eq!((d.contributions.len(), d.temperature), (1, None));
+}
+
+#[test]
+fn touch_conditions_are_checked_when_the_pack_loads() {
+    let errors = problems(
+        r#"
+[[rules]]
+name = "bad"
+table = [
+  { count.webnar.7 = 1, fit = 1, reason = "x" },
+  { channels.0 = 1, fit = 1, reason = "x" },
+  { touches.soon = 1, fit = 1, reason = "x" },
+  { count = 1, fit = 1, reason = "x" },
+  { status.budjet = "met", fit = 1, reason = "x" },
+  { days_since_last = "long", fit = 1, reason = "x" },
+  { touches = 1, temperature = "tepid", reason = "x" },
+]
+"#,
+    );
+    let expected = [
+        "row 1: count.webnar.7: unknown channel \"webnar\" (did you mean \"webinar\"?)",
+        "row 2: channels.0: the window \"0\" must be a number of days above 0 and at most 36525",
+        "row 3: touches.soon: the window \"soon\" must be a number of days above 0 and at most 36525",
+        "row 4: `count` needs a name after it: count.<name>, as in count.webinar.30 = { at_least = 2 }",
+        "row 6: days_since_last: `is` with this value does not apply to this field",
+        "row 7: `temperature`: unknown temperature \"tepid\"",
+    ];
+    for e in expected {
+        assert!(errors.iter().any(|p| p.contains(e)), "{e:?} in {errors:#?}");
+    }
+}
+
+#[test]
+fn an_unknown_criterion_status_is_found_when_building() {
+    let errors = problems(
+        "[[rules]]\nname = \"s\"\ntable = [ { status.budjet = \"met\", fit = 1, reason = \"x\" } ]\n",
+    );
+    assert!(
+        errors.iter().any(|p| p.contains("unknown criterion \"budjet\" (did you mean \"budget\"?)")),
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn touch_aggregations_are_charged_to_the_operation_budget() {
+    let mut limits = leadgate::Limits::default();
+    limits.max_operations = 10; // 640 native steps
+    let pack = Pack::from_toml(&pack(
+        "[[rules]]\nname = \"t\"\nhit = \"all\"\ntable = [\n  { touches.30 = { at_least = 1 }, fit = 1, reason = \"a\" },\n  \
+         { touches.60 = { at_least = 1 }, fit = 1, reason = \"b\" },\n]\n",
+    ))
+    .unwrap();
+    let q = Qualifier::builder(&pack).limits(limits).build().unwrap();
+    let touch = format!(
+        r#"{{"at": "{}", "channel": "web_visit"}}"#,
+        (as_of() - chrono::Duration::days(1)).to_rfc3339()
+    );
+    let many = lead_with(&format!(r#""touchpoints": [{}]"#, vec![touch.as_str(); 400].join(",")));
+    assert_eq!(
+        q.evaluate(&many, as_of()).unwrap_err().kind(),
+        leadgate::engine::EvalErrorKind::TooManyOperations
+    );
+    let few = lead_with(&format!(r#""touchpoints": [{}]"#, vec![touch.as_str(); 300].join(",")));
+    assert_eq!(q.evaluate(&few, as_of()).unwrap().fit, 2, "300 + 300 steps fit in 640");
+}
