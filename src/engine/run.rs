@@ -112,6 +112,10 @@ impl Inner {
                 return Ok((draft, Some(name.clone())));
             }
         }
+        // A pack of tables only (the default pack) never starts the interpreter.
+        if self.rules.is_empty() {
+            return Ok((draft, None));
+        }
         *scope.get_value_mut::<Draft>(decision_var).ok_or_else(|| lost_decision(lead))? = draft;
 
         let result = self.engine.run_ast_with_scope(scope, &self.program);

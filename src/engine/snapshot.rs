@@ -296,6 +296,23 @@ impl Value<'_> {
     }
 }
 
+impl Value<'_> {
+    /// Appends the value as [`Display`](fmt::Display) writes it, without `fmt`
+    /// for text and whole numbers.
+    pub(crate) fn push_to(&self, buffer: &mut String) {
+        match self {
+            Value::Text(t) => buffer.push_str(t),
+            Value::Str(s) => buffer.push_str(s),
+            Value::Int(i) => crate::lead::text::push_int(buffer, *i),
+            Value::Float(x) => crate::lead::text::Number(*x).push_to(buffer),
+            other => {
+                use std::fmt::Write as _;
+                let _ = write!(buffer, "{other}");
+            }
+        }
+    }
+}
+
 impl fmt::Display for Value<'_> {
     /// For reasons: numbers as [`Number`](crate::lead::text::Number) writes them,
     /// lists joined with commas.

@@ -5,8 +5,6 @@
 //! Touch aggregations scan the lead's touches, so each charges its scan to
 //! the evaluation's native budget first, as the script functions do.
 
-use std::fmt;
-
 use rhai::EvalAltResult;
 
 use super::draft::Draft;
@@ -137,33 +135,38 @@ impl Template {
             return Ok(fixed.clone());
         }
         // Placeholders are read first: an aggregation may run out of budget.
-        let mut values = Vec::with_capacity(self.parts.len());
-        for part in &self.parts {
-            if let Part::Subject(subject) = part {
-                values.push(subject.get(lead, draft)?);
+        // Reasons have a handful of parts; more go to the heap.
+        let mut values: [Value<'_>; 4] = [Value::Missing, Value::Missing, Value::Missing, Value::Missing];
+        let mut more = Vec::new();
+        for (i, subject) in self
+            .parts
+            .iter()
+            .filter_map(|p| match p {
+                Part::Subject(s) => Some(s),
+                _ => None,
+            })
+            .enumerate()
+        {
+            let value = subject.get(lead, draft)?;
+            match values.get_mut(i) {
+                Some(slot) => *slot = value,
+                None => more.push(value),
             }
         }
-        Ok(Text::cached(format_args!("{}", Rendered(self, &values))))
-    }
-}
-
-struct Rendered<'a>(&'a Template, &'a [Value<'a>]);
-
-impl fmt::Display for Rendered<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut values = self.1.iter();
-        for part in &self.0.parts {
-            match part {
-                Part::Literal(l) => f.write_str(l)?,
-                Part::Subject(_) => {
-                    if let Some(value) = values.next() {
-                        write!(f, "{value}")?;
+        Ok(Text::cached_with(|buffer| {
+            let mut values = values.iter().chain(&more);
+            for part in &self.parts {
+                match part {
+                    Part::Literal(l) => buffer.push_str(l),
+                    Part::Subject(_) => {
+                        if let Some(value) = values.next() {
+                            value.push_to(buffer);
+                        }
                     }
+                    // Resolved when the qualifier is built.
+                    Part::Param(_) => {}
                 }
-                // Resolved when the qualifier is built.
-                Part::Param(_) => {}
             }
-        }
-        Ok(())
+        }))
     }
 }

@@ -53,18 +53,30 @@ impl Text {
     /// lead after lead, and a shared one costs no allocation.
     pub(crate) fn cached(args: fmt::Arguments<'_>) -> Text {
         use std::fmt::Write as _;
+        Text::cached_with(|buffer| {
+            let _ = buffer.write_fmt(args);
+        })
+    }
+
+    /// [`Text::cached`], written by `write` straight into the cache's buffer:
+    /// decision tables render their reasons this way, without `fmt`.
+    pub(crate) fn cached_with(write: impl FnOnce(&mut String)) -> Text {
         /// Entries per thread before the cache starts over, and the longest text kept.
         const ENTRIES: usize = 1024;
         const LONGEST: usize = 96;
+        type Set = std::collections::HashSet<Text, std::hash::BuildHasherDefault<FxHasher>>;
         thread_local! {
-            static CACHE: std::cell::RefCell<(String, std::collections::HashSet<Text>)> =
-                std::cell::RefCell::default();
+            static CACHE: std::cell::RefCell<(String, Set)> = std::cell::RefCell::default();
         }
         CACHE.with(|cache| {
-            let Ok(mut cache) = cache.try_borrow_mut() else { return Text::from(args.to_string()) };
+            let Ok(mut cache) = cache.try_borrow_mut() else {
+                let mut text = String::new();
+                write(&mut text);
+                return Text::from(text);
+            };
             let (buffer, texts) = &mut *cache;
             buffer.clear();
-            let _ = buffer.write_fmt(args);
+            write(buffer);
             if let Some(text) = texts.get(buffer.as_str()) {
                 return text.clone();
             }
@@ -200,6 +212,64 @@ impl<'de> Deserialize<'de> for Text {
 /// trailing zeros dropped (`2.1`, not `2.1020833333333333`).
 pub(crate) struct Number(pub(crate) f64);
 
+impl Number {
+    /// Appends the number as [`Display`](fmt::Display) writes it, whole
+    /// numbers (the usual case in reasons) without going through `fmt`.
+    pub(crate) fn push_to(&self, buffer: &mut String) {
+        let x = self.0;
+        if x.fract() == 0.0 && x.abs() < 9_007_199_254_740_992.0 {
+            push_int(buffer, x as i64);
+        } else {
+            use std::fmt::Write as _;
+            let _ = write!(buffer, "{self}");
+        }
+    }
+}
+
+/// Appends an integer in decimal.
+pub(crate) fn push_int(buffer: &mut String, n: i64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        buffer.push('-');
+    }
+    // ASCII digits.
+    buffer.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
+}
+
+/// A fast, non-cryptographic hasher (rustc's "Fx") for the per-thread cache
+/// of reasons, whose keys no lead chooses the hashes of: its strings are
+/// bounded in length and count, and the cache starts over when full.
+#[derive(Default)]
+pub(crate) struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 impl fmt::Display for Number {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let x = self.0;
@@ -229,6 +299,16 @@ mod tests {
         assert_eq!(show(49999.999), "50000");
         assert_eq!(show(-1.23456), "-1.23");
         assert_eq!(show(1e20), "100000000000000000000");
+        for x in [0.0, -0.0, 4.0, -7.0, 50000.0, 2.1, 0.125, 1e20, -1.23456, 9_007_199_254_740_991.0] {
+            let mut pushed = String::new();
+            Number(x).push_to(&mut pushed);
+            assert_eq!(pushed, show(x), "{x}");
+        }
+        for n in [0, 7, -7, 10, i64::MAX, i64::MIN] {
+            let mut pushed = String::new();
+            push_int(&mut pushed, n);
+            assert_eq!(pushed, n.to_string());
+        }
         assert_eq!(show(f64::NAN), "NaN");
     }
 
