@@ -320,7 +320,9 @@ pub struct Record {
 ///
 /// Each lead is read on its own, so a bad one is reported with its line
 /// number and the others are still read. Only a JSON array that is itself
-/// broken (unbalanced brackets, say) yields a single error.
+/// broken (unbalanced brackets, say) yields a single error. A lead whose id
+/// is among the latest [`DUPLICATE_WINDOW`](crate::lead::DUPLICATE_WINDOW)
+/// leads read before it is an error too.
 ///
 /// ```
 /// let ndjson = concat!(
@@ -347,15 +349,24 @@ pub fn read_leads(input: &str) -> impl Iterator<Item = Result<Record, InputError
     Unique::new(items)
 }
 
-/// Reports a lead whose id an earlier lead of the batch already has.
+/// How many ids a batch reader remembers to report a duplicate: a lead
+/// whose id is among the latest 65,536 leads read before it is an error.
+/// Older ids are forgotten, so reading a file of any size takes the same
+/// memory (a few MB at most).
+pub const DUPLICATE_WINDOW: usize = 65_536;
+
+/// Reports a lead whose id is among the latest [`DUPLICATE_WINDOW`] leads
+/// read before it.
 struct Unique<I> {
     inner: I,
     seen: HashMap<Text, usize>,
+    /// The ids in `seen`, oldest first.
+    order: std::collections::VecDeque<Text>,
 }
 
 impl<I> Unique<I> {
     fn new(inner: I) -> Self {
-        Unique { inner, seen: HashMap::new() }
+        Unique { inner, seen: HashMap::new(), order: std::collections::VecDeque::new() }
     }
 }
 
@@ -376,7 +387,13 @@ impl<I: Iterator<Item = Result<Record, InputError>>> Iterator for Unique<I> {
                 kind: Kind::Duplicate,
             }));
         }
+        if self.order.len() == DUPLICATE_WINDOW
+            && let Some(oldest) = self.order.pop_front()
+        {
+            self.seen.remove(&oldest);
+        }
         self.seen.insert(lead.id.clone(), line);
+        self.order.push_back(lead.id.clone());
         Some(Ok(Record { line, lead }))
     }
 }
@@ -434,7 +451,8 @@ pub fn read_leads_from<R: BufRead>(reader: R) -> impl Iterator<Item = Result<Rec
 /// Reads a stream of leads from a reader, like [`read_leads_from`] but
 /// without the duplicate-id check: in a stream (`tail -f`, a queue) a lead
 /// that comes again is an update, and the memory used stays the same
-/// however long the stream runs (a batch reader remembers every id).
+/// however long the stream runs (a batch reader remembers the latest
+/// [`DUPLICATE_WINDOW`] ids).
 ///
 /// Each NDJSON line is read as it arrives, so a lead can be decided before
 /// the next one is written.

@@ -19,8 +19,8 @@ pub(crate) mod touchpoint;
 
 pub use assessment::{Assessment, Criterion, CriterionStatus};
 pub use input::{
-    InputError, InputErrorKind, MAX_ARRAY_BYTES, MAX_LEAD_BYTES, Record, read_lead_stream, read_leads,
-    read_leads_from,
+    DUPLICATE_WINDOW, InputError, InputErrorKind, MAX_ARRAY_BYTES, MAX_LEAD_BYTES, Record, read_lead_stream,
+    read_leads, read_leads_from,
 };
 pub use keyword::{ValueError, ValueErrorKind};
 pub use money::{Currency, Money};

@@ -133,3 +133,29 @@ fn the_readme_decision_is_what_the_engine_says() {
     let documented: Value = serde_json::from_str(&readme_json("## The decision JSON")).unwrap();
     assert_eq!(serde_json::to_value(&decision).unwrap(), documented);
 }
+
+/// A batch reader remembers the latest `DUPLICATE_WINDOW` ids, so a file of
+/// any size is read in the same memory: a repeat within the window is an
+/// error, an older id is not.
+#[test]
+fn duplicates_are_caught_within_the_window_and_memory_stays_bounded() {
+    let window = leadgate::lead::DUPLICATE_WINDOW;
+    let line = |id: usize| format!(r#"{{"id": "L{id}", "created_at": "2026-11-01T00:00:00Z"}}"#);
+    let mut ndjson: String = (0..window).map(|i| line(i) + "\n").collect();
+    ndjson += &(line(window - 1) + "\n"); // within the window: a duplicate
+    ndjson += &(line(window) + "\n"); // a new id, which pushes L0 out
+    ndjson += &(line(0) + "\n"); // L0 is older than the window's ids: forgotten
+    let results: Vec<_> = leadgate::read_leads(&ndjson).collect();
+    assert_eq!(results.len(), window + 3);
+    let dup = results[window].as_ref().unwrap_err();
+    assert!(dup.is_duplicate());
+    assert_eq!(
+        dup.to_string(),
+        format!(
+            "line {}: lead \"L{}\": id: duplicate id, first seen on line {window}",
+            window + 1,
+            window - 1
+        )
+    );
+    assert_eq!(results[window + 2].as_ref().unwrap().lead.id, "L0");
+}
