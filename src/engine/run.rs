@@ -212,6 +212,7 @@ mod tests {
             channel: Channel::PricingPage,
             team: Team::Marketing,
             campaign: None,
+            key: 0,
         }
     }
 

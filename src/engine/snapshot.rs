@@ -26,6 +26,8 @@ pub(crate) struct Touch {
     pub(crate) channel: Channel,
     pub(crate) team: Team,
     pub(crate) campaign: Option<Text>,
+    /// Its place in the order touches are sorted in (see `sort_key`).
+    pub(crate) key: u64,
 }
 
 /// The lead as scripts see it: a read-only snapshot as of the evaluation time.
@@ -65,6 +67,22 @@ impl Default for ScriptLead {
     }
 }
 
+/// Days from 0000-01-01 to 1970-01-01: every day a lead's times can hold is
+/// then positive and fits 22 bits.
+const DAY_OFFSET: i64 = 719_528;
+
+/// A touch's place in the order by channel, day and age, as one integer:
+/// the channel's rank (built-ins in declaration order, as `Channel`'s `Ord`;
+/// custom ones last), the day, then the time of day backwards (later in
+/// the day is younger). `None` for a time outside the years 0000 to 9999,
+/// which only a host building touches by hand can make.
+fn sort_key(channel: &Channel, at_ms: i64) -> Option<u64> {
+    let rank = channel.index().map_or(255, |i| i as u64);
+    let day = u64::try_from(at_ms.div_euclid(86_400_000) + DAY_OFFSET).ok().filter(|d| *d < 1 << 22)?;
+    let backwards = (86_399_999 - at_ms.rem_euclid(86_400_000)) as u64;
+    Some(rank << 56 | day << 30 | backwards)
+}
+
 /// The snapshot as a script value: `lead`. Copies (`let l = lead`, a list
 /// of leads) share it, so a script cannot multiply the lead's memory.
 #[derive(Debug, Clone, Default)]
@@ -94,20 +112,38 @@ impl ScriptLead {
     pub(crate) fn fill(&mut self, lead: &Lead, as_of: DateTime<Utc>, with_attributes: bool) {
         let now = as_of.timestamp_millis();
         self.touches.clear();
+        let mut keyed = true;
         self.touches.extend(lead.touchpoints.iter().filter(|t| t.at <= as_of).map(|t| {
             let at = t.at.timestamp_millis();
+            let key = sort_key(&t.channel, at);
+            keyed &= key.is_some();
             Touch {
                 age_days: (now - at) as f64 / (SECONDS_PER_DAY * 1000.0),
                 day: at.div_euclid(86_400_000),
                 channel: t.channel.clone(),
                 team: t.team(),
                 campaign: t.campaign.clone(),
+                key: key.unwrap_or(u64::MAX),
             }
         }));
-        // Unstable is enough: ties are touches at the same instant, equal for every sum.
-        self.touches.sort_unstable_by(|a, b| {
+        // By channel, then day, then age: what the point table and the
+        // aggregations read. Unstable is enough: ties are touches at the same
+        // instant, equal for every sum.
+        let order = |a: &Touch, b: &Touch| {
             a.channel.cmp(&b.channel).then(a.day.cmp(&b.day)).then(a.age_days.total_cmp(&b.age_days))
-        });
+        };
+        if keyed {
+            // The same order from one integer per touch, so the sort compares
+            // integers; custom channels (the key's top rank) are then put in
+            // order by name.
+            self.touches.sort_unstable_by_key(|t| t.key);
+            let custom = self.touches.iter().position(|t| t.channel.index().is_none());
+            if let Some(first) = custom {
+                self.touches[first..].sort_unstable_by(order);
+            }
+        } else {
+            self.touches.sort_unstable_by(order);
+        }
         (self.stage, self.stage_entered_at) = lead.stage_at(as_of);
         self.id = lead.id.clone();
         self.created_at = lead.created_at;
@@ -420,4 +456,39 @@ impl Field {
 /// `0.5^(age / half_life)`; no decay for a half-life of zero or less.
 pub(crate) fn decay(age_days: f64, half_life_days: f64) -> f64 {
     if half_life_days > 0.0 { 0.5f64.powf(age_days.max(0.0) / half_life_days) } else { 1.0 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Touchpoint;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Sorting by the integer key (and custom channels by name after)
+        /// gives the order the comparator gives: channel, day, age.
+        #[test]
+        fn touches_are_sorted_by_channel_day_and_age(
+            touches in proptest::collection::vec(
+                (0usize..24, -62_167_219_200_000i64..253_402_300_799_000), 0..40),
+        ) {
+            let as_of = DateTime::from_timestamp_millis(253_402_300_799_000).unwrap();
+            let mut lead = Lead::new("L", DateTime::from_timestamp_millis(-62_167_219_200_000).unwrap());
+            for (channel, at) in touches {
+                let channel = match Channel::BUILT_IN.get(channel) {
+                    Some(c) => c.clone(),
+                    None => Channel::custom(["podcast", "fair"][channel % 2]).unwrap(),
+                };
+                lead.touchpoints.push(Touchpoint::new(DateTime::from_timestamp_millis(at).unwrap(), channel));
+            }
+            let mut snapshot = ScriptLead::default();
+            snapshot.fill(&lead, as_of, false);
+            let sorted = snapshot.touches.windows(2).all(|w| {
+                let (a, b) = (&w[0], &w[1]);
+                a.channel.cmp(&b.channel).then(a.day.cmp(&b.day)).then(a.age_days.total_cmp(&b.age_days)).is_le()
+            });
+            prop_assert!(sorted);
+            prop_assert_eq!(snapshot.touches.len(), lead.touchpoints.len());
+        }
+    }
 }
