@@ -1,0 +1,68 @@
+//! Exact instruction counts, for a machine too noisy for timings: decides
+//! the same leads `N` times with the engine or the native baseline, to be
+//! run under callgrind, which counts every instruction.
+//!
+//! ```sh
+//! cargo bench --bench instructions --no-run       # prints the binary's path
+//! B=target/release/deps/instructions-<hash>
+//! for n in 1 101; do valgrind --tool=callgrind --callgrind-out-file=/dev/null $B $n engine 30; done
+//! ```
+//!
+//! The difference between the two totals over 100 is the instructions of
+//! one round: one decision of a lead with 30 touchpoints (the `qualify`
+//! bench's lead), or of the 50 sample leads when no count is given.
+//! Arguments: rounds, `engine` or `native`, and a number of touchpoints.
+
+mod native;
+
+use chrono::{DateTime, Duration, Utc};
+use leadgate::{Channel, Lead, Pack, Qualifier, Touchpoint};
+
+fn main() {
+    // `cargo bench` passes `--bench`; only the positional arguments count.
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let rounds: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(1);
+    let native = args.get(1).is_some_and(|a| a == "native");
+    let touches: Option<usize> = args.get(2).and_then(|a| a.parse().ok());
+    let as_of: DateTime<Utc> = "2026-11-23T00:00:00Z".parse().unwrap();
+    let samples: Vec<Lead> = leadgate::read_leads(include_str!("../examples/data/leads.ndjson"))
+        .map(|r| r.unwrap().lead)
+        .collect();
+    let leads = match touches {
+        // As `benches/qualify.rs` builds it: L-1001's profile, touches over 90 days.
+        Some(n) => {
+            let channels = [
+                Channel::WebVisit,
+                Channel::EmailOpen,
+                Channel::EmailClick,
+                Channel::PricingPage,
+                Channel::ContentDownload,
+                Channel::Webinar,
+                Channel::AdClick,
+                Channel::Call,
+            ];
+            let mut lead = samples[0].clone();
+            lead.touchpoints = (0..n)
+                .map(|i| {
+                    let at = as_of - Duration::minutes((i as i64 * 90 * 24 * 60) / n.max(1) as i64 + 30);
+                    Touchpoint::new(at, channels[i % channels.len()].clone())
+                })
+                .collect();
+            vec![lead]
+        }
+        None => samples,
+    };
+    let q = Qualifier::new(&Pack::b2b_bant()).unwrap();
+    let mut total = 0;
+    for _ in 0..rounds {
+        for lead in &leads {
+            let lead = std::hint::black_box(lead);
+            total += if native {
+                native::decide(lead, as_of).score
+            } else {
+                q.evaluate(lead, as_of).unwrap().score
+            };
+        }
+    }
+    println!("{total}");
+}
