@@ -90,7 +90,7 @@ pub fn run(args: FunnelArgs) -> Result<Outcome, Error> {
             outln!("{}", serde_json::to_string_pretty(&report).map_err(|e| Error::Io(e.to_string()))?);
         }
         Report::Table => {
-            outln!("{} leads", leads.len());
+            outln!("{}", crate::count(leads.len(), "lead"));
             for (group, f) in &groups {
                 outln!("\n{group}");
                 for s in &f.steps {
@@ -107,11 +107,11 @@ pub fn run(args: FunnelArgs) -> Result<Outcome, Error> {
             outln!("\ntime in stage (completed stays, days)");
             for (stage, d) in &stays {
                 outln!(
-                    "  {:<12} median {:>6.1}  p90 {:>6.1}  ({} stays)",
+                    "  {:<12} median {:>6.1}  p90 {:>6.1}  ({})",
                     stage.as_str(),
                     d.median_days,
                     d.p90_days,
-                    d.count
+                    crate::count(d.count, "stay")
                 );
             }
             if let Some(d) = first_touch {

@@ -138,6 +138,11 @@ fn parse_param(s: &str) -> Result<(String, String), String> {
     Ok((name.trim().to_owned(), value.to_owned()))
 }
 
+/// `n` and the noun, singular for one: `1 lead`, `2 leads`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
 /// An RFC 3339 time, or a date (midnight UTC).
 fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
@@ -235,6 +240,14 @@ mod tests {
             "2026-11-23T09:00:00+00:00"
         );
         assert!(parse_time("yesterday").unwrap_err().contains("\"yesterday\""));
+    }
+
+    #[test]
+    fn counts_read_as_people_write_them() {
+        assert_eq!(
+            (count(0, "lead"), count(1, "lead"), count(2, "row")),
+            ("0 leads".into(), "1 lead".into(), "2 rows".into())
+        );
     }
 
     #[test]

@@ -110,6 +110,13 @@ pub fn test(args: TestArgs) -> Result<Outcome, Error> {
             return Ok(Outcome::Failures);
         }
     };
+    if report.cases().is_empty() {
+        outln!(
+            "{} has no test cases: add [[tests]] to its manifest (see \"Checking, testing and previewing a change\" in the guide)",
+            pack.name()
+        );
+        return Ok(Outcome::Success);
+    }
     for line in report.to_string().lines() {
         match line.strip_prefix("FAILED") {
             Some(rest) => outln!("{}{rest}", style.red("FAILED")),

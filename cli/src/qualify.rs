@@ -304,8 +304,10 @@ impl Sink for TableSink {
     fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
-            "\n{} leads: {} handed to sales, {} failed. Criteria: ✓ met, ✗ not met, ? unknown.",
-            self.total, self.handed_off, self.failed
+            "\n{}: {} handed to sales, {} failed. Criteria: ✓ met, ✗ not met, ? unknown.",
+            crate::count(self.total, "lead"),
+            self.handed_off,
+            self.failed
         )?;
         match (&self.explained, &self.explain) {
             (Some(d), _) => explain(out, d),

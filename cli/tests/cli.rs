@@ -522,3 +522,20 @@ fn a_closed_pipe_ends_every_command_quietly() {
         assert_eq!(stderr(&out), "", "{args:?}");
     }
 }
+
+#[test]
+fn a_pack_without_test_cases_says_how_to_add_them() {
+    let dir = scratch("no-cases");
+    std::fs::write(
+        dir.join("pack.toml"),
+        "name = \"bare\"\nversion = \"1\"\n[[rules]]\nname = \"fit\"\ntable = [ { industry = \"saas\", fit = 5, reason = \"x\" } ]\n",
+    )
+    .unwrap();
+    let out = run(&["test", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stdout(&out).starts_with("bare has no test cases: add [[tests]] to its manifest"),
+        "{}",
+        stdout(&out)
+    );
+}

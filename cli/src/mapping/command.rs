@@ -113,7 +113,7 @@ fn check(args: CheckArgs) -> Result<Outcome, Error> {
         }
     }
     problems += failed;
-    writeln!(out, "{read} rows: {} leads, {failed} failed", read - failed)?;
+    writeln!(out, "{}: {}, {failed} failed", crate::count(read, "row"), crate::count(read - failed, "lead"))?;
     if let (Some(a), Some(path)) = (&activities, &args.activities) {
         for (line, e) in &a.failed {
             writeln!(out, "{} {}: line {line}: {e}", style.red("error:"), path.display())?;
@@ -125,13 +125,13 @@ fn check(args: CheckArgs) -> Result<Outcome, Error> {
             let more = if left.len() > 10 { format!(" and {} more", left.len() - 10) } else { String::new() };
             writeln!(
                 out,
-                "{} activities of {} leads not in the export: {}{more}",
+                "{} activities of {} not in the export: {}{more}",
                 style.yellow("unmatched:"),
-                left.len(),
+                crate::count(left.len(), "lead"),
                 ids.join(", ")
             )?;
         }
-        writeln!(out, "{} activity rows, {} failed", a.rows, a.failed.len())?;
+        writeln!(out, "{}, {} failed", crate::count(a.rows, "activity row"), a.failed.len())?;
     }
     Ok(if problems == 0 { Outcome::Success } else { Outcome::Failures })
 }
