@@ -93,8 +93,9 @@ impl Activities {
 
     fn read(mapping: &Mapping, reader: impl std::io::Read) -> Result<Activities, String> {
         let map = mapping.activities.as_ref().ok_or("the mapping has no [activities] section")?;
-        let mut csv = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(reader);
+        let (mut csv, used) = bounded_csv(reader);
         let header = csv.headers().map_err(|e| e.to_string())?.clone();
+        used.set(0);
         let skew = line_skew(&csv);
         let find = |column: &str| position(&header, column);
         let need = |column: &str| find(column).ok_or_else(|| format!("no column {column:?} in the header"));
@@ -106,12 +107,17 @@ impl Activities {
         let mut activities = Activities::default();
         let mut by_lead: HashMap<String, Vec<Value>> = HashMap::new();
         for record in csv.records() {
+            used.set(0);
             activities.rows += 1;
             let record = match record {
                 Ok(r) => r,
                 Err(e) => {
                     let line = e.position().map_or(0, |p| (p.line() + skew) as usize);
                     activities.failed.push((line, e.to_string()));
+                    // Past an I/O error (or an endless record) nothing more can be read.
+                    if e.is_io_error() {
+                        break;
+                    }
                     continue;
                 }
             };
@@ -188,9 +194,48 @@ impl Activities {
     }
 }
 
+/// The most a CSV record may take, as a lead's JSON may
+/// (`MAX_LEAD_BYTES`), with room for the csv reader's read-ahead.
+const MAX_RECORD_BYTES: usize = leadgate::lead::MAX_LEAD_BYTES + 64 * 1024;
+
+/// A reader that refuses to read more than [`MAX_RECORD_BYTES`] between two
+/// records: the csv crate reads a record whole, so one endless record must
+/// stop before it takes all the memory. The caller resets `used` after each
+/// record.
+struct Bounded<R> {
+    inner: R,
+    used: Rc<std::cell::Cell<usize>>,
+}
+
+impl<R: std::io::Read> std::io::Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let used = self.used.get();
+        if used > MAX_RECORD_BYTES {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("a record is larger than {MAX_RECORD_BYTES} bytes"),
+            ));
+        }
+        let n = self.inner.read(buf)?;
+        self.used.set(used + n);
+        Ok(n)
+    }
+}
+
+/// A csv reader over `reader`, bounded per record; reset the returned
+/// counter after each record.
+fn bounded_csv<R: std::io::Read>(reader: R) -> (csv::Reader<Bounded<R>>, Rc<std::cell::Cell<usize>>) {
+    let used = Rc::new(std::cell::Cell::new(0));
+    let reader = Bounded { inner: reader, used: used.clone() };
+    (csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(reader), used)
+}
+
 /// Leads read from a CRM export through a mapping, one row at a time.
 pub struct CsvLeads<R: BufRead> {
-    records: csv::StringRecordsIntoIter<R>,
+    records: csv::StringRecordsIntoIter<Bounded<R>>,
+    used: Rc<std::cell::Cell<usize>>,
+    /// After an I/O error (or a record over the bound) nothing more is read.
+    done: bool,
     skew: u64,
     header: Header,
     mapping: Rc<Mapping>,
@@ -203,7 +248,7 @@ impl<R: BufRead> CsvLeads<R> {
         mapping: Rc<Mapping>,
         activities: Option<Rc<Activities>>,
     ) -> Result<CsvLeads<R>, Error> {
-        let mut csv = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(true).from_reader(reader);
+        let (mut csv, used) = bounded_csv(reader);
         let header =
             csv.headers().map_err(|e| Error::Usage(format!("the CSV header cannot be read: {e}")))?.clone();
         let header = Header::new(&mapping, &header);
@@ -214,7 +259,8 @@ impl<R: BufRead> CsvLeads<R> {
             )));
         }
         let skew = line_skew(&csv);
-        Ok(CsvLeads { records: csv.into_records(), skew, header, mapping, activities })
+        used.set(0);
+        Ok(CsvLeads { records: csv.into_records(), used, done: false, skew, header, mapping, activities })
     }
 
     /// Mapped columns the CSV lacks, with the field each would fill.
@@ -299,12 +345,18 @@ impl<R: BufRead> Iterator for CsvLeads<R> {
     type Item = Result<Item, Failed>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        match self.records.next()? {
+        if self.done {
+            return None;
+        }
+        let record = self.records.next()?;
+        self.used.set(0);
+        match record {
             Ok(record) => {
                 let line = record.position().map_or(0, |p| (p.line() + self.skew) as usize);
                 Some(self.lead(&record, line))
             }
             Err(e) => {
+                self.done = e.is_io_error();
                 let line = e.position().map(|p| (p.line() + self.skew) as usize);
                 let error = match line {
                     Some(l) => format!("line {l}: {e}"),
@@ -402,6 +454,22 @@ mod tests {
         );
         let lead = &rows[0].as_ref().unwrap().lead;
         assert_eq!((lead.id.as_str(), lead.company.domain.as_deref()), ("7", Some("acme.io")));
+    }
+
+    #[test]
+    fn an_endless_record_is_an_error_and_reading_stops() {
+        let mapping = Rc::new(Mapping::parse(MINIMAL).unwrap());
+        let huge = "x".repeat(3 * MAX_RECORD_BYTES);
+        let csv = format!("Id,Created\n1,2026-11-01\n\"{huge}\n");
+        let rows: Vec<_> = CsvLeads::new(csv.as_bytes(), mapping, None).unwrap().collect();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].as_ref().unwrap().lead.id, "1");
+        let e = rows[1].as_ref().err().unwrap();
+        assert!(
+            e.error.contains(&format!("a record is larger than {MAX_RECORD_BYTES} bytes")),
+            "{}",
+            e.error
+        );
     }
 
     #[test]
