@@ -1,7 +1,7 @@
 //! `leadgate calibrate`: decisions held against what became of the leads.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
 
 use clap::Args;
@@ -40,17 +40,38 @@ pub struct CalibrateArgs {
     format: Report,
 }
 
+/// The longest decision line read: a decision is bounded by its pack's
+/// limits, far below this.
+const MAX_LINE_BYTES: u64 = 16 * 1024 * 1024;
+
 pub fn run(args: CalibrateArgs) -> Result<Outcome, Error> {
     let outcomes = crate::pack_tools::read_outcomes(&args.outcomes)?;
     let file = std::fs::File::open(&args.decisions)
         .map_err(|e| Error::Io(format!("{}: {e}", args.decisions.display())))?;
     let mut observed = Vec::new();
-    for (i, line) in BufReader::new(file).lines().enumerate() {
-        let line = line.map_err(|e| Error::Io(format!("{}: {e}", args.decisions.display())))?;
-        if line.trim().is_empty() {
+    let mut reader = BufReader::new(file);
+    let mut line = Vec::new();
+    for i in 0.. {
+        line.clear();
+        // Bounded, so one endless line cannot take all the memory.
+        let read = (&mut reader)
+            .take(MAX_LINE_BYTES + 1)
+            .read_until(b'\n', &mut line)
+            .map_err(|e| Error::Io(format!("{}: {e}", args.decisions.display())))?;
+        if read == 0 {
+            break;
+        }
+        if line.len() as u64 > MAX_LINE_BYTES {
+            return Err(Error::Usage(format!(
+                "{}:{}: a line longer than {MAX_LINE_BYTES} bytes is no decision",
+                args.decisions.display(),
+                i + 1
+            )));
+        }
+        if line.trim_ascii().is_empty() {
             continue;
         }
-        let value: serde_json::Value = serde_json::from_str(&line)
+        let value: serde_json::Value = serde_json::from_slice(&line)
             .map_err(|e| Error::Usage(format!("{}:{}: {e}", args.decisions.display(), i + 1)))?;
         if value.get("error").is_some() {
             continue; // a lead `qualify` could not decide

@@ -353,6 +353,14 @@ pub fn read_leads(input: &str) -> impl Iterator<Item = Result<Record, InputError
 /// whose id is among the latest 65,536 leads read before it is an error.
 /// Older ids are forgotten, so reading a file of any size takes the same
 /// memory (a few MB at most).
+///
+/// ```
+/// let line = |id: &str| format!(r#"{{"id": "{id}", "created_at": "2026-11-01T00:00:00Z"}}"#);
+/// let ndjson = format!("{}\n{}\n", line("L-1"), line("L-1"));
+/// let results: Vec<_> = leadgate::read_leads(&ndjson).collect();
+/// assert!(results[1].as_ref().unwrap_err().is_duplicate()); // well within the window
+/// assert_eq!(leadgate::lead::DUPLICATE_WINDOW, 65_536);
+/// ```
 pub const DUPLICATE_WINDOW: usize = 65_536;
 
 /// Reports a lead whose id is among the latest [`DUPLICATE_WINDOW`] leads

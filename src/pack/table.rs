@@ -374,9 +374,11 @@ fn is_operators(table: &toml::Table) -> bool {
 }
 
 /// A dotted subject's nested tables, back to `(dotted name, condition)`.
+/// The longest subject has three parts (`count.webinar.30`), so no deeper
+/// table is opened: what is left is refused as a condition.
 fn flatten<'a>(name: String, value: &'a toml::Value, out: &mut Vec<(String, &'a toml::Value)>) {
     match value.as_table() {
-        Some(table) if !is_operators(table) => {
+        Some(table) if !is_operators(table) && name.matches('.').count() < 2 => {
             for (key, value) in table {
                 flatten(format!("{name}.{key}"), value, out);
             }

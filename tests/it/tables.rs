@@ -596,6 +596,7 @@ table = [
   { status.budjet = "met", fit = 1, reason = "x" },
   { days_since_last = "long", fit = 1, reason = "x" },
   { touches = 1, temperature = "tepid", reason = "x" },
+  { count.webinar.7.deeper = 1, fit = 1, reason = "x" },
 ]
 "#,
     );
@@ -606,6 +607,7 @@ table = [
         "row 4: `count` needs a name after it: count.<name>, as in count.webinar.30 = { at_least = 2 }",
         "row 6: days_since_last: `is` with this value does not apply to this field",
         "row 7: `temperature`: unknown temperature \"tepid\"",
+        "row 8: count.webinar.7: unknown operator \"deeper\"",
     ];
     for e in expected {
         assert!(errors.iter().any(|p| p.contains(e)), "{e:?} in {errors:#?}");
