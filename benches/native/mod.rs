@@ -121,6 +121,38 @@ struct Touch<'a> {
     channel: &'a Channel,
     day: i64,
     age: f64,
+    /// Channel rank, day, then time of day backwards: the order to sort in.
+    key: u64,
+}
+
+/// A built-in channel's place in `Channel`'s order; custom channels last.
+fn rank(channel: &Channel) -> u64 {
+    use Channel::*;
+    match channel {
+        AdClick => 0,
+        WebVisit => 1,
+        PricingPage => 2,
+        ContentDownload => 3,
+        EmailSent => 4,
+        EmailOpen => 5,
+        EmailClick => 6,
+        EmailReply => 7,
+        FormSubmit => 8,
+        Webinar => 9,
+        Event => 10,
+        Social => 11,
+        DirectMail => 12,
+        Chat => 13,
+        DemoRequest => 14,
+        FreeTrial => 15,
+        Referral => 16,
+        Call => 17,
+        Meeting => 18,
+        Proposal => 19,
+        Unsubscribe => 20,
+        EmailBounce => 21,
+        _ => 255,
+    }
 }
 
 /// Numbers as reasons write them: whole without decimals, else at most two.
@@ -138,11 +170,21 @@ pub fn decide(lead: &Lead, as_of: DateTime<Utc>) -> Decision {
     let mut touches: Vec<Touch<'_>> = Vec::with_capacity(lead.touchpoints.len());
     touches.extend(lead.touchpoints.iter().filter(|t| t.at <= as_of).map(|t| {
         let at = t.at.timestamp_millis();
-        Touch { channel: &t.channel, day: at.div_euclid(86_400_000), age: (now - at) as f64 / MS_PER_DAY }
+        let day = at.div_euclid(86_400_000);
+        // Days since 0000-01-01 fit 22 bits for the years 0000 to 9999, which reading refuses to leave.
+        let key = rank(&t.channel) << 56
+            | ((day + 719_528) as u64) << 30
+            | (86_399_999 - at.rem_euclid(86_400_000)) as u64;
+        Touch { channel: &t.channel, day, age: (now - at) as f64 / MS_PER_DAY, key }
     }));
-    touches.sort_unstable_by(|a, b| {
-        a.channel.cmp(b.channel).then(a.day.cmp(&b.day)).then(a.age.total_cmp(&b.age))
-    });
+    // By channel, day and age, as the engine sums them: integers first, then
+    // custom channels (the top rank) by name.
+    touches.sort_unstable_by_key(|t| t.key);
+    if let Some(first) = touches.iter().position(|t| t.key >> 56 == 255) {
+        touches[first..].sort_unstable_by(|a, b| {
+            a.channel.cmp(b.channel).then(a.day.cmp(&b.day)).then(a.age.total_cmp(&b.age))
+        });
+    }
 
     let mut d = Decision {
         fit: 0,
