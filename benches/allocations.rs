@@ -3,44 +3,19 @@
 //! `cargo bench --bench allocations` prints the counts; they are exact and
 //! repeatable (no timing involved), so they are reported rather than timed.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use chrono::{DateTime, Duration, Utc};
 use leadgate::{Channel, Lead, Pack, Qualifier, Touchpoint};
 
-struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-/// Bytes allocated and not yet freed.
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: forwards to the system allocator; only counts.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        LIVE.fetch_add(new_size, Ordering::Relaxed);
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+#[path = "support/counting.rs"]
+mod counting;
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: counting::Counting = counting::Counting;
 
 fn counted<T>(f: impl FnOnce() -> T) -> (T, usize) {
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = counting::allocations();
     let out = f();
-    (out, ALLOCATIONS.load(Ordering::Relaxed) - before)
+    (out, counting::allocations() - before)
 }
 
 fn main() {
@@ -95,28 +70,21 @@ fn main() {
             lead.id = format!("R{round}-{i}").into();
             drop(q.evaluate(&lead, as_of).unwrap());
         }
-        after.push(LIVE.load(Ordering::Relaxed));
+        after.push(counting::live());
     }
     let rounds: Vec<String> = after.iter().map(|b| b.to_string()).collect();
     println!("  {}", rounds.join(", "));
     let growth = after[4] as i64 - after[1] as i64;
     println!("  growth over the last 30,000 decisions: {growth} bytes");
 
-    // What one more tenant costs: the heap a compiled default pack holds.
-    let pack = Pack::b2b_bant();
-    let before = LIVE.load(Ordering::Relaxed);
-    let tenants: Vec<Qualifier> = (0..100).map(|_| Qualifier::new(&pack).unwrap()).collect();
-    let per_tenant = (LIVE.load(Ordering::Relaxed) - before) / tenants.len();
-    println!(
-        "heap held by one compiled default pack: {per_tenant} bytes ({:.1} KiB)",
-        per_tenant as f64 / 1024.0
-    );
-    let empty = Pack::from_script("empty", "").unwrap();
-    let before = LIVE.load(Ordering::Relaxed);
-    let tenants: Vec<Qualifier> = (0..100).map(|_| Qualifier::new(&empty).unwrap()).collect();
-    let per_tenant = (LIVE.load(Ordering::Relaxed) - before) / tenants.len();
-    println!(
-        "heap held by one compiled empty pack: {per_tenant} bytes ({:.1} KiB)",
-        per_tenant as f64 / 1024.0
-    );
+    // What one more tenant costs: the heap a compiled pack holds.
+    for (name, pack) in [("default", Pack::b2b_bant()), ("empty", Pack::from_script("empty", "").unwrap())] {
+        let (tenants, bytes) =
+            counting::held(|| (0..100).map(|_| Qualifier::new(&pack).unwrap()).collect::<Vec<_>>());
+        let per_tenant = bytes / tenants.len();
+        println!(
+            "heap held by one compiled {name} pack: {per_tenant} bytes ({:.1} KiB)",
+            per_tenant as f64 / 1024.0
+        );
+    }
 }

@@ -13,10 +13,11 @@
 //! bench's lead), or of the 50 sample leads when no count is given.
 //! Arguments: rounds, `engine` or `native`, and a number of touchpoints.
 
+#[path = "support/leads.rs"]
+mod leads;
 mod native;
 
-use chrono::{DateTime, Duration, Utc};
-use leadgate::{Channel, Lead, Pack, Qualifier, Touchpoint};
+use leadgate::{Pack, Qualifier};
 
 fn main() {
     // `cargo bench` passes `--bench`; only the positional arguments count.
@@ -24,33 +25,11 @@ fn main() {
     let rounds: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(1);
     let native = args.get(1).is_some_and(|a| a == "native");
     let touches: Option<usize> = args.get(2).and_then(|a| a.parse().ok());
-    let as_of: DateTime<Utc> = "2026-11-23T00:00:00Z".parse().unwrap();
-    let samples: Vec<Lead> = leadgate::read_leads(include_str!("../examples/data/leads.ndjson"))
-        .map(|r| r.unwrap().lead)
-        .collect();
+    let as_of = leads::as_of();
+    // As `benches/qualify.rs` decides them: L-1001's profile with touches over 90 days, or the samples.
     let leads = match touches {
-        // As `benches/qualify.rs` builds it: L-1001's profile, touches over 90 days.
-        Some(n) => {
-            let channels = [
-                Channel::WebVisit,
-                Channel::EmailOpen,
-                Channel::EmailClick,
-                Channel::PricingPage,
-                Channel::ContentDownload,
-                Channel::Webinar,
-                Channel::AdClick,
-                Channel::Call,
-            ];
-            let mut lead = samples[0].clone();
-            lead.touchpoints = (0..n)
-                .map(|i| {
-                    let at = as_of - Duration::minutes((i as i64 * 90 * 24 * 60) / n.max(1) as i64 + 30);
-                    Touchpoint::new(at, channels[i % channels.len()].clone())
-                })
-                .collect();
-            vec![lead]
-        }
-        None => samples,
+        Some(n) => vec![leads::lead_with_touchpoints(n)],
+        None => leads::sample_leads(),
     };
     let q = Qualifier::new(&Pack::b2b_bant()).unwrap();
     let mut total = 0;

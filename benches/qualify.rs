@@ -6,40 +6,15 @@
 
 use std::hint::black_box;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use leadgate::{Channel, CriterionStatus, Lead, Pack, Qualifier, Touchpoint};
+use leadgate::{CriterionStatus, Lead, Pack, Qualifier};
 
-const SAMPLE_LEADS: &str = include_str!("../examples/data/leads.ndjson");
-
-fn as_of() -> DateTime<Utc> {
-    "2026-11-23T00:00:00Z".parse().unwrap()
-}
-
-/// A sample-like lead (L-1001's profile) with `n` touchpoints over 90 days.
-fn lead_with_touchpoints(n: usize) -> Lead {
-    let base = leadgate::read_leads(SAMPLE_LEADS).next().unwrap().unwrap().lead;
-    let mut lead = base.clone();
-    let channels = [
-        Channel::WebVisit,
-        Channel::EmailOpen,
-        Channel::EmailClick,
-        Channel::PricingPage,
-        Channel::ContentDownload,
-        Channel::Webinar,
-        Channel::AdClick,
-        Channel::Call,
-    ];
-    lead.touchpoints = (0..n)
-        .map(|i| {
-            let at = as_of() - Duration::minutes((i as i64 * 90 * 24 * 60) / n.max(1) as i64 + 30);
-            Touchpoint::new(at, channels[i % channels.len()].clone())
-        })
-        .collect();
-    lead
-}
-
+#[path = "support/leads.rs"]
+mod leads;
 mod native;
+
+use leads::{SAMPLE_LEADS, as_of, lead_with_touchpoints};
 
 /// The baseline is only a baseline if it decides what the engine decides:
 /// every score, criterion (status, evidence, rule), contribution (rule,

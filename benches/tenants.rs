@@ -4,37 +4,16 @@
 //!
 //! `cargo bench --bench tenants`
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use leadgate::{Lead, Pack, Qualifier};
 
-struct Counting;
-
-/// Bytes allocated and not yet freed.
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: forwards to the system allocator; only counts.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(new_size, Ordering::Relaxed);
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+#[path = "support/counting.rs"]
+mod counting;
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: counting::Counting = counting::Counting;
 
 /// A tenant: the default pack with a threshold of its own.
 fn tenant(i: usize) -> Qualifier {
@@ -44,9 +23,7 @@ fn tenant(i: usize) -> Qualifier {
 fn memory(_: &mut Criterion) {
     let pack = Pack::b2b_bant();
     drop(Qualifier::new(&pack).unwrap()); // the process-wide parts, built once
-    let before = LIVE.load(Ordering::Relaxed);
-    let tenants: Vec<Qualifier> = (0..10_000).map(tenant).collect();
-    let bytes = LIVE.load(Ordering::Relaxed) - before;
+    let (tenants, bytes) = counting::held(|| (0..10_000).map(tenant).collect::<Vec<_>>());
     println!(
         "10,000 compiled default packs hold {:.1} MB of heap: {:.1} KiB each",
         bytes as f64 / 1e6,
