@@ -186,6 +186,7 @@ pub fn decide(lead: &Lead, as_of: DateTime<Utc>) -> Decision {
         });
     }
 
+    let (current, entered) = lead.stage_at(as_of);
     let mut d = Decision {
         fit: 0,
         engagement: 0,
@@ -194,7 +195,7 @@ pub fn decide(lead: &Lead, as_of: DateTime<Utc>) -> Decision {
         grade: Grade::F,
         temperature: Temperature::Cold,
         criteria: [None, None, None, None],
-        stage: lead.stage_at(as_of).0,
+        stage: current,
         handoff: None,
         disqualified: false,
         contributions: Vec::with_capacity(16),
@@ -389,7 +390,6 @@ pub fn decide(lead: &Lead, as_of: DateTime<Utc>) -> Decision {
     // The lifecycle: SQL-ready, held, or an MQL on score. A recycled lead
     // goes back to sales only after new inbound activity.
     let score = d.fit + d.engagement + d.negative;
-    let (current, entered) = lead.stage_at(as_of);
     let recycled = (current == Stage::Recycled).then(|| entered.unwrap_or(lead.created_at));
     let quiet = recycled.is_some_and(|since| {
         !lead
