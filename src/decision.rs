@@ -65,6 +65,12 @@ pub struct Contribution {
     /// table or the caps. Absent from the JSON when `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row: Option<u32>,
+    /// In an [account decision](crate::account::AccountDecision), the
+    /// contact whose engagement this is; `None` for points the account
+    /// earned itself, and always in a lead's decision. Absent from the JSON
+    /// when `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Text>,
 }
 
 /// The pack that made a decision.

@@ -77,6 +77,7 @@ removes every limit of the sandbox, and leadgate refuses to compile with it.
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 
+pub mod account;
 pub mod authoring;
 pub mod calibration;
 pub mod decision;

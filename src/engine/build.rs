@@ -290,9 +290,16 @@ impl<'a> QualifierBuilder<'a> {
                 }
             }
         }
-        if !problems.is_empty() {
+        let account = match super::account::Compiled::new(pack.account.as_ref(), &params, &mut used) {
+            Ok(account) => Some(account),
+            Err(ps) => {
+                problems.extend(ps);
+                None
+            }
+        };
+        let (true, Some(account)) = (problems.is_empty(), account) else {
             return Err(PackError::new(problems));
-        }
+        };
         warnings.extend(
             param_names.iter().filter(|n| !used.contains(n.as_str()) && !known::is_numeric(n)).map(|n| {
                 let message = format!("parameter {:?} is declared but no rule reads it", n.as_str());
@@ -335,6 +342,7 @@ impl<'a> QualifierBuilder<'a> {
                 uses_attributes,
                 limits: self.limits,
                 warnings,
+                account,
             }),
         })
     }

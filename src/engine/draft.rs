@@ -266,7 +266,14 @@ impl Draft {
             Category::Engagement => self.engagement = total,
             Category::Negative => self.negative = total,
         }
-        self.contributions.push(Contribution { points, reason, category, rule: self.rule.clone(), row });
+        self.contributions.push(Contribution {
+            points,
+            reason,
+            category,
+            rule: self.rule.clone(),
+            row,
+            contact: None,
+        });
         Ok(())
     }
 

@@ -5,6 +5,7 @@ use std::fmt;
 use rhai::EvalAltResult;
 
 use super::{CompiledRule, START_LINE};
+use crate::account::AccountKey;
 use crate::pack::Location;
 use crate::{Lead, Text};
 
@@ -70,6 +71,7 @@ pub enum EvalErrorKind {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct EvalError {
     lead_id: Text,
+    account: Option<Text>,
     pub(super) rule: Option<Text>,
     location: Option<Location>,
     kind: EvalErrorKind,
@@ -84,31 +86,41 @@ impl EvalError {
         kind: EvalErrorKind,
         message: String,
     ) -> Self {
-        EvalError { lead_id: lead.id.clone(), rule, location, kind, message }
+        EvalError { lead_id: lead.id.clone(), account: None, rule, location, kind, message }
+    }
+
+    /// An error of `account` itself, not of one of its contacts.
+    pub(super) fn new_for_account(
+        account: &AccountKey,
+        rule: Option<Text>,
+        kind: EvalErrorKind,
+        message: String,
+    ) -> Self {
+        EvalError {
+            lead_id: Text::default(),
+            account: Some(account.as_str().into()),
+            rule,
+            location: None,
+            kind,
+            message,
+        }
+    }
+
+    /// A contact's error, met deciding `account`.
+    pub(super) fn in_account(mut self, account: &AccountKey) -> Self {
+        self.account = Some(account.as_str().into());
+        self
+    }
+
+    /// An account table's error: they have no script position.
+    pub(super) fn account_from_script(account: &AccountKey, rule: Option<Text>, err: EvalAltResult) -> Self {
+        let (kind, message) = kind_and_message(&err);
+        EvalError::new_for_account(account, rule, kind, message)
     }
 
     pub(super) fn from_script(lead: &Lead, rule: Option<&CompiledRule>, mut err: EvalAltResult) -> Self {
         let pos = err.take_position();
-        let kind = match err {
-            EvalAltResult::ErrorTooManyOperations(..) => EvalErrorKind::TooManyOperations,
-            EvalAltResult::ErrorStackOverflow(..) => EvalErrorKind::TooDeep,
-            EvalAltResult::ErrorDataTooLarge(..) | EvalAltResult::ErrorTooManyVariables(..) => {
-                EvalErrorKind::TooLarge
-            }
-            EvalAltResult::ErrorTerminated(ref token, _)
-                if token.is::<crate::engine::sandbox::DeadlineExceeded>() =>
-            {
-                EvalErrorKind::Deadline
-            }
-            _ => EvalErrorKind::Script,
-        };
-        let message = match &err {
-            _ if kind == EvalErrorKind::Deadline => "the rules took longer than the deadline".to_owned(),
-            // Bounded: a thrown value may be a large or deeply nested list.
-            EvalAltResult::ErrorRuntime(value, _) => crate::engine::stdlib::show(value, MAX_MESSAGE)
-                .unwrap_or_else(|| format!("a thrown {} too large to show", value.type_name())),
-            other => other.to_string(),
-        };
+        let (kind, message) = kind_and_message(&err);
         let Some(rule) = rule else {
             return EvalError::new(lead, None, None, kind, message);
         };
@@ -135,6 +147,26 @@ impl EvalError {
     /// ```
     pub fn lead_id(&self) -> &str {
         &self.lead_id
+    }
+
+    /// The account being decided, when the error came from
+    /// [`Qualifier::evaluate_account`](crate::Qualifier::evaluate_account):
+    /// then [`lead_id`](Self::lead_id) is the contact that failed, or empty
+    /// when the account itself did (its rules, or two contacts with one id).
+    ///
+    /// ```
+    /// use leadgate::{Lead, Pack, Qualifier};
+    /// use leadgate::account::{Account, AccountKey};
+    /// let q = Qualifier::new(&Pack::b2b_bant())?;
+    /// let lead = Lead::new("L-7", "2026-11-10T00:00:00Z".parse()?);
+    /// let account = Account::new(AccountKey::Id("A-1".into()), [&lead]);
+    /// let err = q.evaluate_account(&account, "2026-11-01T00:00:00Z".parse()?).unwrap_err();
+    /// assert_eq!((err.account(), err.lead_id()), (Some("A-1"), "L-7"));
+    /// assert!(err.to_string().starts_with(r#"account "A-1": lead "L-7": as_of"#));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn account(&self) -> Option<&str> {
+        self.account.as_deref()
     }
 
     /// The rule that failed, if a rule did.
@@ -223,9 +255,39 @@ impl EvalError {
     }
 }
 
+/// What kind of failure a rhai error is, and its message, bounded.
+fn kind_and_message(err: &EvalAltResult) -> (EvalErrorKind, String) {
+    let kind = match *err {
+        EvalAltResult::ErrorTooManyOperations(..) => EvalErrorKind::TooManyOperations,
+        EvalAltResult::ErrorStackOverflow(..) => EvalErrorKind::TooDeep,
+        EvalAltResult::ErrorDataTooLarge(..) | EvalAltResult::ErrorTooManyVariables(..) => {
+            EvalErrorKind::TooLarge
+        }
+        EvalAltResult::ErrorTerminated(ref token, _)
+            if token.is::<crate::engine::sandbox::DeadlineExceeded>() =>
+        {
+            EvalErrorKind::Deadline
+        }
+        _ => EvalErrorKind::Script,
+    };
+    let message = match err {
+        _ if kind == EvalErrorKind::Deadline => "the rules took longer than the deadline".to_owned(),
+        // Bounded: a thrown value may be a large or deeply nested list.
+        EvalAltResult::ErrorRuntime(value, _) => crate::engine::stdlib::show(value, MAX_MESSAGE)
+            .unwrap_or_else(|| format!("a thrown {} too large to show", value.type_name())),
+        other => other.to_string(),
+    };
+    (kind, message)
+}
+
 impl fmt::Display for EvalError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "lead {:?}: ", self.lead_id.as_str())?;
+        if let Some(account) = &self.account {
+            write!(f, "account {:?}: ", account.as_str())?;
+        }
+        if !self.lead_id.is_empty() {
+            write!(f, "lead {:?}: ", self.lead_id.as_str())?;
+        }
         if let Some(rule) = &self.rule {
             write!(f, "rule {:?}", rule.as_str())?;
             if let Some(loc) = &self.location {

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use rhai::{AST, Engine};
 
+mod account;
 pub(crate) mod api;
 mod build;
 pub(crate) mod draft;
@@ -96,6 +97,8 @@ struct Inner {
     uses_attributes: bool,
     limits: Limits,
     warnings: Vec<Problem>,
+    /// How accounts are decided: the `[account]` section, or its defaults.
+    account: account::Compiled,
 }
 
 struct CompiledRule {

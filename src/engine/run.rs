@@ -103,7 +103,7 @@ impl Inner {
         self.point_table(snapshot, &mut draft).map_err(|e| EvalError::from_script(lead, None, *e))?;
         for (name, table) in &self.tables {
             draft.begin(name.clone(), None);
-            let outcome = table.apply(snapshot, &mut draft).map_err(|e| {
+            let outcome = table.apply(snapshot, &mut draft, None).map_err(|e| {
                 let mut err = EvalError::from_script(lead, None, *e);
                 err.rule = Some(name.clone());
                 err

@@ -243,31 +243,6 @@ impl List {
     }
 }
 
-pub(crate) const FREE_MAIL: &[&str] = &[
-    "gmail.com",
-    "googlemail.com",
-    "yahoo.com",
-    "hotmail.com",
-    "outlook.com",
-    "live.com",
-    "msn.com",
-    "icloud.com",
-    "me.com",
-    "aol.com",
-    "gmx.com",
-    "gmx.de",
-    "gmx.net",
-    "web.de",
-    "mail.ru",
-    "yandex.ru",
-    "yandex.com",
-    "proton.me",
-    "protonmail.com",
-    "qq.com",
-    "163.com",
-    "zoho.com",
-];
-
 pub(crate) fn email_domain(lead: &ScriptLead) -> Option<&str> {
     lead.person.email.as_deref().and_then(|e| e.rsplit_once('@')).map(|(_, d)| d)
 }
@@ -405,7 +380,8 @@ impl Field {
                 None => Value::Missing,
             },
             Field::FreeEmail => Value::Bool(
-                email_domain(l).is_some_and(|d| FREE_MAIL.iter().any(|f| f.eq_ignore_ascii_case(d))),
+                email_domain(l)
+                    .is_some_and(|d| crate::lead::FREE_MAIL.iter().any(|f| f.eq_ignore_ascii_case(d))),
             ),
             Field::JobTitle => text_value(&l.person.job_title),
             Field::Seniority => l.person.seniority.map_or(Value::Missing, |s| static_str(s.as_str())),

@@ -7,6 +7,7 @@
 
 use rhai::EvalAltResult;
 
+use super::account::Facts;
 use super::draft::Draft;
 use super::snapshot::{ScriptLead, Value, distinct_channels};
 use crate::Text;
@@ -23,7 +24,7 @@ pub(crate) enum Outcome {
 }
 
 impl Subject {
-    fn get<'a>(&self, lead: &'a ScriptLead, draft: &Draft) -> Fallible<Value<'a>> {
+    fn get<'a>(&self, lead: &'a ScriptLead, draft: &Draft, account: Option<&Facts>) -> Fallible<Value<'a>> {
         let window = |days: &Option<f64>| days.unwrap_or(f64::INFINITY);
         let count = |n: usize| Value::Int(i64::try_from(n).unwrap_or(i64::MAX));
         Ok(match self {
@@ -41,6 +42,11 @@ impl Subject {
             Subject::Status(name) => {
                 draft.criteria.get(name).map_or(Value::Missing, |c| Value::Str(c.status.as_str().into()))
             }
+            // Only account tables read these (checked when the pack loads).
+            Subject::Contacts => account.map_or(Value::Missing, |a| Value::Int(a.contacts)),
+            Subject::EngagedContacts => account.map_or(Value::Missing, |a| Value::Int(a.engaged)),
+            Subject::Role(role) => account.map_or(Value::Missing, |a| Value::Int(a.role(*role).0)),
+            Subject::EngagedRole(role) => account.map_or(Value::Missing, |a| Value::Int(a.role(*role).1)),
         })
     }
 }
@@ -49,13 +55,19 @@ impl Table {
     /// Fires the first row that matches `lead`, or every one with `hit =
     /// "all"`. A row's conditions are read just before it may fire, so they
     /// see what the rows before it did (`status.need`).
-    pub(crate) fn apply(&self, lead: &ScriptLead, draft: &mut Draft) -> Fallible<Outcome> {
+    /// `account` holds the buying group's counts in an account table.
+    pub(crate) fn apply(
+        &self,
+        lead: &ScriptLead,
+        draft: &mut Draft,
+        account: Option<&Facts>,
+    ) -> Fallible<Outcome> {
         // Rows are numbered from 1, as a rule author counts them.
         for (number, row) in (1..).zip(&self.rows) {
-            if !row.holds(lead, draft)? {
+            if !row.holds(lead, draft, account)? {
                 continue;
             }
-            let outcome = row.fire(number, lead, draft)?;
+            let outcome = row.fire(number, lead, draft, account)?;
             if outcome == Outcome::Stop || !self.all {
                 return Ok(outcome);
             }
@@ -65,17 +77,23 @@ impl Table {
 }
 
 impl Row {
-    fn holds(&self, lead: &ScriptLead, draft: &Draft) -> Fallible<bool> {
+    fn holds(&self, lead: &ScriptLead, draft: &Draft, account: Option<&Facts>) -> Fallible<bool> {
         for condition in &self.conditions {
-            if !condition.holds(lead, draft)? {
+            if !condition.holds(lead, draft, account)? {
                 return Ok(false);
             }
         }
         Ok(true)
     }
 
-    fn fire(&self, number: u32, lead: &ScriptLead, draft: &mut Draft) -> Fallible<Outcome> {
-        let reason = self.reason.render(lead, draft)?;
+    fn fire(
+        &self,
+        number: u32,
+        lead: &ScriptLead,
+        draft: &mut Draft,
+        account: Option<&Facts>,
+    ) -> Fallible<Outcome> {
+        let reason = self.reason.render(lead, draft, account)?;
         match &self.action {
             // Fired, as `decision.fit(0, ...)` is, but nothing to record.
             Action::Points(_, 0) => draft.act(),
@@ -100,8 +118,8 @@ impl Row {
 }
 
 impl Condition {
-    fn holds(&self, lead: &ScriptLead, draft: &Draft) -> Fallible<bool> {
-        let value = self.subject.get(lead, draft)?;
+    fn holds(&self, lead: &ScriptLead, draft: &Draft, account: Option<&Facts>) -> Fallible<bool> {
+        let value = self.subject.get(lead, draft, account)?;
         let text = value.as_str().unwrap_or("");
         let list_has = |list: &Operand| match list {
             Operand::List(items) => items.binary_search_by(|i| i.as_str().cmp(text)).is_ok(),
@@ -130,7 +148,7 @@ impl Condition {
 }
 
 impl Template {
-    fn render(&self, lead: &ScriptLead, draft: &Draft) -> Fallible<Text> {
+    fn render(&self, lead: &ScriptLead, draft: &Draft, account: Option<&Facts>) -> Fallible<Text> {
         if let Some(fixed) = &self.fixed {
             return Ok(fixed.clone());
         }
@@ -147,7 +165,7 @@ impl Template {
             })
             .enumerate()
         {
-            let value = subject.get(lead, draft)?;
+            let value = subject.get(lead, draft, account)?;
             match values.get_mut(i) {
                 Some(slot) => *slot = value,
                 None => more.push(value),

@@ -32,6 +32,33 @@ pub use touchpoint::{Channel, CustomName, Direction, Team, Touchpoint};
 
 use stage::check_step;
 
+/// Free-mail domains: an address there says nothing about the company
+/// (`free_email` in rules), and forms no [account](crate::account).
+pub(crate) const FREE_MAIL: &[&str] = &[
+    "gmail.com",
+    "googlemail.com",
+    "yahoo.com",
+    "hotmail.com",
+    "outlook.com",
+    "live.com",
+    "msn.com",
+    "icloud.com",
+    "me.com",
+    "aol.com",
+    "gmx.com",
+    "gmx.de",
+    "gmx.net",
+    "web.de",
+    "mail.ru",
+    "yandex.ru",
+    "yandex.com",
+    "proton.me",
+    "protonmail.com",
+    "qq.com",
+    "163.com",
+    "zoho.com",
+];
+
 /// A potential customer, with everything the engine may read about them.
 ///
 /// Fields are public and plain; only the stage is private, because it may
@@ -95,6 +122,11 @@ pub struct Lead {
     /// The campaign that generated it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub campaign: Option<Text>,
+    /// The account (the buying company) the host files the lead under, if
+    /// it knows: it groups leads into accounts before the company's domain
+    /// does (see [`account`](crate::account)).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<Text>,
     stage: Stage,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     stage_history: Vec<StageChange>,
@@ -131,6 +163,7 @@ impl Lead {
             qualification: Qualification::default(),
             source: None,
             campaign: None,
+            account_id: None,
             stage: Stage::Lead,
             stage_history: Vec::new(),
             touchpoints: Vec::new(),
@@ -260,6 +293,8 @@ struct LeadRepr {
     #[serde(default)]
     campaign: Option<Text>,
     #[serde(default)]
+    account_id: Option<Text>,
+    #[serde(default)]
     stage: Option<Stage>,
     #[serde(default)]
     stage_history: Vec<StageChange>,
@@ -302,6 +337,7 @@ impl TryFrom<LeadRepr> for Lead {
             qualification: r.qualification,
             source: r.source,
             campaign: r.campaign,
+            account_id: r.account_id,
             stage,
             stage_history: r.stage_history,
             touchpoints: r.touchpoints,

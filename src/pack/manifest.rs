@@ -8,7 +8,9 @@ use std::path::{Component, Path};
 
 use serde::Deserialize;
 
+use super::account::AccountSpec;
 use super::params::known;
+use super::table::Scope;
 use super::{Location, Pack, PackError, Problem, ProblemKind, RuleSource};
 use crate::pack::ParamValue;
 use crate::{Channel, Direction, Text};
@@ -32,7 +34,18 @@ struct Manifest {
     #[serde(default)]
     rules: Vec<RuleEntry>,
     #[serde(default)]
+    account: Option<AccountEntry>,
+    #[serde(default)]
     tests: Vec<TestEntry>,
+}
+
+/// The `[account]` section: settings, checked by [`AccountSpec::read`], and rules.
+#[derive(Deserialize)]
+struct AccountEntry {
+    #[serde(default)]
+    rules: Vec<RuleEntry>,
+    #[serde(flatten)]
+    settings: toml::Table,
 }
 
 /// A `[[tests]]` entry.
@@ -125,72 +138,16 @@ impl Pack {
         channels.sort();
         let mut rules = Vec::new();
         for entry in manifest.rules {
-            let name: Text = entry.name.as_str().into();
-            let description = entry.description.map(Text::from);
-            if entry.hit.is_some() && entry.table.is_none() {
-                problems
-                    .push(Problem::new(ProblemKind::Manifest, "`hit` applies to tables only").in_rule(&name));
-            }
-            match (entry.file, entry.script, entry.table) {
-                (Some(file), None, None) => match read_file(&file, super::MAX_SOURCE_BYTES) {
-                    Ok(source) => rules.push(RuleSource {
-                        name,
-                        description,
-                        source,
-                        script: file.into(),
-                        line_offset: 0,
-                        table: None,
-                    }),
-                    Err(p) => problems.push(p.in_rule(&name)),
-                },
-                (None, Some(script), None) => {
-                    let start = script.span().start;
-                    let line = lines.line(start);
-                    // A newline right after the opening quotes is not part of the string.
-                    let rest = &text[start..];
-                    let delimiter = if rest.starts_with("'''") || rest.starts_with("\"\"\"") { 3 } else { 1 };
-                    let skips_newline = rest[delimiter.min(rest.len())..].starts_with(['\n', '\r']);
-                    rules.push(RuleSource {
-                        name,
-                        description,
-                        source: script.into_inner(),
-                        script: MANIFEST.into(),
-                        line_offset: line - 1 + usize::from(skips_newline && delimiter == 3),
-                        table: None,
-                    });
-                }
-                (None, None, Some(table)) => {
-                    let span = table.span();
-                    let (line, column) = lines.line_col(span.start);
-                    let at = Location { script: MANIFEST.into(), line, column };
-                    match crate::pack::table::Table::parse(table.get_ref(), entry.hit.as_deref()) {
-                        Ok(parsed) => rules.push(RuleSource {
-                            name,
-                            description,
-                            // As written, with the hit policy, for the content hash and for diffs.
-                            source: match &entry.hit {
-                                Some(hit) => format!("hit = {hit:?}\ntable = {}", &text[span]),
-                                None => format!("table = {}", &text[span]),
-                            },
-                            script: MANIFEST.into(),
-                            line_offset: line - 1,
-                            table: Some(parsed),
-                        }),
-                        Err(ps) => problems.extend(
-                            ps.into_iter()
-                                .map(|p| Problem::new(ProblemKind::Name, p).in_rule(&name).at(at.clone())),
-                        ),
-                    }
-                }
-                _ => problems.push(
-                    Problem::new(
-                        ProblemKind::Manifest,
-                        "a rule needs exactly one of `file`, `script` or `table`",
-                    )
-                    .in_rule(&name),
-                ),
-            }
+            rules.extend(rule_source(entry, text, &lines, read_file, Scope::Lead, &mut problems));
         }
+        let account = manifest.account.map(|entry| {
+            let rules = entry
+                .rules
+                .into_iter()
+                .filter_map(|rule| rule_source(rule, text, &lines, read_file, Scope::Account, &mut problems))
+                .collect();
+            (entry.settings, rules)
+        });
         let mut tests = Vec::new();
         for entry in manifest.tests {
             match test_case(entry, read_file) {
@@ -200,6 +157,7 @@ impl Pack {
         }
         // The pack-wide checks run even when reading found problems: every
         // problem is reported at once.
+        let params_declared = params.clone();
         let built = Pack::build(
             manifest.name.into(),
             manifest.version.into(),
@@ -209,9 +167,14 @@ impl Pack {
             channels,
             rules,
         );
+        let account = account
+            .map(|(settings, rules)| AccountSpec::read(&settings, rules, &params_declared, &mut problems));
         match built {
             Ok(mut pack) if problems.is_empty() => {
                 pack.tests = tests;
+                if let Some(account) = account {
+                    pack.set_account(account);
+                }
                 Ok(pack)
             }
             Ok(_) => Err(PackError::new(problems)),
@@ -352,5 +315,95 @@ impl<'a> Lines<'a> {
         };
         self.last.set((offset, column));
         (line, column)
+    }
+}
+
+/// A `[[rules]]` or `[[account.rules]]` entry as a rule source; its
+/// problems go to `problems`. Account rules are decision tables.
+fn rule_source(
+    entry: RuleEntry,
+    text: &str,
+    lines: &Lines<'_>,
+    read_file: &dyn Fn(&str, usize) -> Result<String, Problem>,
+    scope: Scope,
+    problems: &mut Vec<Problem>,
+) -> Option<RuleSource> {
+    let name: Text = entry.name.as_str().into();
+    let description = entry.description.map(Text::from);
+    if entry.hit.is_some() && entry.table.is_none() {
+        problems.push(Problem::new(ProblemKind::Manifest, "`hit` applies to tables only").in_rule(&name));
+    }
+    let problem = |kind, message: &str| Problem::new(kind, message.to_owned()).in_rule(&name);
+    match (entry.file, entry.script, entry.table) {
+        (None, None, Some(table)) => {
+            let span = table.span();
+            let (line, column) = lines.line_col(span.start);
+            let at = Location { script: MANIFEST.into(), line, column };
+            match crate::pack::table::Table::parse(table.get_ref(), entry.hit.as_deref(), scope) {
+                Ok(parsed) => Some(RuleSource {
+                    // As written, with the hit policy, for the content hash and for diffs.
+                    source: match &entry.hit {
+                        Some(hit) => format!("hit = {hit:?}\ntable = {}", &text[span]),
+                        None => format!("table = {}", &text[span]),
+                    },
+                    name,
+                    description,
+                    script: MANIFEST.into(),
+                    line_offset: line - 1,
+                    table: Some(parsed),
+                }),
+                Err(ps) => {
+                    problems.extend(
+                        ps.into_iter()
+                            .map(|p| Problem::new(ProblemKind::Name, p).in_rule(&name).at(at.clone())),
+                    );
+                    None
+                }
+            }
+        }
+        (Some(_), None, None) | (None, Some(_), None) if scope == Scope::Account => {
+            problems.push(problem(
+                ProblemKind::Manifest,
+                "account rules are decision tables: write `table = [...]`",
+            ));
+            None
+        }
+        (Some(file), None, None) => match read_file(&file, super::MAX_SOURCE_BYTES) {
+            Ok(source) => Some(RuleSource {
+                name,
+                description,
+                source,
+                script: file.into(),
+                line_offset: 0,
+                table: None,
+            }),
+            Err(p) => {
+                problems.push(p.in_rule(&name));
+                None
+            }
+        },
+        (None, Some(script), None) => {
+            let start = script.span().start;
+            let line = lines.line(start);
+            // A newline right after the opening quotes is not part of the string.
+            let rest = &text[start..];
+            let delimiter = if rest.starts_with("'''") || rest.starts_with("\"\"\"") { 3 } else { 1 };
+            let skips_newline = rest[delimiter.min(rest.len())..].starts_with(['\n', '\r']);
+            Some(RuleSource {
+                name,
+                description,
+                source: script.into_inner(),
+                script: MANIFEST.into(),
+                line_offset: line - 1 + usize::from(skips_newline && delimiter == 3),
+                table: None,
+            })
+        }
+        _ => {
+            problems.push(problem(
+                ProblemKind::Manifest,
+                "a rule needs exactly one of `file`, `script` or `table`",
+            ));
+            None
+        }
     }
 }

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+pub(crate) mod account;
 pub(crate) mod cases;
 pub(crate) mod fields;
 mod manifest;
@@ -76,6 +77,8 @@ pub struct Pack {
     channels: Vec<(Channel, Direction)>,
     pub(crate) rules: Vec<RuleSource>,
     pub(crate) tests: Vec<crate::pack::cases::TestCase>,
+    /// The `[account]` section, if the pack decides accounts.
+    pub(crate) account: Option<account::AccountSpec>,
     hash: String,
 }
 
@@ -422,7 +425,32 @@ impl Pack {
             return Err(PackError::new(problems));
         }
         let hash = content_hash(&name, &version, &criteria, &params, &channels, &rules);
-        Ok(Pack { name, version, description, criteria, params, channels, rules, tests: Vec::new(), hash })
+        Ok(Pack {
+            name,
+            version,
+            description,
+            criteria,
+            params,
+            channels,
+            rules,
+            tests: Vec::new(),
+            account: None,
+            hash,
+        })
+    }
+}
+
+impl Pack {
+    /// Adds the `[account]` section; the hash covers it (a pack without
+    /// one keeps the hash it always had).
+    fn set_account(&mut self, account: account::AccountSpec) {
+        let mut h = Sha256::new();
+        for part in ["leadgate-account/1", self.hash.as_str(), &account.canonical()] {
+            h.update((part.len() as u64).to_le_bytes());
+            h.update(part.as_bytes());
+        }
+        self.hash = hex(&h.finalize());
+        self.account = Some(account);
     }
 }
 

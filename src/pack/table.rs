@@ -17,7 +17,7 @@ use crate::pack::params::ParamTable;
 use crate::lead::text::Number;
 use crate::pack::ParamValue;
 use crate::pack::fields::{Field, Kind};
-use crate::{Channel, CriterionStatus, Temperature, Text};
+use crate::{BuyingRole, Channel, CriterionStatus, Temperature, Text};
 
 /// The operators a condition may use, in the order the guide lists them.
 const OPERATORS: [(&str, Op); 8] = [
@@ -35,7 +35,17 @@ const ACTIONS: [&str; 8] =
     ["fit", "engagement", "negative", "met", "not_met", "unknown", "temperature", "disqualify"];
 /// Subjects written as dotted keys (`count.webinar.30 = ...`), which TOML
 /// reads as nested tables.
-const DOTTED: [&str; 5] = ["attr", "touches", "channels", "count", "status"];
+const DOTTED: [&str; 7] = ["attr", "touches", "channels", "count", "status", "roles", "engaged"];
+/// The company fields an account table reads, from the account's company.
+const ACCOUNT_FIELDS: [Field; 7] = [
+    Field::Company,
+    Field::Domain,
+    Field::Industry,
+    Field::Employees,
+    Field::Revenue,
+    Field::RevenueCurrency,
+    Field::Country,
+];
 /// The longest window a touch aggregation may take: a hundred years.
 const MAX_WINDOW_DAYS: f64 = 36_525.0;
 const PARAM_PREFIX: &str = "params.";
@@ -69,9 +79,18 @@ pub(crate) enum Op {
     Present,
 }
 
+/// Whose table it is: a lead's (`[[rules]]`) or an account's
+/// (`[[account.rules]]`), which read different subjects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    Lead,
+    Account,
+}
+
 /// What a condition or a placeholder reads: a lead field, a custom
 /// attribute (`attr.name`), an aggregation of the lead's touches, or a
-/// criterion's status so far.
+/// criterion's status so far; in an account table, the company's fields and
+/// the buying group's counts.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Subject {
     Field(Field),
@@ -86,6 +105,14 @@ pub(crate) enum Subject {
     DaysSinceLast,
     /// A criterion's status as the rules before left it: `status.need`.
     Status(Text),
+    /// An account's contacts, disqualified ones left out: `contacts`.
+    Contacts,
+    /// Its engaged contacts: `engaged_contacts`.
+    EngagedContacts,
+    /// Its contacts in a buying role: `roles.champion`.
+    Role(BuyingRole),
+    /// Its engaged contacts in a buying role: `engaged.economic_buyer`.
+    EngagedRole(BuyingRole),
 }
 
 const ATTR_PREFIX: &str = "attr.";
@@ -96,7 +123,13 @@ impl Subject {
         match self {
             Subject::Field(f) => Some(f.kind()),
             Subject::Attr(_) => None,
-            Subject::Touches(_) | Subject::Channels(_) | Subject::Count(..) => Some(Kind::Int),
+            Subject::Touches(_)
+            | Subject::Channels(_)
+            | Subject::Count(..)
+            | Subject::Contacts
+            | Subject::EngagedContacts
+            | Subject::Role(_)
+            | Subject::EngagedRole(_) => Some(Kind::Int),
             Subject::DaysSinceLast => Some(Kind::Float),
             Subject::Status(_) => Some(Kind::Text),
         }
@@ -117,6 +150,10 @@ impl fmt::Display for Subject {
             Subject::Count(channel, days) => write!(f, "count.{channel}").and_then(|()| window(f, days)),
             Subject::DaysSinceLast => f.write_str("days_since_last"),
             Subject::Status(name) => write!(f, "status.{name}"),
+            Subject::Contacts => f.write_str("contacts"),
+            Subject::EngagedContacts => f.write_str("engaged_contacts"),
+            Subject::Role(role) => write!(f, "roles.{role}"),
+            Subject::EngagedRole(role) => write!(f, "engaged.{role}"),
         }
     }
 }
@@ -169,7 +206,7 @@ pub(crate) struct Table {
 impl Table {
     /// Reads a table from its rows as written and its hit policy (`"first"`,
     /// the default, or `"all"`); every problem is reported.
-    pub(crate) fn parse(rows: &toml::Value, hit: Option<&str>) -> Result<Table, Vec<String>> {
+    pub(crate) fn parse(rows: &toml::Value, hit: Option<&str>, scope: Scope) -> Result<Table, Vec<String>> {
         let Some(rows) = rows.as_array() else {
             return Err(vec!["`table` must be an array of rows: table = [{ ... }, { ... }]".into()]);
         };
@@ -184,7 +221,7 @@ impl Table {
         };
         let mut parsed = Vec::with_capacity(rows.len());
         for (i, row) in rows.iter().enumerate() {
-            match parse_row(row) {
+            match parse_row(row, scope) {
                 Ok(row) => parsed.push(row),
                 Err(ps) => problems.extend(ps.into_iter().map(|p| format!("row {}: {p}", i + 1))),
             }
@@ -261,7 +298,7 @@ impl Table {
 }
 
 impl Template {
-    fn parse(text: &str) -> Result<Template, String> {
+    fn parse(text: &str, scope: Scope) -> Result<Template, String> {
         let mut parts = Vec::new();
         let mut literal = String::new();
         let mut rest = text;
@@ -285,7 +322,7 @@ impl Template {
             }
             parts.push(match name.strip_prefix(PARAM_PREFIX) {
                 Some(param) => Part::Param(param.into()),
-                None => Part::Subject(subject(name)?),
+                None => Part::Subject(subject(name, scope)?),
             });
             rest = &after[end + 1..];
         }
@@ -308,7 +345,7 @@ impl Template {
     }
 }
 
-fn parse_row(row: &toml::Value) -> Result<Row, Vec<String>> {
+fn parse_row(row: &toml::Value, scope: Scope) -> Result<Row, Vec<String>> {
     let Some(row) = row.as_table() else {
         return Err(vec![format!(
             "a row is a table like {{ industry = \"saas\", fit = 10, reason = \"...\" }}, got {row}"
@@ -322,12 +359,14 @@ fn parse_row(row: &toml::Value) -> Result<Row, Vec<String>> {
     for (key, value) in row {
         let result = if key == "reason" {
             match value.as_str() {
-                Some(text) => Template::parse(text).map(|t| reason = Some(t)),
+                Some(text) => Template::parse(text, scope).map(|t| reason = Some(t)),
                 None => Err(format!("`reason` must be text, got {value}")),
             }
         } else if ACTIONS.contains(&key.as_str()) {
             effects += 1;
             action(key, value).map(|a| actions.push(a))
+        } else if key == "attr" && scope == Scope::Account {
+            Err(format!("`attr` reads a contact's attributes; {ACCOUNT_READS}"))
         } else if key == "attr" {
             // `attr.plan = "x"` is a dotted key: TOML reads it as `attr = { plan = "x" }`.
             match value.as_table() {
@@ -342,10 +381,10 @@ fn parse_row(row: &toml::Value) -> Result<Row, Vec<String>> {
             let mut flat = Vec::new();
             flatten(key.clone(), value, &mut flat);
             flat.into_iter()
-                .map(|(name, value)| subject(&name).and_then(|s| conditions_on(s, value)))
+                .map(|(name, value)| subject(&name, scope).and_then(|s| conditions_on(s, value)))
                 .try_for_each(|cs| cs.map(|cs| conditions.extend(cs)))
         } else {
-            subject(key).and_then(|s| conditions_on(s, value)).map(|cs| conditions.extend(cs))
+            subject(key, scope).and_then(|s| conditions_on(s, value)).map(|cs| conditions.extend(cs))
         };
         if let Err(e) = result {
             problems.push(e);
@@ -402,10 +441,43 @@ fn windowed(name: &str, rest: Option<&str>) -> Result<Option<f64>, String> {
     rest.map(|days| window(days, name)).transpose()
 }
 
+/// What an account table may read, for its error messages.
+const ACCOUNT_READS: &str = "an account table reads the company (company, domain, industry, employees, \
+     revenue, revenue_currency, country), contacts, engaged_contacts, roles.<role>, engaged.<role> \
+     and status.<criterion>";
+
+/// A subject by name, checked against the table's scope.
+fn subject(name: &str, scope: Scope) -> Result<Subject, String> {
+    let subject = any_subject(name)?;
+    let of_account = matches!(
+        subject,
+        Subject::Contacts | Subject::EngagedContacts | Subject::Role(_) | Subject::EngagedRole(_)
+    );
+    match scope {
+        Scope::Lead if of_account => {
+            Err(format!("`{name}` is an account's; write it in an [[account.rules]] table"))
+        }
+        Scope::Account => match &subject {
+            Subject::Field(f) if !ACCOUNT_FIELDS.contains(f) => {
+                Err(format!("`{name}` is a contact's field; {ACCOUNT_READS}"))
+            }
+            Subject::Attr(_)
+            | Subject::Touches(_)
+            | Subject::Channels(_)
+            | Subject::Count(..)
+            | Subject::DaysSinceLast => Err(format!("`{name}` reads a contact's touches; {ACCOUNT_READS}")),
+            _ => Ok(subject),
+        },
+        Scope::Lead => Ok(subject),
+    }
+}
+
 /// A field by name, `attr.<name>` for a custom attribute, a touch
 /// aggregation (`touches[.days]`, `channels[.days]`, `count.<channel>[.days]`,
-/// `days_since_last`) or a criterion's status (`status.<criterion>`).
-fn subject(name: &str) -> Result<Subject, String> {
+/// `days_since_last`), a criterion's status (`status.<criterion>`) or an
+/// account's count (`contacts`, `engaged_contacts`, `roles.<role>`,
+/// `engaged.<role>`).
+fn any_subject(name: &str) -> Result<Subject, String> {
     if let Some(attr) = name.strip_prefix(ATTR_PREFIX).filter(|a| !a.is_empty()) {
         return Ok(Subject::Attr(attr.into()));
     }
@@ -417,6 +489,12 @@ fn subject(name: &str) -> Result<Subject, String> {
         ("touches", rest) => return windowed(name, rest).map(Subject::Touches),
         ("channels", rest) => return windowed(name, rest).map(Subject::Channels),
         ("days_since_last", None) => return Ok(Subject::DaysSinceLast),
+        ("contacts", None) => return Ok(Subject::Contacts),
+        ("engaged_contacts", None) => return Ok(Subject::EngagedContacts),
+        ("roles" | "engaged", Some(role)) => {
+            let role = role.parse::<BuyingRole>().map_err(|e| format!("{name}: {e}"))?;
+            return Ok(if head == "roles" { Subject::Role(role) } else { Subject::EngagedRole(role) });
+        }
         ("status", Some(criterion)) if !criterion.is_empty() => return Ok(Subject::Status(criterion.into())),
         ("count", Some(rest)) => {
             // A channel name has no dot: `count.webinar` or `count.webinar.30`.
@@ -427,11 +505,13 @@ fn subject(name: &str) -> Result<Subject, String> {
             let channel = channel.parse::<Channel>().map_err(|e| format!("{name}: {e}"))?;
             return windowed(name, days).map(|days| Subject::Count(channel, days));
         }
-        ("count" | "status", _) => {
+        ("count" | "status" | "roles" | "engaged", _) => {
             return Err(format!(
                 "`{head}` needs a name after it: {head}.<name>, as in {}",
                 match head {
                     "count" => "count.webinar.30 = { at_least = 2 }",
+                    "roles" => "roles.champion = { at_least = 1 }",
+                    "engaged" => "engaged.economic_buyer = { at_least = 1 }",
                     _ => "status.need = \"unknown\"",
                 }
             ));
@@ -448,6 +528,10 @@ fn subject(name: &str) -> Result<Subject, String> {
         "count",
         "days_since_last",
         "status",
+        "contacts",
+        "engaged_contacts",
+        "roles",
+        "engaged",
     ]);
     Err(match crate::suggest::closest(name, known) {
         Some(near) => format!("unknown lead field {name:?} (did you mean {near:?}?)"),
@@ -599,8 +683,9 @@ mod tests {
 
     #[test]
     fn templates_keep_literal_braces_and_find_placeholders() {
-        assert_eq!(literal(&Template::parse("a {{b}} c").unwrap()), "a {b} c");
-        let t = Template::parse("Budget {budget_currency} {budget}, min {params.min_budget}").unwrap();
+        assert_eq!(literal(&Template::parse("a {{b}} c", Scope::Lead).unwrap()), "a {b} c");
+        let t = Template::parse("Budget {budget_currency} {budget}, min {params.min_budget}", Scope::Lead)
+            .unwrap();
         assert!(t.fixed.is_none());
         let kinds: Vec<_> = t
             .parts
@@ -612,9 +697,9 @@ mod tests {
             })
             .collect();
         assert_eq!(kinds, ["'Budget '", "budget_currency", "' '", "budget", "', min '", "params.min_budget"]);
-        assert!(Template::parse("{nope}").unwrap_err().contains("unknown lead field"));
-        assert!(Template::parse("}").unwrap_err().contains("lone"));
-        assert!(Template::parse("{").unwrap_err().contains("not closed"));
+        assert!(Template::parse("{nope}", Scope::Lead).unwrap_err().contains("unknown lead field"));
+        assert!(Template::parse("}", Scope::Lead).unwrap_err().contains("lone"));
+        assert!(Template::parse("{", Scope::Lead).unwrap_err().contains("not closed"));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Integration tests: the public API only, one test crate (it links once).
 
+mod accounts;
 mod calibration;
 mod engine;
 mod errors;
