@@ -21,6 +21,7 @@ macro_rules! out {
     }};
 }
 
+mod accounts;
 mod calibrate;
 mod funnel;
 mod input;

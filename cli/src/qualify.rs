@@ -28,6 +28,7 @@ Examples:
   leadgate qualify --param mql_threshold=70 --format csv leads.ndjson
   tail -f leads.ndjson | leadgate qualify --format json
   leadgate qualify --leads contacts.csv --mapping hubspot-contacts --activities activities.csv
+  leadgate qualify --accounts examples/data/accounts.ndjson --explain brightlane.io
 
 Exit codes: 0 every lead decided; 1 some leads failed (each is reported); 2 a usage, file or pack error.")]
 pub struct QualifyArgs {
@@ -41,9 +42,15 @@ pub struct QualifyArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    /// After the table, every point, criterion and rule behind this lead's decision.
+    /// After the table, every point, criterion and rule behind this lead's
+    /// decision (with --accounts, this account's).
     #[arg(long, value_name = "ID")]
     explain: Option<String>,
+    /// Decide accounts instead of leads: the leads grouped by account id,
+    /// else company domain (free mail forms no account), each account
+    /// decided by the pack's [account] section. Reads the whole input first.
+    #[arg(long)]
+    accounts: bool,
 }
 
 /// Standard output, shared with the input's wait hook so that it can be
@@ -64,6 +71,32 @@ pub fn run(args: QualifyArgs) -> Result<Outcome, Error> {
     let progress = crate::input::progress_bar(args.leads.total_file_bytes());
     let opened = args.leads.open(progress.as_ref(), Some(before_wait))?;
 
+    if args.accounts {
+        let (leads, failures) = crate::accounts::read(opened.items);
+        if let Some(bar) = progress {
+            bar.finish_and_clear();
+        }
+        let written = (|| -> io::Result<(usize, bool)> {
+            let out = &mut *out.borrow_mut();
+            let (failed, missed) = crate::accounts::write(
+                out,
+                &leads,
+                &failures,
+                &qualifier,
+                as_of,
+                args.format,
+                args.explain.as_deref(),
+            )?;
+            out.flush()?;
+            Ok((failed + opened.failed_activities, missed))
+        })();
+        return match written {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(Outcome::Success),
+            Err(e) => Err(Error::Io(format!("cannot write the decisions: {e}"))),
+            Ok((failed, missed)) if failed > 0 || missed => Ok(Outcome::Failures),
+            Ok(_) => Ok(Outcome::Success),
+        };
+    }
     let mut writer: Box<dyn Sink> = match args.format {
         Format::Json => Box::new(JsonSink),
         Format::Csv => Box::new(CsvSink::new(&pack)),

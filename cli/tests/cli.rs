@@ -539,3 +539,74 @@ fn a_pack_without_test_cases_says_how_to_add_them() {
         stdout(&out)
     );
 }
+
+const ACCOUNTS: &str = include_str!("../../examples/data/accounts.ndjson");
+
+#[test]
+fn qualify_accounts_json_is_the_library_account_decision() {
+    let out =
+        run(&["qualify", "--accounts", "examples/data/accounts.ndjson", "--as-of", AS_OF, "--format=json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let leads: Vec<leadgate::Lead> = leadgate::read_leads(ACCOUNTS).map(|r| r.unwrap().lead).collect();
+    let q = Qualifier::new(&Pack::b2b_bant()).unwrap();
+    let expected: Vec<String> = leadgate::account::group(&leads)
+        .accounts
+        .iter()
+        .map(|a| serde_json::to_string(&q.evaluate_account(a, AS_OF.parse().unwrap()).unwrap()).unwrap())
+        .collect();
+    assert_eq!(stdout(&out).lines().collect::<Vec<_>>(), expected);
+}
+
+#[test]
+fn qualify_accounts_table_and_csv() {
+    let args = ["qualify", "--accounts", "examples/data/accounts.ndjson", "--as-of", AS_OF];
+    let out = run(&[&args[..], &["--explain", "brightlane.io"]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains(
+        "brightlane.io             3/4   113   35   78    0  A     hot   → sales as MQA: Score 113 reached the MQA \
+         threshold of 80 with economic buyer engaged; buying group A-101, A-102, A-103\n"
+    ));
+    assert!(text.contains("5 accounts: 1 handed to sales as MQA, 0 failed; 2 leads without an account"));
+    assert!(text.contains(
+        "    +30  engagement rollup         A-102      Engagement of A-102, champion (35, capped at 30)\n"
+    ));
+    assert!(text.contains("  economic_buyer (required)  in role: A-101; engaged: A-101\n"));
+
+    let out = run(&[&args[..], &["--format", "csv"]].concat());
+    let csv = stdout(&out);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 6);
+    assert_eq!(
+        lines[3],
+        "pinecrestmfg.com,1,1,29,28,1,0,B,cold,false,,,,51 points short of the MQA threshold of 80,,"
+    );
+
+    // An account that is not there to explain fails the run, as for leads.
+    let out = run(&[&args[..], &["--explain", "nowhere.com"]].concat());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).ends_with("no decision for account \"nowhere.com\" to explain\n"));
+}
+
+#[test]
+fn qualify_accounts_reports_unreadable_leads_and_failing_accounts() {
+    let dir = scratch("accounts");
+    let file = dir.join("leads.ndjson");
+    std::fs::write(
+        &file,
+        "{\"id\": \"a\", \"created_at\": \"2026-11-01T00:00:00Z\", \"account_id\": \"A\"}\nnot json\n\
+         {\"id\": \"late\", \"created_at\": \"2026-12-01T00:00:00Z\", \"account_id\": \"B\"}\n",
+    )
+    .unwrap();
+    let out = run(&["qualify", "--accounts", file.to_str().unwrap(), "--as-of", AS_OF, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> =
+        stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["line"], 2);
+    assert_eq!(lines[1]["account"], serde_json::json!({"id": "A"}));
+    assert_eq!(
+        (&lines[2]["account"], &lines[2]["lead_id"]),
+        (&serde_json::json!("B"), &serde_json::json!("late"))
+    );
+}
