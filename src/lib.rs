@@ -49,6 +49,7 @@ user touches.
 | [`pack`] | rule packs in source form: [`Pack`] (a `pack.toml` with decision tables and Rhai scripts; two shipped packs), its parameters and its [`PackError`] problems with file, line and column | [`Pack`], [`PackError`] |
 | [`engine`] | [`Qualifier`]: a compiled pack that decides leads under [`Limits`], deterministically, in a hardened sandbox; [`EvalError`] when a lead cannot be decided | [`Qualifier`], [`Limits`], [`EvalError`] |
 | [`decision`] | [`Decision`]: scores, grade, temperature, criteria with evidence, stage, handoff or why-not-yet, and every contribution; its JSON is a public contract | [`Decision`] |
+| [`account`] | accounts: leads grouped by account id or company domain ([`account::group`]), and [`account::AccountDecision`], what [`Qualifier::evaluate_account`] says about a company: engagement rolled up from its contacts, fit counted once, the buying group engaged, a handoff as a marketing-qualified account or what is missing | |
 | [`authoring`] | tools for rule authors: a pack's own tests, shadow comparison of a candidate pack, a live-swappable pack, editor definitions of the script API | |
 | [`workflow`] | the closed loop: handoffs to sales under SLA policies on business calendars (time zones, holidays), accept or reject with reasons, recycling, overdue handoffs and breaches | |
 | [`funnel`] | funnel numbers over leads' stage histories, overall, grouped or over a period: conversion, time in stage, rejection reasons by code | |

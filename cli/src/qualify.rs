@@ -48,7 +48,7 @@ pub struct QualifyArgs {
     explain: Option<String>,
     /// Decide accounts instead of leads: the leads grouped by account id,
     /// else company domain (free mail forms no account), each account
-    /// decided by the pack's [account] section. Reads the whole input first.
+    /// decided by the pack's account section. Reads the whole input first.
     #[arg(long)]
     accounts: bool,
 }
