@@ -13,17 +13,24 @@
 //! bench's lead), or of the 50 sample leads when no count is given.
 //! Arguments: rounds, `engine` or `native`, and a number of touchpoints.
 
+#[path = "support/accounts.rs"]
+mod accounts;
 #[path = "support/leads.rs"]
 mod leads;
 mod native;
 
+use leadgate::account::{Account, AccountKey};
 use leadgate::{Pack, Qualifier};
 
 fn main() {
     // `cargo bench` passes `--bench`; only the positional arguments count.
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let rounds: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(1);
-    let native = args.get(1).is_some_and(|a| a == "native");
+    let mode = args.get(1).map_or("engine", String::as_str);
+    if matches!(mode, "account" | "contacts" | "native-account") {
+        return accounts(rounds, mode);
+    }
+    let native = mode == "native";
     let touches: Option<usize> = args.get(2).and_then(|a| a.parse().ok());
     let as_of = leads::as_of();
     // As `benches/qualify.rs` decides them: L-1001's profile with touches over 90 days, or the samples.
@@ -42,6 +49,24 @@ fn main() {
                 q.evaluate(lead, as_of).unwrap().score
             };
         }
+    }
+    println!("{total}");
+}
+
+/// The `accounts` bench's account, `rounds` times, as `mode` says.
+fn accounts(rounds: usize, mode: &str) {
+    let q = Qualifier::new(&Pack::b2b_bant()).unwrap();
+    let contacts = accounts::contacts(50, 30);
+    let account = Account::new(AccountKey::Domain("brightlane.io".into()), &contacts);
+    let as_of = leads::as_of();
+    let mut total = 0;
+    for _ in 0..rounds {
+        let account = std::hint::black_box(&account);
+        total += match mode {
+            "account" => q.evaluate_account(account, as_of).unwrap().score,
+            "contacts" => account.contacts.iter().map(|l| q.evaluate(l, as_of).unwrap().score).sum(),
+            _ => accounts::decide(account, as_of).score,
+        };
     }
     println!("{total}");
 }
