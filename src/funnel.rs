@@ -105,6 +105,9 @@ pub enum GroupBy {
     FirstTouch,
     /// A custom attribute, by name (its JSON value as text).
     Attribute(String),
+    /// The lead's [account](crate::account): its account id, else its
+    /// company's domain; `"(none)"` for free mail.
+    Account,
 }
 
 impl GroupBy {
@@ -118,6 +121,7 @@ impl GroupBy {
     /// assert_eq!(GroupBy::Attribute("region".into()).key(&lead), "emea");
     /// assert_eq!(GroupBy::Attribute("tier".into()).key(&lead), "2");
     /// assert_eq!(GroupBy::Campaign.key(&lead), "(none)");
+    /// assert_eq!(GroupBy::Account.key(&lead), "(none)"); // no account id, no domain
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn key(&self, lead: &Lead) -> String {
@@ -131,6 +135,7 @@ impl GroupBy {
                 serde_json::Value::String(s) => s.clone(),
                 other => other.to_string(),
             }),
+            GroupBy::Account => crate::account::AccountKey::of(lead).map(|k| k.to_string()),
         };
         value.unwrap_or_else(|| "(none)".to_owned())
     }
@@ -167,11 +172,16 @@ impl Funnel {
     /// # Ok::<(), leadgate::TransitionError>(())
     /// ```
     pub fn of<'a>(leads: impl IntoIterator<Item = &'a Lead>) -> Funnel {
+        Funnel::from_furthest(leads.into_iter().map(furthest))
+    }
+
+    /// The funnel of units (leads or accounts) by the furthest stage each reached.
+    fn from_furthest(units: impl IntoIterator<Item = Option<usize>>) -> Funnel {
         let mut reached = [0usize; PATH.len()];
         let mut count = 0;
-        for lead in leads {
+        for furthest in units {
             count += 1;
-            if let Some(f) = furthest(lead) {
+            if let Some(f) = furthest {
                 reached.iter_mut().take(f + 1).for_each(|r| *r += 1);
             }
         }
@@ -181,6 +191,42 @@ impl Funnel {
             .map(|(i, pair)| Step::new(pair[0], pair[1], reached[i], reached[i + 1]))
             .collect();
         Funnel { leads: count, steps }
+    }
+
+    /// The funnel of accounts rather than leads: [`leads`](Funnel::leads)
+    /// counts accounts, and an account has reached a stage when one of its
+    /// contacts has (an account with a contact at MQL has been handed to
+    /// sales; one with a customer is won). Leads without an account are
+    /// left out.
+    ///
+    /// ```
+    /// use leadgate::{Lead, Stage};
+    /// use leadgate::funnel::Funnel;
+    /// let at = |d: u32| format!("2026-11-{d:02}T00:00:00Z").parse().unwrap();
+    /// let contact = |id: &str, domain: &str| {
+    ///     let mut lead = Lead::new(id, at(1));
+    ///     lead.company.domain = Some(domain.into());
+    ///     lead
+    /// };
+    /// let (mut a1, a2, b1) = (contact("a1", "acme.com"), contact("a2", "acme.com"), contact("b1", "globex.com"));
+    /// a1.move_to(Stage::Mql, at(2), None)?;
+    /// a1.move_to(Stage::Sal, at(3), None)?;
+    /// let funnel = Funnel::of_accounts(&[a1, a2, b1]);
+    /// assert_eq!(funnel.leads, 2); // accounts
+    /// let mqa = funnel.step(Stage::Lead).unwrap();
+    /// assert_eq!((mqa.reached, mqa.converted), (2, 1));
+    /// assert_eq!(funnel.step(Stage::Mql).unwrap().converted, 1); // and accepted by sales
+    /// # Ok::<(), leadgate::TransitionError>(())
+    /// ```
+    pub fn of_accounts<'a>(leads: impl IntoIterator<Item = &'a Lead>) -> Funnel {
+        let mut furthest_of: BTreeMap<crate::account::AccountKey, Option<usize>> = BTreeMap::new();
+        for lead in leads {
+            if let Some(key) = crate::account::AccountKey::of(lead) {
+                let f = furthest_of.entry(key).or_default();
+                *f = (*f).max(furthest(lead));
+            }
+        }
+        Funnel::from_furthest(furthest_of.into_values())
     }
 
     /// One funnel per group, by the group's name.

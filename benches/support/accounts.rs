@@ -117,7 +117,7 @@ pub fn decide(account: &Account<'_>, as_of: DateTime<Utc>) -> Decision {
             buyer |= role == Some(BuyingRole::EconomicBuyer);
             group.push(lead.id.to_string());
         }
-        let points = n.engagement.max(0).min(CONTACT_CAP);
+        let points = n.engagement.clamp(0, CONTACT_CAP);
         if points > 0 {
             let mut reason = format!("Engagement of {}", lead.id);
             if let Some(role) = role {

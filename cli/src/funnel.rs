@@ -19,6 +19,7 @@ use crate::{Error, Outcome, Report};
 Examples:
   leadgate funnel leads.ndjson
   leadgate funnel leads.ndjson --by source
+  leadgate funnel leads.ndjson --accounts             accounts reaching MQA, SAL, opportunity, won
   leadgate funnel leads.ndjson --by attribute:region --from 2026-11-01 --to 2026-12-01
   leadgate funnel leads.ndjson --from 2026-11-01 --to 2026-12-01 --entries --format json
 
@@ -26,7 +27,7 @@ Exit codes: 0 the report ran; 2 a usage or file error.")]
 pub struct FunnelArgs {
     #[command(flatten)]
     leads: LeadArgs,
-    /// Groups by `source`, `campaign`, `first-touch` or `attribute:NAME`.
+    /// Groups by `source`, `campaign`, `first-touch`, `account` or `attribute:NAME`.
     #[arg(long, value_name = "GROUP", value_parser = parse_group)]
     by: Option<GroupBy>,
     /// The period's start (with --to): leads created in it, followed as far as they went.
@@ -38,6 +39,9 @@ pub struct FunnelArgs {
     /// Counts the leads that reached each stage in the period, instead of the cohort created in it.
     #[arg(long, requires = "from")]
     entries: bool,
+    /// Counts accounts instead of leads: an account reached a stage when one of its contacts did.
+    #[arg(long, conflicts_with_all = ["by", "from", "to"])]
+    accounts: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Report::Table)]
     format: Report,
@@ -48,9 +52,10 @@ fn parse_group(s: &str) -> Result<GroupBy, String> {
         "source" => Ok(GroupBy::Source),
         "campaign" => Ok(GroupBy::Campaign),
         "first-touch" => Ok(GroupBy::FirstTouch),
+        "account" => Ok(GroupBy::Account),
         _ => match s.strip_prefix("attribute:") {
             Some(name) if !name.is_empty() => Ok(GroupBy::Attribute(name.to_owned())),
-            _ => Err(format!("expected source, campaign, first-touch or attribute:NAME, got {s:?}")),
+            _ => Err(format!("expected source, campaign, first-touch, account or attribute:NAME, got {s:?}")),
         },
     }
 }
@@ -64,6 +69,7 @@ pub fn run(args: FunnelArgs) -> Result<Outcome, Error> {
     };
     let by = args.by.clone().unwrap_or(GroupBy::Source);
     let groups: Vec<(String, Funnel)> = match &args.by {
+        None if args.accounts => vec![("all accounts".to_owned(), Funnel::of_accounts(&leads))],
         None => vec![("all leads".to_owned(), one(&leads))],
         Some(by) => {
             let mut groups: std::collections::BTreeMap<String, Vec<leadgate::Lead>> = Default::default();

@@ -610,3 +610,14 @@ fn qualify_accounts_reports_unreadable_leads_and_failing_accounts() {
         (&serde_json::json!("B"), &serde_json::json!("late"))
     );
 }
+
+#[test]
+fn funnel_counts_accounts() {
+    let out = run(&["funnel", "examples/data/accounts.ndjson", "--accounts", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["funnels"][0]["group"], "all accounts");
+    assert_eq!(report["funnels"][0]["funnel"]["leads"], 5);
+    let out = run(&["funnel", "examples/data/accounts.ndjson", "--accounts", "--by", "source"]);
+    assert_eq!(out.status.code(), Some(2));
+}

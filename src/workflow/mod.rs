@@ -5,12 +5,14 @@
 
 use chrono::{DateTime, Utc};
 
+mod account;
 mod calendar;
 mod error;
 mod policy;
 mod record;
 mod sla;
 
+pub use account::AccountHandoffRecord;
 pub use calendar::Calendar;
 pub use error::{WorkflowError, WorkflowErrorKind};
 pub use policy::{SlaPolicy, SlaRule};

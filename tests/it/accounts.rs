@@ -516,3 +516,69 @@ proptest! {
         prop_assert_eq!(account.handoff.is_some(), lead.handoff.is_some());
     }
 }
+
+#[test]
+fn handing_an_account_over_moves_its_buying_group_and_records_it() {
+    use leadgate::Stage;
+    use leadgate::workflow::{Sla, Workflow, WorkflowErrorKind};
+    let q = pack("mqa_threshold = 60\nrequired_roles = [\"champion\"]");
+    let mut contacts = three();
+    // `b` is already with sales: it stays where it is.
+    contacts[2].move_to(Stage::Mql, "2026-11-10T00:00:00Z".parse().unwrap(), None).unwrap();
+    contacts[2].move_to(Stage::Sal, "2026-11-11T00:00:00Z".parse().unwrap(), None).unwrap();
+    let decide = |contacts: &[Lead]| decide(&q, contacts);
+    let decision = decide(&contacts);
+    let workflow = Workflow::new(Sla::hours(24));
+    let now = as_of();
+
+    // A contact of the buying group missing, or one that moved since: nothing moves.
+    let err = workflow.hand_off_account(&mut contacts[..2], &decision, now).unwrap_err();
+    assert_eq!((err.kind(), err.lead_id()), (WorkflowErrorKind::WrongLead, "b"));
+    let mut moved = contacts.clone();
+    let later = now + chrono::Duration::hours(1);
+    moved[0].move_to(Stage::Mql, later, None).unwrap();
+    let err = workflow.hand_off_account(&mut moved, &decision, later).unwrap_err();
+    assert_eq!((err.kind(), err.lead_id()), (WorkflowErrorKind::StaleDecision, "c"));
+    assert_eq!(moved[1].stage(), Stage::Lead);
+
+    let record = workflow.hand_off_account(&mut contacts, &decision, now).unwrap().unwrap();
+    assert_eq!(record.buying_group, ["a", "b", "c"]);
+    let handed: Vec<(&str, Stage)> =
+        record.contacts.iter().map(|h| (h.lead_id.as_str(), h.recommended)).collect();
+    assert_eq!(handed, [("a", Stage::Mql), ("c", Stage::Mql)]);
+    let stages: Vec<Stage> = contacts.iter().map(|l| l.stage()).collect();
+    assert_eq!(stages, [Stage::Mql, Stage::Mql, Stage::Sal]);
+    assert_eq!(record.due, "2026-11-24T00:00:00Z".parse::<chrono::DateTime<chrono::Utc>>().unwrap());
+    let json = serde_json::to_value(&record).unwrap();
+    assert_eq!(json["account"], serde_json::json!({"domain": "acme.com"}));
+
+    // Each contact's handoff is answered as a lead's.
+    let mut a = record.contacts[0].clone();
+    workflow.reject(&mut contacts[1], &mut a, now, leadgate::workflow::Rejection::BadTiming, None).unwrap();
+    assert_eq!(contacts[1].stage(), Stage::Recycled);
+}
+
+#[test]
+fn funnels_count_accounts_and_group_leads_by_account() {
+    use leadgate::Stage;
+    use leadgate::funnel::{Funnel, GroupBy};
+    let at =
+        |d: u32| -> chrono::DateTime<chrono::Utc> { format!("2026-11-{d:02}T00:00:00Z").parse().unwrap() };
+    let mut leads = vec![
+        contact("a1", "acme.com", None, 0),
+        contact("a2", "acme.com", None, 0),
+        contact("g1", "globex.com", None, 0),
+        contact("x", "gmail.com", None, 0),
+    ];
+    leads[1].move_to(Stage::Mql, at(2), None).unwrap();
+    leads[1].move_to(Stage::Sal, at(3), None).unwrap();
+    leads[1].move_to(Stage::Sql, at(4), None).unwrap();
+    leads[3].move_to(Stage::Mql, at(2), None).unwrap();
+    let accounts = Funnel::of_accounts(&leads);
+    assert_eq!(accounts.leads, 2);
+    let converted: Vec<(usize, usize)> = accounts.steps.iter().map(|s| (s.reached, s.converted)).collect();
+    assert_eq!(converted, [(2, 1), (1, 1), (1, 1), (1, 0), (0, 0)]);
+    let by_account = Funnel::grouped(&leads, &GroupBy::Account);
+    let sizes: Vec<(&str, usize)> = by_account.iter().map(|(k, f)| (k.as_str(), f.leads)).collect();
+    assert_eq!(sizes, [("(none)", 1), ("acme.com", 2), ("globex.com", 1)]);
+}
