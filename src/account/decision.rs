@@ -91,6 +91,9 @@ pub struct RoleCoverage {
 pub struct AccountHandoff {
     /// Why now.
     pub reason: Text,
+    /// The account rule that handed it off (`decision.handoff(...)`), or
+    /// `None` when the engine did, at the MQA threshold.
+    pub rule: Option<Text>,
     /// The buying group sales receives: the engaged contacts, by id.
     pub buying_group: Vec<Text>,
 }
@@ -127,6 +130,9 @@ pub struct AccountGap {
     pub unmet: Vec<Text>,
     /// Each gap as a sentence, such as "no economic buyer engaged in 30 days".
     pub missing: Vec<Text>,
+    /// An account rule's reason for holding the account back
+    /// (`decision.hold(...)`), if one did.
+    pub held: Option<RuleReason>,
 }
 
 /// What the engine decided about one account as of one time, and why.

@@ -5,11 +5,12 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::Qualifier;
-use super::draft::{Budget, Caps, Draft};
+use super::build::Rules;
+use super::draft::{Budget, Caps, Draft, HandoffChoice};
 use super::error::{EvalError, EvalErrorKind};
 use super::snapshot::ScriptLead;
 use super::tables::Outcome;
+use super::{CompiledRule, Qualifier};
 use crate::account::{
     Account, AccountDecision, AccountGap, AccountHandoff, AccountKey, ContactSummary, RoleCoverage, Rollup,
 };
@@ -20,6 +21,9 @@ use crate::pack::params::ParamTable;
 use crate::pack::table::Table;
 use crate::pack::{Problem, ProblemKind};
 use crate::{Assessment, BuyingRole, CriterionStatus, Decision, Grade, Lead, Temperature, Text};
+
+/// The names account scripts see.
+pub(super) const SCRIPT_VARIABLES: [&str; 3] = ["account", "params", "decision"];
 
 /// A contact is engaged with an inbound touch within this many days, unless
 /// the pack says otherwise.
@@ -43,6 +47,10 @@ pub(super) struct Compiled {
     required_roles: Vec<BuyingRole>,
     criteria: Assessment,
     tables: Vec<(Text, Table)>,
+    /// The scripted account rules, in one program, run after the tables.
+    program: rhai::AST,
+    scripts: Vec<CompiledRule>,
+    /// The scripts' names, by marker index.
     rule_names: Arc<[Text]>,
     /// "rollup", "caps", "Fit capped at 50"...: made once.
     text: [Text; 2],
@@ -50,11 +58,38 @@ pub(super) struct Compiled {
 }
 
 /// What account tables count: contacts not disqualified, and per role.
+#[derive(Debug)]
 pub(crate) struct Facts {
     pub(crate) contacts: i64,
     pub(crate) engaged: i64,
     /// Contacts and engaged contacts per role, in the order of [`BuyingRole::ALL`].
     roles: Vec<(i64, i64)>,
+}
+
+/// `account` in account scripts: read-only, shared by its copies.
+#[derive(Debug, Clone)]
+pub(crate) struct AccountView(pub(crate) Arc<View>);
+
+#[derive(Debug)]
+pub(crate) struct View {
+    pub(crate) key: Text,
+    /// The account's company, as account tables read it.
+    pub(crate) company: ScriptLead,
+    pub(crate) facts: Facts,
+    /// The contacts that count (not disqualified), by id.
+    pub(crate) contacts: Vec<ContactView>,
+}
+
+/// What account scripts may ask about a contact, in aggregate.
+#[derive(Debug)]
+pub(crate) struct ContactView {
+    pub(crate) score: i64,
+    /// Its stage as of the decision.
+    pub(crate) stage: crate::Stage,
+    /// Days since its latest inbound touch, as of the decision.
+    pub(crate) last_inbound: Option<f64>,
+    /// The criteria its own decision met.
+    pub(crate) met: Vec<Text>,
 }
 
 impl Facts {
@@ -72,6 +107,7 @@ impl Compiled {
     /// problem is returned. `used` collects the parameters it reads.
     pub(super) fn new(
         spec: Option<&AccountSpec>,
+        rules: Option<Rules>,
         params: &ParamTable,
         used: &mut std::collections::BTreeSet<String>,
     ) -> Result<Compiled, Vec<Problem>> {
@@ -140,19 +176,11 @@ impl Compiled {
             score: number(Number::ScoreCap).map(whole),
         };
         let criteria: Vec<Text> = spec.map(|s| s.criteria.clone()).unwrap_or_default();
-        let mut tables = Vec::new();
-        for rule in spec.map_or(&[][..], |s| &s.rules) {
-            let Some(table) = &rule.table else { continue };
-            used.extend(table.params().map(str::to_owned));
-            match table.resolve(params, &criteria) {
-                Ok(table) => tables.push((rule.name.clone(), table)),
-                Err(ps) => {
-                    problems.extend(ps.into_iter().map(|p| {
-                        Problem::new(ProblemKind::Name, format!("[account] {p}")).in_rule(&rule.name)
-                    }))
-                }
-            }
-        }
+        let Rules { tables, program, scripts } = rules.unwrap_or_else(|| Rules {
+            tables: Vec::new(),
+            program: rhai::AST::empty(),
+            scripts: Vec::new(),
+        });
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -170,8 +198,10 @@ impl Compiled {
             caps,
             required_roles: spec.map(|s| s.required_roles.clone()).unwrap_or_default(),
             criteria: Assessment::new(criteria.iter().cloned()),
-            rule_names: tables.iter().map(|(n, _)| n.clone()).collect(),
+            rule_names: scripts.iter().map(|r| r.name.clone()).collect(),
             tables,
+            program,
+            scripts,
             text: ["rollup".into(), "caps".into()],
             capped,
         })
@@ -273,7 +303,60 @@ impl Member<'_> {
     }
 }
 
+impl Member<'_> {
+    /// What account scripts may ask about this contact.
+    fn view(&self, as_of: DateTime<Utc>, inner: &super::Inner) -> ContactView {
+        let last_inbound = self
+            .lead
+            .touchpoints
+            .iter()
+            .filter(|t| t.at <= as_of && inner.settings.inbound(&t.channel))
+            .map(|t| (as_of - t.at).num_seconds() as f64 / 86_400.0)
+            .min_by(f64::total_cmp);
+        let met = self
+            .decision
+            .criteria
+            .iter()
+            .filter(|(_, c)| c.status == CriterionStatus::Met)
+            .map(|(n, _)| Text::from(n))
+            .collect();
+        ContactView { score: self.decision.score, stage: self.decision.lead_stage, last_inbound, met }
+    }
+}
+
 impl Compiled {
+    /// Runs the account's scripts on `draft`: the draft back, and the rule
+    /// that stopped them, if one did.
+    fn run_scripts(
+        &self,
+        inner: &super::Inner,
+        key: &AccountKey,
+        view: AccountView,
+        draft: Draft,
+    ) -> Result<(Draft, Option<Text>), EvalError> {
+        let [account_var, params_var, decision_var] = SCRIPT_VARIABLES;
+        let mut scope = rhai::Scope::with_capacity(SCRIPT_VARIABLES.len());
+        scope.push_constant(account_var, view);
+        scope.push_constant(params_var, inner.script_params.clone());
+        scope.push_constant(decision_var, draft);
+        let result = inner.engine.run_ast_with_scope(&mut scope, &self.program);
+        let lost =
+            || account_error(key, None, EvalErrorKind::Script, "the `decision` variable was replaced".into());
+        let draft = scope.get_value_mut::<Draft>(decision_var).ok_or_else(lost)?;
+        let draft = std::mem::replace(draft, Draft::placeholder());
+        match result {
+            Ok(_) => Ok((draft, None)),
+            Err(e) if super::draft::is_stop(&e) => {
+                let stopped_by = Some(draft.rule.clone());
+                Ok((draft, stopped_by))
+            }
+            Err(e) => {
+                let script = draft.current.and_then(|i| self.scripts.get(i));
+                Err(EvalError::account_from_script(key, None, script, *e))
+            }
+        }
+    }
+
     /// Sets what the roll-up takes from each member (sorted by id).
     fn roll_up(&self, members: &mut [Member<'_>]) {
         for m in members.iter_mut() {
@@ -331,14 +414,25 @@ impl Compiled {
             .collect()
     }
 
-    /// The handoff, or every gap: points, required roles, unmet criteria.
+    /// The handoff, or every gap: a rule's hold, points, required roles,
+    /// unmet criteria. A rule's handoff wins over them all.
     fn handoff(
         &self,
+        draft: &Draft,
         score: i64,
-        criteria: &Assessment,
         group: &[RoleCoverage],
         members: &[Member<'_>],
     ) -> Result<AccountHandoff, AccountGap> {
+        let buying_group = || members.iter().filter(|m| m.engaged).map(|m| m.lead.id.clone()).collect();
+        let held = match &draft.handoff {
+            HandoffChoice::Now(why) => {
+                let rule = Some(why.rule.clone());
+                return Ok(AccountHandoff { reason: why.reason.clone(), rule, buying_group: buying_group() });
+            }
+            HandoffChoice::Hold(why) => Some(why.clone()),
+            HandoffChoice::Derive => None,
+        };
+        let criteria = &draft.criteria;
         let points_needed = self.mqa.map(|t| t.saturating_sub(score).max(0));
         let missing_roles: Vec<BuyingRole> =
             group.iter().filter(|c| c.required && c.engaged.is_empty()).map(|c| c.role).collect();
@@ -347,7 +441,7 @@ impl Compiled {
             .filter(|(_, c)| c.status == CriterionStatus::NotMet)
             .map(|(n, _)| Text::from(n))
             .collect();
-        let mut missing: Vec<Text> = Vec::new();
+        let mut missing: Vec<Text> = held.iter().map(|h| format!("held: {}", h.reason).into()).collect();
         match (self.mqa, points_needed) {
             (None, _) => missing.push("the pack sets no MQA threshold".into()),
             (Some(t), Some(n)) if n > 0 => {
@@ -360,7 +454,14 @@ impl Compiled {
             .extend(missing_roles.iter().map(|r| format!("no {} engaged in {days} days", spoken(*r)).into()));
         missing.extend(unmet.iter().map(|name| format!("{name} is not met").into()));
         if !missing.is_empty() {
-            return Err(AccountGap { threshold: self.mqa, points_needed, missing_roles, unmet, missing });
+            return Err(AccountGap {
+                threshold: self.mqa,
+                points_needed,
+                missing_roles,
+                unmet,
+                missing,
+                held,
+            });
         }
         let mut reason =
             format!("Score {score} reached the MQA threshold of {}", self.mqa.unwrap_or_default());
@@ -368,8 +469,7 @@ impl Compiled {
             let roles: Vec<&str> = self.required_roles.iter().map(|r| spoken(*r)).collect();
             reason.push_str(&format!(" with {} engaged", roles.join(" and ")));
         }
-        let buying_group = members.iter().filter(|m| m.engaged).map(|m| m.lead.id.clone()).collect();
-        Ok(AccountHandoff { reason: reason.into(), buying_group })
+        Ok(AccountHandoff { reason: reason.into(), rule: None, buying_group: buying_group() })
     }
 }
 
@@ -450,7 +550,7 @@ impl Qualifier {
         spec.roll_up(&mut members);
 
         let error = |rule: Option<&Text>, e: Box<rhai::EvalAltResult>| {
-            EvalError::account_from_script(key, rule.cloned(), *e)
+            EvalError::account_from_script(key, rule.cloned(), None, *e)
         };
         // One contribution per contact that brings points, then the rules.
         let mut budget = Budget::new(&inner.limits);
@@ -470,17 +570,32 @@ impl Qualifier {
         let mut snapshot = ScriptLead::default();
         snapshot.fill(&account_lead(key, &members, as_of), as_of, false);
         let mut stopped_by = None;
-        {
-            let _run = crate::engine::sandbox::Run::start(&inner.limits);
-            for (name, table) in &spec.tables {
-                draft.begin(name.clone(), None);
-                let outcome =
-                    table.apply(&snapshot, &mut draft, Some(&facts)).map_err(|e| error(Some(name), e))?;
-                if outcome == Outcome::Stop {
-                    stopped_by = Some(name.clone());
-                    break;
-                }
+        // Native work and the scripts share one budget and deadline, as for a lead.
+        let run = crate::engine::sandbox::Run::start(&inner.limits);
+        for (name, table) in &spec.tables {
+            draft.begin(name.clone(), None);
+            let outcome =
+                table.apply(&snapshot, &mut draft, Some(&facts)).map_err(|e| error(Some(name), e))?;
+            if outcome == Outcome::Stop {
+                stopped_by = Some(name.clone());
+                break;
             }
+        }
+        if stopped_by.is_none() && !spec.scripts.is_empty() {
+            let view = View {
+                key: key.as_str().into(),
+                company: snapshot,
+                facts,
+                contacts: members.iter().filter(|m| m.counts()).map(|m| m.view(as_of, inner)).collect(),
+            };
+            let (done, stopped) = spec.run_scripts(inner, key, AccountView(Arc::new(view)), draft)?;
+            draft = done;
+            stopped_by = stopped;
+        }
+        drop(run);
+        if let Some((_, reason)) = &draft.stage {
+            let message = "an account has no stage: `decision.stage` is for lead rules".to_owned();
+            return Err(account_error(key, Some(reason.rule.clone()), EvalErrorKind::Script, message));
         }
         draft.begin(spec.text[1].clone(), None);
         for cut in draft.caps.cuts(draft.fit, draft.engagement, draft.negative).into_iter().flatten() {
@@ -504,7 +619,7 @@ impl Qualifier {
         let buying_group = spec.buying_group(&members);
         let (handoff, why_not_yet) = match draft.disqualified {
             Some(_) => (None, None),
-            None => match spec.handoff(score, &draft.criteria, &buying_group, &members) {
+            None => match spec.handoff(&draft, score, &buying_group, &members) {
                 Ok(handoff) => (Some(handoff), None),
                 Err(gap) => (None, Some(gap)),
             },

@@ -206,11 +206,6 @@ impl<'a> QualifierBuilder<'a> {
         }
         let mut engine = crate::engine::sandbox::engine(&self.limits);
         script::register(&mut engine);
-        // Strict variables: the names rules may use are known when compiling.
-        let mut names = Scope::new();
-        for name in SCRIPT_VARIABLES {
-            names.push_constant(name, ());
-        }
         let param_names: Vec<Text> = params.keys().cloned().collect();
         let channels: Vec<Channel> = pack.declared_channels().collect();
         let checks = crate::engine::validate::Context {
@@ -220,83 +215,28 @@ impl<'a> QualifierBuilder<'a> {
         };
         let mut warnings = Vec::new();
         let mut used = std::collections::BTreeSet::new();
-        let mut rules = Vec::with_capacity(pack.rules.len());
-        let mut asts = Vec::with_capacity(pack.rules.len());
-        let mut tables = Vec::new();
-        for rule in &pack.rules {
-            let location = |line: usize, column: usize| Location {
-                script: rule.script.clone(),
-                line: if line == 0 { 0 } else { line + rule.line_offset },
-                column,
-            };
-            // Tables run natively, without an operation count: their size is their bound.
-            if rule.source.len() > self.limits.max_source_size {
-                let what = if rule.table.is_some() { "table" } else { "script" };
-                let message = format!(
-                    "the {what} is {} bytes, over the limit of {}",
-                    rule.source.len(),
-                    self.limits.max_source_size
-                );
-                problems.push(
-                    Problem::new(ProblemKind::TooLarge, message).in_rule(&rule.name).at(location(0, 0)),
-                );
-                continue;
-            }
-            if let Some(table) = &rule.table {
-                used.extend(table.params().map(str::to_owned));
-                match table.resolve(&params, pack.criteria()) {
-                    Ok(table) => tables.push((rule.name.clone(), table)),
-                    Err(ps) => {
-                        problems.extend(ps.into_iter().map(|p| {
-                            Problem::new(ProblemKind::Name, p).in_rule(&rule.name).at(location(1, 0))
-                        }))
-                    }
-                }
-                continue;
-            }
-            // Each rule compiles on its own, as the unit it runs as: its marker,
-            // then its source in a block. Errors carry its own lines.
-            let marker = format!("decision.{}({});{{\n", script::RULE_MARKER, asts.len());
-            let mut wrapped = String::with_capacity(marker.len() + rule.source.len() + 2);
-            wrapped.push_str(&marker);
-            wrapped.push_str(&rule.source);
-            wrapped.push_str("\n}");
-            match engine.compile_with_scope(&names, &wrapped) {
-                Ok(ast) => {
-                    for problem in crate::engine::validate::check_rule(rule, &checks, &mut used) {
-                        if problem.kind().is_warning() { &mut warnings } else { &mut problems }.push(problem);
-                    }
-                    asts.push(ast);
-                    rules.push(CompiledRule {
-                        name: rule.name.clone(),
-                        script: rule.script.clone(),
-                        line_offset: rule.line_offset,
-                    })
-                }
-                Err(e) => {
-                    let pos = e.position();
-                    // The closing brace is ours: an error there is at the rule's end.
-                    let last = rule.source.split('\n').count();
-                    // So is one rhai gives no position for (an open interpolation).
-                    let (line, column) = match pos.line().map(|l| l.saturating_sub(START_LINE - 1)) {
-                        Some(line @ 1..) if line <= last => (line, pos.position().unwrap_or(1)),
-                        _ => (last, 1),
-                    };
-                    problems.push(
-                        Problem::new(ProblemKind::Syntax, e.err_type().to_string())
-                            .in_rule(&rule.name)
-                            .at(location(line, column)),
-                    );
-                }
-            }
-        }
-        let account = match super::account::Compiled::new(pack.account.as_ref(), &params, &mut used) {
-            Ok(account) => Some(account),
-            Err(ps) => {
-                problems.extend(ps);
-                None
-            }
+        let mut compiler = Compiler {
+            engine: &engine,
+            limits: &self.limits,
+            params: &params,
+            used: &mut used,
+            problems: &mut problems,
+            warnings: &mut warnings,
         };
+        let lead_rules = compiler.compile(&pack.rules, SCRIPT_VARIABLES, &checks);
+        let account_rules = pack.account.as_ref().map(|a| {
+            let checks = crate::engine::validate::Context { criteria: &a.criteria, ..checks };
+            compiler.compile(&a.rules, super::account::SCRIPT_VARIABLES, &checks)
+        });
+        let Rules { tables, program, scripts: rules } = lead_rules;
+        let account =
+            match super::account::Compiled::new(pack.account.as_ref(), account_rules, &params, &mut used) {
+                Ok(account) => Some(account),
+                Err(ps) => {
+                    problems.extend(ps);
+                    None
+                }
+            };
         let (true, Some(account)) = (problems.is_empty(), account) else {
             return Err(PackError::new(problems));
         };
@@ -306,11 +246,6 @@ impl<'a> QualifierBuilder<'a> {
                 Problem::new(ProblemKind::UnusedParam, message)
             }),
         );
-
-        let mut program = AST::empty();
-        for ast in asts {
-            program.combine(ast);
-        }
 
         let script_params = Params::new(&params);
         script::register_param_getters(&mut engine, &script_params);
@@ -427,5 +362,116 @@ impl Settings {
             Some(i) => self.points[i].as_ref().map(|(p, r)| (*p, r)),
             None => self.custom_points.get(channel).map(|(p, r)| (*p, r)),
         }
+    }
+}
+
+/// Rules compiled: tables resolved, scripts in one program.
+pub(super) struct Rules {
+    pub(super) tables: Vec<(Text, crate::pack::table::Table)>,
+    pub(super) program: AST,
+    pub(super) scripts: Vec<CompiledRule>,
+}
+
+/// What compiling a list of rules (a pack's, or its account section's) needs.
+struct Compiler<'a> {
+    engine: &'a rhai::Engine,
+    limits: &'a Limits,
+    params: &'a ParamTable,
+    used: &'a mut std::collections::BTreeSet<String>,
+    problems: &'a mut Vec<Problem>,
+    warnings: &'a mut Vec<Problem>,
+}
+
+impl Compiler<'_> {
+    /// Resolves the tables and compiles each script on its own, as the
+    /// unit it runs as, then joins them; `variables` are the names the
+    /// scripts see. Problems and warnings go to the compiler's lists.
+    fn compile(
+        &mut self,
+        rules: &[crate::pack::RuleSource],
+        variables: [&str; 3],
+        checks: &crate::engine::validate::Context<'_>,
+    ) -> Rules {
+        // Strict variables: the names rules may use are known when compiling.
+        let mut names = Scope::new();
+        for name in variables {
+            names.push_constant(name, ());
+        }
+        let mut scripts = Vec::with_capacity(rules.len());
+        let mut asts = Vec::with_capacity(rules.len());
+        let mut tables = Vec::new();
+        for rule in rules {
+            let location = |line: usize, column: usize| Location {
+                script: rule.script.clone(),
+                line: if line == 0 { 0 } else { line + rule.line_offset },
+                column,
+            };
+            // Tables run natively, without an operation count: their size is their bound.
+            if rule.source.len() > self.limits.max_source_size {
+                let what = if rule.table.is_some() { "table" } else { "script" };
+                let message = format!(
+                    "the {what} is {} bytes, over the limit of {}",
+                    rule.source.len(),
+                    self.limits.max_source_size
+                );
+                self.problems.push(
+                    Problem::new(ProblemKind::TooLarge, message).in_rule(&rule.name).at(location(0, 0)),
+                );
+                continue;
+            }
+            if let Some(table) = &rule.table {
+                self.used.extend(table.params().map(str::to_owned));
+                match table.resolve(self.params, checks.criteria) {
+                    Ok(table) => tables.push((rule.name.clone(), table)),
+                    Err(ps) => {
+                        self.problems.extend(ps.into_iter().map(|p| {
+                            Problem::new(ProblemKind::Name, p).in_rule(&rule.name).at(location(1, 0))
+                        }))
+                    }
+                }
+                continue;
+            }
+            // Each rule compiles on its own, as the unit it runs as: its marker,
+            // then its source in a block. Errors carry its own lines.
+            let marker = format!("decision.{}({});{{\n", script::RULE_MARKER, asts.len());
+            let mut wrapped = String::with_capacity(marker.len() + rule.source.len() + 2);
+            wrapped.push_str(&marker);
+            wrapped.push_str(&rule.source);
+            wrapped.push_str("\n}");
+            match self.engine.compile_with_scope(&names, &wrapped) {
+                Ok(ast) => {
+                    for problem in crate::engine::validate::check_rule(rule, checks, self.used) {
+                        if problem.kind().is_warning() { &mut *self.warnings } else { &mut *self.problems }
+                            .push(problem);
+                    }
+                    asts.push(ast);
+                    scripts.push(CompiledRule {
+                        name: rule.name.clone(),
+                        script: rule.script.clone(),
+                        line_offset: rule.line_offset,
+                    })
+                }
+                Err(e) => {
+                    let pos = e.position();
+                    // The closing brace is ours: an error there is at the rule's end.
+                    let last = rule.source.split('\n').count();
+                    // So is one rhai gives no position for (an open interpolation).
+                    let (line, column) = match pos.line().map(|l| l.saturating_sub(START_LINE - 1)) {
+                        Some(line @ 1..) if line <= last => (line, pos.position().unwrap_or(1)),
+                        _ => (last, 1),
+                    };
+                    self.problems.push(
+                        Problem::new(ProblemKind::Syntax, e.err_type().to_string())
+                            .in_rule(&rule.name)
+                            .at(location(line, column)),
+                    );
+                }
+            }
+        }
+        let mut program = AST::empty();
+        for ast in asts {
+            program.combine(ast);
+        }
+        Rules { tables, program, scripts }
     }
 }

@@ -112,27 +112,36 @@ impl EvalError {
         self
     }
 
-    /// An account table's error: they have no script position.
-    pub(super) fn account_from_script(account: &AccountKey, rule: Option<Text>, err: EvalAltResult) -> Self {
-        let (kind, message) = kind_and_message(&err);
-        EvalError::new_for_account(account, rule, kind, message)
+    /// An account rule's error: a table's (`rule` named, no position) or a
+    /// script's (`script` given, located in its source).
+    pub(super) fn account_from_script(
+        account: &AccountKey,
+        rule: Option<Text>,
+        script: Option<&CompiledRule>,
+        err: EvalAltResult,
+    ) -> Self {
+        let mut e = EvalError::located(Text::default(), script, err);
+        e.account = Some(account.as_str().into());
+        e.rule = e.rule.or(rule);
+        e
     }
 
-    pub(super) fn from_script(lead: &Lead, rule: Option<&CompiledRule>, mut err: EvalAltResult) -> Self {
+    pub(super) fn from_script(lead: &Lead, rule: Option<&CompiledRule>, err: EvalAltResult) -> Self {
+        EvalError::located(lead.id.clone(), rule, err)
+    }
+
+    fn located(lead_id: Text, rule: Option<&CompiledRule>, mut err: EvalAltResult) -> Self {
         let pos = err.take_position();
         let (kind, message) = kind_and_message(&err);
-        let Some(rule) = rule else {
-            return EvalError::new(lead, None, None, kind, message);
-        };
-        let location = Location {
+        let location = rule.map(|rule| Location {
             script: rule.script.clone(),
             line: pos
                 .line()
                 .filter(|&l| l >= START_LINE)
                 .map_or(0, |l| l - START_LINE + 1 + rule.line_offset),
             column: pos.position().unwrap_or(0),
-        };
-        EvalError::new(lead, Some(rule.name.clone()), Some(location), kind, message)
+        });
+        EvalError { lead_id, account: None, rule: rule.map(|r| r.name.clone()), location, kind, message }
     }
 
     /// The id of the lead.

@@ -10,6 +10,7 @@ use rhai::{
     Shared,
 };
 
+use super::account::AccountView;
 use super::draft::{Draft, HandoffChoice, stop, whole_points};
 use super::snapshot::{List, ScriptLead, Snapshot, decay, distinct_channels};
 use crate::decision::Category;
@@ -109,6 +110,7 @@ pub(crate) fn register(engine: &mut Engine) {
     engine.register_type_with_name::<Params>("Params");
     engine.register_type_with_name::<List>("List");
     engine.register_type_with_name::<Draft>("Decision");
+    engine.register_type_with_name::<AccountView>("Account");
     static API: OnceLock<Shared<Module>> = OnceLock::new();
     let api = API.get_or_init(|| {
         let mut module = Module::new();
@@ -122,6 +124,7 @@ pub(crate) fn register(engine: &mut Engine) {
 /// The script API's functions, into `r`.
 fn register_api(r: &mut impl Registrar) {
     register_lead(r);
+    register_account(r);
     register_params(r);
     register_decision(r);
 }
@@ -252,6 +255,44 @@ fn register_lead(r: &mut impl Registrar) {
     decayed!(FLOAT, FLOAT);
     r.func("decayed", |l: &mut Snapshot, ch: &str, points: Dynamic, half_life: Dynamic| {
         decayed(l, ch, number(points, "points")?, number(half_life, "half_life_days")?)
+    });
+}
+
+fn register_account(r: &mut impl Registrar) {
+    r.getter("id", |a: &mut AccountView| a.0.key.to_script());
+    for field in crate::pack::table::ACCOUNT_FIELDS {
+        let kind = field.kind();
+        r.getter(field.name(), move |a: &mut AccountView| field.get(&a.0.company).to_dynamic(kind));
+    }
+    r.getter("contacts", |a: &mut AccountView| a.0.facts.contacts);
+    r.getter("engaged_contacts", |a: &mut AccountView| a.0.facts.engaged);
+    fn role(name: &str) -> Fallible<crate::BuyingRole> {
+        name.parse().map_err(|e: ValueError| e.to_string().into())
+    }
+    r.func("role_count", |a: &mut AccountView, r: &str| -> Fallible<INT> { Ok(a.0.facts.role(role(r)?).0) });
+    r.func("engaged_count", |a: &mut AccountView, r: &str| -> Fallible<INT> {
+        Ok(a.0.facts.role(role(r)?).1)
+    });
+    // Each scans the contacts: charged first, as a lead's touches are.
+    fn contacts(a: &AccountView) -> Fallible<std::slice::Iter<'_, super::account::ContactView>> {
+        crate::engine::sandbox::charge(a.0.contacts.len())?;
+        Ok(a.0.contacts.iter())
+    }
+    let engaged_within = |a: &AccountView, days: FLOAT| -> Fallible<INT> {
+        Ok(contacts(a)?.filter(|c| c.last_inbound.is_some_and(|d| d <= days)).count() as INT)
+    };
+    r.func("engaged_within", move |a: &mut AccountView, days: INT| engaged_within(a, days as FLOAT));
+    r.func("engaged_within", move |a: &mut AccountView, days: FLOAT| engaged_within(a, window(days.into())?));
+    r.func("engaged_within", move |a: &mut AccountView, days: Dynamic| engaged_within(a, window(days)?));
+    r.func("max_score", |a: &mut AccountView| -> Fallible<INT> {
+        Ok(contacts(a)?.map(|c| c.score).max().unwrap_or(0))
+    });
+    r.func("met_count", |a: &mut AccountView, criterion: &str| -> Fallible<INT> {
+        Ok(contacts(a)?.filter(|c| c.met.iter().any(|m| m == criterion)).count() as INT)
+    });
+    r.func("stage_count", |a: &mut AccountView, stage: &str| -> Fallible<INT> {
+        let stage: Stage = stage.parse().map_err(|e: ValueError| e.to_string())?;
+        Ok(contacts(a)?.filter(|c| c.stage == stage).count() as INT)
     });
 }
 
@@ -457,6 +498,7 @@ mod tests {
             let object = match types.first() {
                 Some(t) if *t == std::any::TypeId::of::<Snapshot>() => "lead",
                 Some(t) if *t == std::any::TypeId::of::<Draft>() => "decision",
+                Some(t) if *t == std::any::TypeId::of::<AccountView>() => "account",
                 _ => continue,
             };
             let entry = match name.strip_prefix("get$") {

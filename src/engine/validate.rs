@@ -54,7 +54,7 @@ pub(crate) fn check_rule(rule: &RuleSource, cx: &Context<'_>, used: &mut BTreeSe
         };
         // `x.lead` is some other value's property, not the lead.
         let after_dot = i > 0 && tokens[i - 1].token == Token::Punct('.');
-        if after_dot || !matches!(object.as_str(), "lead" | "params" | "decision") {
+        if after_dot || !matches!(object.as_str(), "lead" | "account" | "params" | "decision") {
             i += 1;
             continue;
         }
@@ -155,6 +155,7 @@ fn check_call(
         Arg::Stage => literal.parse::<Stage>().err().map(|e| e.to_string()),
         Arg::Grade => literal.parse::<Grade>().err().map(|e| e.to_string()),
         Arg::Temperature => literal.parse::<Temperature>().err().map(|e| e.to_string()),
+        Arg::Role => literal.parse::<crate::BuyingRole>().err().map(|e| e.to_string()),
         Arg::Criterion => (!cx.criteria.iter().any(|c| c == literal))
             .then(|| suggest::unknown_criterion(literal, cx.criteria.iter().map(Text::as_str))),
         Arg::Any => None,

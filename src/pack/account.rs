@@ -1,6 +1,7 @@
 //! A pack's `[account]` section as read: how accounts are decided (the
 //! roll-up, the buying-group window, thresholds, caps, required roles, the
-//! account's criteria) and its `[[account.rules]]` decision tables.
+//! account's criteria) and its `[[account.rules]]`, decision tables first,
+//! then scripts.
 //!
 //! A number may be written as is or as `"params.<name>"`, read when a
 //! qualifier is built, so that a tenant's overrides apply to accounts too.
@@ -174,7 +175,16 @@ impl AccountSpec {
             _ => {}
         }
         let mut seen = std::collections::HashSet::new();
+        let mut first_script: Option<&str> = None;
         for rule in &spec.rules {
+            match (rule.table.is_some(), first_script) {
+                (true, Some(script)) => problem(format!(
+                    "table {:?} comes after script {script:?}: tables run before scripts, so write them first",
+                    rule.name.as_str()
+                )),
+                (false, None) => first_script = Some(rule.name.as_str()),
+                _ => {}
+            }
             if !super::is_identifier(&rule.name) {
                 problem(format!("rule {:?}: names are lower-case letters, digits and _", rule.name.as_str()));
             } else if ACCOUNT_STEPS.contains(&rule.name.as_str()) {

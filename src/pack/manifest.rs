@@ -319,7 +319,7 @@ impl<'a> Lines<'a> {
 }
 
 /// A `[[rules]]` or `[[account.rules]]` entry as a rule source; its
-/// problems go to `problems`. Account rules are decision tables.
+/// problems go to `problems`.
 fn rule_source(
     entry: RuleEntry,
     text: &str,
@@ -360,13 +360,6 @@ fn rule_source(
                     None
                 }
             }
-        }
-        (Some(_), None, None) | (None, Some(_), None) if scope == Scope::Account => {
-            problems.push(problem(
-                ProblemKind::Manifest,
-                "account rules are decision tables: write `table = [...]`",
-            ));
-            None
         }
         (Some(file), None, None) => match read_file(&file, super::MAX_SOURCE_BYTES) {
             Ok(source) => Some(RuleSource {

@@ -37,7 +37,7 @@ const ACTIONS: [&str; 8] =
 /// reads as nested tables.
 const DOTTED: [&str; 7] = ["attr", "touches", "channels", "count", "status", "roles", "engaged"];
 /// The company fields an account table reads, from the account's company.
-const ACCOUNT_FIELDS: [Field; 7] = [
+pub(crate) const ACCOUNT_FIELDS: [Field; 7] = [
     Field::Company,
     Field::Domain,
     Field::Industry,

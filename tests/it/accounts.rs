@@ -351,6 +351,9 @@ fn account_sections_are_checked_with_every_problem_and_suggestions() {
         [[account.rules]]
         name = "y"
         script = "decision.fit(1, \"r\")"
+        [[account.rules]]
+        name = "z"
+        table = [ { contacts = 1, fit = 1, reason = "r" } ]
     "#,
     )
     .unwrap_err();
@@ -361,11 +364,11 @@ fn account_sections_are_checked_with_every_problem_and_suggestions() {
             "row 1: `seniority` is a contact's field; an account table reads the company (company, domain, \
              industry, employees, revenue, revenue_currency, country), contacts, engaged_contacts, \
              roles.<role>, engaged.<role> and status.<criterion>",
-            "account rules are decision tables: write `table = [...]`",
             "[account] unknown setting \"mqa_treshold\" (did you mean \"mqa_threshold\"?)",
             "[account] required_roles: unknown buying role \"buyer\"; expected one of: decision_maker, \
              economic_buyer, champion, influencer, evaluator, end_user, gatekeeper",
             "[account] rollup: unknown roll-up method \"average\"; expected one of: sum, top, max",
+            "[account] table \"z\" comes after script \"y\": tables run before scripts, so write them first",
         ]
     );
     // Account counts are for account tables only.
@@ -581,4 +584,161 @@ fn funnels_count_accounts_and_group_leads_by_account() {
     let by_account = Funnel::grouped(&leads, &GroupBy::Account);
     let sizes: Vec<(&str, usize)> = by_account.iter().map(|(k, f)| (k.as_str(), f.leads)).collect();
     assert_eq!(sizes, [("(none)", 1), ("acme.com", 2), ("globex.com", 1)]);
+}
+
+/// A pack whose account rules end with `script`, over lead rules that
+/// score webinars and mark `need`.
+fn scripted(script: &str) -> Qualifier {
+    let manifest = format!(
+        r#"
+        name = "scripted"
+        version = "1"
+        criteria = ["need"]
+        [params]
+        half_life_days = 0
+        big = 250
+        [points]
+        webinar = 10
+        [[rules]]
+        name = "need"
+        table = [ {{ need = {{ present = true }}, met = "need", reason = "Stated need" }} ]
+        [account]
+        criteria = ["coverage"]
+        mqa_threshold = 500
+        [[account.rules]]
+        name = "company"
+        table = [ {{ industry = "software", fit = 20, reason = "Software" }} ]
+        [[account.rules]]
+        name = "group"
+        script = '''
+{script}'''
+        "#
+    );
+    Qualifier::new(&Pack::from_toml(&manifest).unwrap_or_else(|e| panic!("{e}")))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn account_scripts_read_the_account_and_fill_its_decision() {
+    let q = scripted(
+        r#"if account.industry == "software" && account.employees >= params.big {
+    decision.fit(5, `Big software company: ${account.company}`);
+}
+let engaged = account.engaged_within(10);
+if engaged >= 2 { decision.engagement(engaged * 3, "Several people active this week"); }
+if account.role_count("champion") > 0 && account.engaged_count("economic_buyer") == 0 {
+    decision.not_met("coverage", "A champion, but the economic buyer is quiet");
+}
+if account.met_count("need") >= 1 { decision.temperature("hot"); }
+if account.stage_count("sal") > 0 { decision.handoff("Sales already works a contact"); }"#,
+    );
+    let mut leads = three();
+    leads[0].company.name = Some("Acme".into());
+    leads[1].qualification.need = Some("routing".into());
+    let d = decide(&q, &leads);
+    let mine: Vec<(i64, &str)> =
+        d.contributions.iter().filter(|c| c.rule == "group").map(|c| (c.points, c.reason.as_str())).collect();
+    assert_eq!(mine, [(5, "Big software company: Acme"), (9, "Several people active this week")]);
+    // The economic buyer went to a webinar this week: coverage is not judged.
+    assert_eq!(d.criteria.get("coverage").unwrap().status, leadgate::CriterionStatus::Unknown);
+    assert_eq!(d.temperature, Some(leadgate::Temperature::Hot));
+    assert_eq!(d.fired, ["rollup", "company", "group"]);
+    assert_eq!((d.fit, d.engagement, d.score), (25, 79, 104));
+    assert!(d.handoff.is_none());
+
+    // Sales already has a contact: the rule hands the account over whatever the threshold.
+    leads[2].move_to(leadgate::Stage::Mql, "2026-11-20T00:00:00Z".parse().unwrap(), None).unwrap();
+    leads[2].move_to(leadgate::Stage::Sal, "2026-11-21T00:00:00Z".parse().unwrap(), None).unwrap();
+    let d = decide(&q, &leads);
+    let handoff = d.handoff.unwrap();
+    assert_eq!(
+        (handoff.reason.as_str(), handoff.rule.as_deref()),
+        ("Sales already works a contact", Some("group"))
+    );
+}
+
+#[test]
+fn an_account_rule_holds_and_disqualifies_with_its_reason() {
+    let q = scripted(r#"if account.max_score() < 1000 { decision.hold("Wait for the board meeting"); }"#);
+    let gap = decide(&q, &three()).why_not_yet.unwrap();
+    assert_eq!(
+        gap.held.as_ref().map(|h| (h.reason.as_str(), h.rule.as_str())),
+        Some(("Wait for the board meeting", "group"))
+    );
+    assert_eq!(gap.missing[0], "held: Wait for the board meeting");
+
+    let q = scripted(
+        r#"if account.contacts > 2 { decision.disqualify("Too many cooks"); } decision.fit(1, "never");"#,
+    );
+    let d = decide(&q, &three());
+    assert_eq!(d.disqualified.map(|q| q.reason.to_string()), Some("Too many cooks".into()));
+    assert_eq!(d.stopped_by.as_deref(), Some("group"));
+    assert!(d.contributions.iter().all(|c| c.reason != "never"));
+}
+
+#[test]
+fn account_script_errors_name_the_account_rule_line_and_column() {
+    let q = scripted("let x = 1;\nlet y = x / (account.contacts - 3);");
+    let err = q.evaluate_account(&Account::new(AccountKey::Id("A".into()), &three()), as_of()).unwrap_err();
+    assert_eq!((err.account(), err.lead_id(), err.rule()), (Some("A"), "", Some("group")));
+    let location = err.location().unwrap();
+    assert_eq!((location.script.as_str(), location.line), ("pack.toml", 23));
+    assert!(err.to_string().starts_with(r#"account "A": rule "group" (pack.toml:23:"#), "{err}");
+
+    let q = scripted(r#"decision.stage("sal", "no")"#);
+    let err = q.evaluate_account(&Account::new(AccountKey::Id("A".into()), &three()), as_of()).unwrap_err();
+    assert_eq!(err.message(), "an account has no stage: `decision.stage` is for lead rules");
+
+    // Every call of the sandbox's budget counts, the account's as a lead's.
+    let q = Qualifier::builder(
+        &Pack::from_toml(
+            "name = \"p\"\nversion = \"1\"\ncriteria = []\n[[account.rules]]\nname = \"busy\"\n\
+             script = 'let n = account.engaged_within(1) + account.engaged_within(2) + account.max_score();'",
+        )
+        .unwrap(),
+    )
+    .limits({
+        let mut limits = leadgate::Limits::default();
+        limits.max_operations = 1;
+        limits
+    })
+    .build()
+    .unwrap();
+    let err = q.evaluate_account(&Account::new(AccountKey::Id("A".into()), &three()), as_of()).unwrap_err();
+    assert_eq!(err.kind(), leadgate::engine::EvalErrorKind::TooManyOperations);
+}
+
+#[test]
+fn account_and_lead_rules_see_their_own_variables() {
+    let lead_in_account = Pack::from_toml(
+        "name = \"p\"\nversion = \"1\"\n[[account.rules]]\nname = \"a\"\nscript = 'if lead.industry == \"x\" {}'",
+    )
+    .unwrap();
+    let err = Qualifier::new(&lead_in_account).unwrap_err();
+    assert_eq!(err.problems()[0].message(), "Undefined variable: lead");
+    let account_in_lead = Pack::from_toml(
+        "name = \"p\"\nversion = \"1\"\n[[rules]]\nname = \"a\"\nscript = 'if account.contacts > 1 {}'",
+    )
+    .unwrap();
+    let err = Qualifier::new(&account_in_lead).unwrap_err();
+    assert_eq!(err.problems()[0].message(), "Undefined variable: account");
+    let bad_role = Pack::from_toml(
+        "name = \"p\"\nversion = \"1\"\n[[account.rules]]\nname = \"a\"\nscript = 'account.role_count(\"champ\")'",
+    )
+    .unwrap();
+    let err = Qualifier::new(&bad_role).unwrap_err();
+    assert_eq!(
+        err.problems()[0].message(),
+        "unknown buying role \"champ\"; expected one of: decision_maker, economic_buyer, champion, influencer, \
+         evaluator, end_user, gatekeeper"
+    );
+    let typo = Pack::from_toml(
+        "name = \"p\"\nversion = \"1\"\n[[account.rules]]\nname = \"a\"\nscript = 'account.role_cont(\"champion\")'",
+    )
+    .unwrap();
+    let err = Qualifier::new(&typo).unwrap_err();
+    assert_eq!(
+        err.problems()[0].message(),
+        "`account` has no function \"role_cont\" (did you mean \"role_count\"?)"
+    );
 }
