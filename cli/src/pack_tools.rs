@@ -59,11 +59,15 @@ pub fn check(args: CheckArgs) -> Result<Outcome, Error> {
                 outln!("{} {w}", style.yellow("warning:"));
             }
             let tests = pack.run_tests().map_or(0, |r| r.cases().len());
+            let accounts = match pack.account_rules().count() {
+                0 => String::new(),
+                n => format!(", {}", crate::count(n, "account rule")),
+            };
             outln!(
-                "{} {}: {} rules, {} test cases, no problems",
+                "{} {}: {}{accounts}, {} test cases, no problems",
                 pack.name(),
                 pack.version(),
-                pack.rules().count(),
+                crate::count(pack.rules().count(), "rule"),
                 tests
             );
             Ok(Outcome::Success)
@@ -351,8 +355,8 @@ mod tests {
     fn junit_escapes_and_counts() {
         let report = leadgate::Pack::b2b_bant().run_tests().unwrap();
         let xml = junit("b2b <bant>", &report);
-        assert!(xml.contains("<testsuite name=\"b2b &lt;bant&gt;\" tests=\"7\" failures=\"0\">"), "{xml}");
-        assert_eq!(xml.matches("<testcase ").count(), 7);
+        assert!(xml.contains("<testsuite name=\"b2b &lt;bant&gt;\" tests=\"10\" failures=\"0\">"), "{xml}");
+        assert_eq!(xml.matches("<testcase ").count(), 10);
     }
 
     #[test]

@@ -188,7 +188,7 @@ fn help_goes_to_standard_output_with_examples() {
 fn check_reports_every_problem_with_its_position() {
     let out = run(&["check", "packs/b2b-bant"]);
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(stdout(&out), "b2b-bant 1.0.0: 7 rules, 7 test cases, no problems\n");
+    assert_eq!(stdout(&out), "b2b-bant 1.0.0: 7 rules, 3 account rules, 10 test cases, no problems\n");
 
     let dir = scratch("check");
     std::fs::write(
@@ -210,10 +210,10 @@ fn test_runs_the_cases_and_writes_junit() {
     let junit = dir.join("report.xml");
     let out = run(&["test", "packs/b2b-bant", "--junit", junit.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert!(stdout(&out).contains("7 passed, 0 failed\n"));
+    assert!(stdout(&out).contains("10 passed, 0 failed\n"));
     let xml = std::fs::read_to_string(junit).unwrap();
-    assert_eq!(xml.matches("<testcase ").count(), 7);
-    assert!(xml.contains("<testsuite name=\"b2b-bant\" tests=\"7\" failures=\"0\">"));
+    assert_eq!(xml.matches("<testcase ").count(), 10);
+    assert!(xml.contains("<testsuite name=\"b2b-bant\" tests=\"10\" failures=\"0\">"));
 }
 
 #[test]

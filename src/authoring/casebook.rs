@@ -3,13 +3,83 @@
 
 use std::fmt;
 
-use crate::{Decision, Lead, Pack, PackError, Qualifier, Text};
+use crate::account::AccountDecision;
+use crate::pack::cases::{Expect, Input, TestCase};
+use crate::{BuyingRole, Decision, Grade, Lead, Pack, PackError, Qualifier, Stage, Temperature, Text};
 
-use crate::pack::cases::{Expect, TestCase};
+/// What a case's expectations are checked against, from a lead's decision
+/// or an account's.
+struct Seen<'a> {
+    stage: Option<Stage>,
+    handoff: bool,
+    disqualified: bool,
+    grade: Option<Grade>,
+    temperature: Option<Temperature>,
+    score: i64,
+    criteria: &'a crate::Assessment,
+    reasons: Vec<&'a str>,
+    missing_roles: Option<&'a [BuyingRole]>,
+    buying_group: Option<Vec<&'a str>>,
+}
+
+impl<'a> Seen<'a> {
+    fn lead(d: &'a Decision) -> Self {
+        let contributions = d.contributions.iter().map(|c| c.reason.as_str());
+        let evidence = d.criteria.iter().filter_map(|(_, c)| c.evidence.as_deref());
+        let others = [
+            d.handoff.as_ref().map(|h| h.reason.as_str()),
+            d.stage_reason.as_deref(),
+            d.disqualified.as_ref().map(|r| r.reason.as_str()),
+            d.why_not_yet.as_ref().and_then(|w| w.held.as_ref()).map(|r| r.reason.as_str()),
+        ];
+        Seen {
+            stage: Some(d.stage),
+            handoff: d.handoff.is_some(),
+            disqualified: d.disqualified.is_some(),
+            grade: d.grade,
+            temperature: d.temperature,
+            score: d.score,
+            criteria: &d.criteria,
+            reasons: contributions.chain(evidence).chain(others.into_iter().flatten()).collect(),
+            missing_roles: None,
+            buying_group: None,
+        }
+    }
+
+    fn account(d: &'a AccountDecision) -> Self {
+        let contributions = d.contributions.iter().map(|c| c.reason.as_str());
+        let evidence = d.criteria.iter().filter_map(|(_, c)| c.evidence.as_deref());
+        let others = [
+            d.handoff.as_ref().map(|h| h.reason.as_str()),
+            d.disqualified.as_ref().map(|r| r.reason.as_str()),
+        ];
+        let missing = d.why_not_yet.iter().flat_map(|w| &w.missing).map(|m| m.as_str());
+        Seen {
+            stage: None,
+            handoff: d.handoff.is_some(),
+            disqualified: d.disqualified.is_some(),
+            grade: d.grade,
+            temperature: d.temperature,
+            score: d.score,
+            criteria: &d.criteria,
+            reasons: contributions
+                .chain(evidence)
+                .chain(others.into_iter().flatten())
+                .chain(missing)
+                .collect(),
+            missing_roles: Some(d.why_not_yet.as_ref().map_or(&[], |w| &w.missing_roles[..])),
+            buying_group: Some(
+                d.handoff
+                    .as_ref()
+                    .map_or_else(Vec::new, |h| h.buying_group.iter().map(|t| t.as_str()).collect()),
+            ),
+        }
+    }
+}
 
 impl Expect {
     /// Every way `d` differs from what is expected.
-    fn mismatches(&self, d: &Decision) -> Vec<String> {
+    fn mismatches(&self, d: &Seen<'_>) -> Vec<String> {
         let mut out = Vec::new();
         let mut check = |what: &str, expected: String, actual: String| {
             if expected != actual {
@@ -18,13 +88,13 @@ impl Expect {
         };
         let show = |o: Option<String>| o.unwrap_or_else(|| "none".into());
         if let Some(s) = self.stage {
-            check("stage", s.to_string(), d.stage.to_string());
+            check("stage", s.to_string(), show(d.stage.map(|s| s.to_string())));
         }
         if let Some(h) = self.handoff {
-            check("handoff", h.to_string(), d.handoff.is_some().to_string());
+            check("handoff", h.to_string(), d.handoff.to_string());
         }
         if let Some(q) = self.disqualified {
-            check("disqualified", q.to_string(), d.disqualified.is_some().to_string());
+            check("disqualified", q.to_string(), d.disqualified.to_string());
         }
         if let Some(g) = self.grade {
             check("grade", g.to_string(), show(d.grade.map(|g| g.to_string())));
@@ -49,26 +119,24 @@ impl Expect {
                 d.criteria.get(name).map_or_else(|| "no such criterion".into(), |c| c.status.to_string());
             check(&format!("criterion {name}"), status.to_string(), actual);
         }
+        let list = |items: Vec<&str>| format!("[{}]", items.join(", "));
+        if let Some(roles) = &self.missing_roles {
+            let actual = d
+                .missing_roles
+                .map_or_else(|| "not an account".into(), |r| list(r.iter().map(|r| r.as_str()).collect()));
+            check("missing_roles", list(roles.iter().map(|r| r.as_str()).collect()), actual);
+        }
+        if let Some(group) = &self.buying_group {
+            let actual = d.buying_group.clone().map_or_else(|| "not an account".into(), list);
+            check("buying_group", list(group.iter().map(String::as_str).collect()), actual);
+        }
         if let Some(text) = &self.reason {
-            if !reasons(d).any(|r| r.contains(text.as_str())) {
+            if !d.reasons.iter().any(|r| r.contains(text.as_str())) {
                 out.push(format!("reason: no reason or evidence contains {text:?}"));
             }
         }
         out
     }
-}
-
-/// Every piece of explanation in a decision.
-fn reasons(d: &Decision) -> impl Iterator<Item = &str> {
-    let contributions = d.contributions.iter().map(|c| c.reason.as_str());
-    let evidence = d.criteria.iter().filter_map(|(_, c)| c.evidence.as_deref());
-    let others = [
-        d.handoff.as_ref().map(|h| h.reason.as_str()),
-        d.stage_reason.as_deref(),
-        d.disqualified.as_ref().map(|r| r.reason.as_str()),
-        d.why_not_yet.as_ref().and_then(|w| w.held.as_ref()).map(|r| r.reason.as_str()),
-    ];
-    contributions.chain(evidence).chain(others.into_iter().flatten())
 }
 
 /// The outcome of one test case.
@@ -109,8 +177,11 @@ pub struct CaseResult {
     pub name: Text,
     /// What did not match; empty when the case passed.
     pub failures: Vec<String>,
-    /// The decision, when the lead could be decided.
+    /// The decision, when the case is a lead's and it could be decided.
     pub decision: Option<Decision>,
+    /// The account's decision, when the case is an account's
+    /// (`account` or `account_file`) and it could be decided.
+    pub account: Option<AccountDecision>,
 }
 
 impl CaseResult {
@@ -152,7 +223,7 @@ impl CaseResult {
 /// ```
 /// let report = leadgate::Pack::b2b_bant().run_tests()?;
 /// assert!(report.passed(), "{report}");
-/// assert_eq!(report.cases().len(), 7);
+/// assert_eq!(report.cases().len(), 10); // 7 leads, 3 accounts
 /// assert!(report.never_fired().is_empty(), "every rule of the default pack is tested");
 /// # Ok::<(), leadgate::PackError>(())
 /// ```
@@ -227,7 +298,8 @@ impl TestReport {
         self.cases.iter().all(CaseResult::passed)
     }
 
-    /// The pack's rules that fired in at least one case, in pack order.
+    /// The pack's rules that fired in at least one case, in pack order; the
+    /// account rules after the lead rules, as `account.<name>`.
     ///
     /// ```
     /// # let pack = leadgate::Pack::from_toml(r#"
@@ -253,7 +325,9 @@ impl TestReport {
     /// assert_eq!(pack.run_tests()?.fired(), ["fit"]);
     /// let pack = leadgate::Pack::b2b_bant();
     /// let report = pack.run_tests()?;
-    /// let every_rule: Vec<&str> = pack.rules().collect();
+    /// // Account rules count too, under `account.`.
+    /// let accounts = pack.account_rules().map(|r| format!("account.{r}"));
+    /// let every_rule: Vec<String> = pack.rules().map(str::to_owned).chain(accounts).collect();
     /// assert_eq!(report.fired(), every_rule);
     /// assert_eq!(report.fired()[..2], ["screen", "fit"]);
     /// # Ok::<(), leadgate::PackError>(())
@@ -326,9 +400,9 @@ impl Pack {
     ///
     /// ```
     /// let report = leadgate::Pack::b2b_bant().run_tests()?;
-    /// assert_eq!(report.cases().len(), 7);
+    /// assert_eq!(report.cases().len(), 10);
     /// assert!(report.passed(), "{report}");
-    /// assert_eq!(report.to_string().lines().nth(7), Some("7 passed, 0 failed"));
+    /// assert_eq!(report.to_string().lines().nth(10), Some("10 passed, 0 failed"));
     ///
     /// // A pack that does not compile has no report.
     /// let broken = leadgate::Pack::from_script("r", "decision.fit(1, \"x\"")?; // no closing parenthesis
@@ -343,28 +417,41 @@ impl Pack {
             .tests
             .iter()
             .map(|case| {
-                let outcome = run_case(self, &base, case);
-                if let Ok(d) = &outcome {
-                    fired.extend(d.fired.iter().cloned());
-                }
-                match outcome {
-                    Ok(decision) => CaseResult {
-                        name: case.name.clone(),
-                        failures: case.expect.mismatches(&decision),
-                        decision: Some(decision),
-                    },
-                    Err(error) => {
-                        CaseResult { name: case.name.clone(), failures: vec![error], decision: None }
+                let mut result = CaseResult {
+                    name: case.name.clone(),
+                    failures: Vec::new(),
+                    decision: None,
+                    account: None,
+                };
+                match run_case(self, &base, case) {
+                    Ok(Outcome::Lead(d)) => {
+                        fired.extend(d.fired.iter().cloned());
+                        result.failures = case.expect.mismatches(&Seen::lead(&d));
+                        result.decision = Some(d);
                     }
+                    Ok(Outcome::Account(d)) => {
+                        fired.extend(d.fired.iter().map(|r| Text::from(format!("account.{r}"))));
+                        result.failures = case.expect.mismatches(&Seen::account(&d));
+                        result.account = Some(d);
+                    }
+                    Err(error) => result.failures.push(error),
                 }
+                result
             })
             .collect();
-        let (fired, never_fired) = self.rules().map(Text::from).partition(|r| fired.contains(r));
+        let rules =
+            self.rules().map(Text::from).chain(self.account_rules().map(|r| format!("account.{r}").into()));
+        let (fired, never_fired) = rules.partition(|r| fired.contains(r));
         Ok(TestReport { cases, fired, never_fired })
     }
 }
 
-fn run_case(pack: &Pack, base: &Qualifier, case: &TestCase) -> Result<Decision, String> {
+enum Outcome {
+    Lead(Decision),
+    Account(AccountDecision),
+}
+
+fn run_case(pack: &Pack, base: &Qualifier, case: &TestCase) -> Result<Outcome, String> {
     let overridden;
     let q = if case.params.is_empty() {
         base
@@ -376,6 +463,30 @@ fn run_case(pack: &Pack, base: &Qualifier, case: &TestCase) -> Result<Decision, 
         overridden = builder.build().map_err(|e| format!("parameters: {e}"))?;
         &overridden
     };
-    let lead = Lead::from_json(&case.lead).map_err(|e| format!("lead: {e}"))?;
-    q.evaluate(&lead, case.as_of).map_err(|e| e.to_string())
+    let contacts = match &case.input {
+        Input::Lead(json) => {
+            let lead = Lead::from_json(json).map_err(|e| format!("lead: {e}"))?;
+            return q.evaluate(&lead, case.as_of).map(Outcome::Lead).map_err(|e| e.to_string());
+        }
+        Input::Account(contacts) => contacts,
+    };
+    let contacts = contacts
+        .iter()
+        .enumerate()
+        .map(|(i, json)| Lead::from_json(json).map_err(|e| format!("account contact {}: {e}", i + 1)))
+        .collect::<Result<Vec<Lead>, String>>()?;
+    let grouping = crate::account::group(&contacts);
+    if let Some(lead) = grouping.unassigned.first() {
+        return Err(format!(
+            "contact {:?} belongs to no account: give it an account_id or a company domain",
+            lead.id.as_str()
+        ));
+    }
+    match &grouping.accounts[..] {
+        [account] => q.evaluate_account(account, case.as_of).map(Outcome::Account).map_err(|e| e.to_string()),
+        accounts => {
+            let keys: Vec<String> = accounts.iter().map(|a| a.key.to_string()).collect();
+            Err(format!("the contacts form {} accounts ({}), not one", accounts.len(), keys.join(", ")))
+        }
+    }
 }

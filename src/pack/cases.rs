@@ -7,18 +7,27 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use crate::pack::ParamValue;
-use crate::{CriterionStatus, Grade, Stage, Temperature, Text};
+use crate::{BuyingRole, CriterionStatus, Grade, Stage, Temperature, Text};
 
-/// One test case of a pack: a lead, a time, parameter overrides and what the
-/// decision must say.
+/// One test case of a pack: a lead or an account, a time, parameter
+/// overrides and what the decision must say.
 #[derive(Debug, Clone)]
 pub(crate) struct TestCase {
     pub(crate) name: Text,
     pub(crate) as_of: DateTime<Utc>,
-    /// The lead's JSON, read when the case runs so a bad lead fails only its case.
-    pub(crate) lead: String,
+    /// What is decided, read when the case runs so bad data fails only its case.
+    pub(crate) input: Input,
     pub(crate) params: Vec<(String, ParamValue)>,
     pub(crate) expect: Expect,
+}
+
+/// What a case decides.
+#[derive(Debug, Clone)]
+pub(crate) enum Input {
+    /// A lead's JSON.
+    Lead(String),
+    /// An account: its contacts' JSON, one per item.
+    Account(Vec<String>),
 }
 
 /// What a case expects; every field is optional.
@@ -37,4 +46,8 @@ pub(crate) struct Expect {
     pub(crate) criteria: BTreeMap<String, CriterionStatus>,
     /// Text that must appear in some reason or evidence of the decision.
     pub(crate) reason: Option<String>,
+    /// For an account: the required roles with no engaged contact.
+    pub(crate) missing_roles: Option<Vec<BuyingRole>>,
+    /// For an account: the buying group handed to sales, by id.
+    pub(crate) buying_group: Option<Vec<String>>,
 }

@@ -9,6 +9,7 @@ use std::path::{Component, Path};
 use serde::Deserialize;
 
 use super::account::AccountSpec;
+use super::cases::Input;
 use super::params::known;
 use super::table::Scope;
 use super::{Location, Pack, PackError, Problem, ProblemKind, RuleSource};
@@ -58,6 +59,12 @@ struct TestEntry {
     lead: Option<String>,
     #[serde(default)]
     lead_file: Option<String>,
+    /// An account's contacts, as lead JSON strings.
+    #[serde(default)]
+    account: Option<Vec<String>>,
+    /// An account's contacts, as an NDJSON file.
+    #[serde(default)]
+    account_file: Option<String>,
     #[serde(default)]
     params: toml::Table,
     #[serde(default)]
@@ -197,11 +204,25 @@ fn test_case(
     let manifest = |message: String| problem(ProblemKind::Manifest, message);
     let as_of =
         crate::lead::time::parse_rfc3339(&entry.as_of).map_err(|e| manifest(format!("as_of: {e}")))?;
-    let lead = match (entry.lead, entry.lead_file) {
-        (Some(json), None) => json,
-        (None, Some(file)) => read_file(&file, crate::lead::input::MAX_LEAD_BYTES)
-            .map_err(|p| problem(p.kind(), format!("lead_file: {}", p.message())))?,
-        _ => return Err(manifest("give exactly one of `lead` (JSON) or `lead_file`".into())),
+    let input = match (entry.lead, entry.lead_file, entry.account, entry.account_file) {
+        (Some(json), None, None, None) => Input::Lead(json),
+        (None, Some(file), None, None) => Input::Lead(
+            read_file(&file, crate::lead::input::MAX_LEAD_BYTES)
+                .map_err(|p| problem(p.kind(), format!("lead_file: {}", p.message())))?,
+        ),
+        (None, None, Some(contacts), None) => Input::Account(contacts),
+        (None, None, None, Some(file)) => {
+            let text = read_file(&file, Pack::MAX_MANIFEST_BYTES)
+                .map_err(|p| problem(p.kind(), format!("account_file: {}", p.message())))?;
+            Input::Account(text.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect())
+        }
+        _ => {
+            return Err(manifest(
+                "give exactly one of `lead` (JSON), `lead_file`, `account` (a list of contacts' JSON) or \
+                 `account_file` (NDJSON)"
+                    .into(),
+            ));
+        }
     };
     let params = entry
         .params
@@ -210,7 +231,13 @@ fn test_case(
             ParamValue::from_toml(v).map(|v| (n.clone(), v)).map_err(|e| manifest(format!("params.{n}: {e}")))
         })
         .collect::<Result<_, _>>()?;
-    Ok(crate::pack::cases::TestCase { name: name.as_str().into(), as_of, lead, params, expect: entry.expect })
+    Ok(crate::pack::cases::TestCase {
+        name: name.as_str().into(),
+        as_of,
+        input,
+        params,
+        expect: entry.expect,
+    })
 }
 
 /// Reads `file`, as a manifest names it, from the pack directory `dir`

@@ -331,6 +331,17 @@ impl Pack {
         self.rules.iter().map(|r| r.name.as_str())
     }
 
+    /// The names of the account rules (`[[account.rules]]`), in run order;
+    /// none when the pack has no `[account]` section.
+    ///
+    /// ```
+    /// let pack = leadgate::Pack::b2b_bant();
+    /// assert_eq!(pack.account_rules().collect::<Vec<_>>(), ["account_screen", "account_fit", "buying_group"]);
+    /// ```
+    pub fn account_rules(&self) -> impl Iterator<Item = &str> {
+        self.account.iter().flat_map(|a| &a.rules).map(|r| r.name.as_str())
+    }
+
     /// The description of rule `name`, if it has one.
     ///
     /// ```

@@ -86,7 +86,10 @@ fn bad_cases_are_load_errors() {
     assert_eq!(err.problems().len(), 2, "{err}");
     assert!(err.to_string().contains("test \"x\": as_of: invalid RFC 3339 time"), "{err}");
     assert!(
-        err.to_string().contains("test \"y\": give exactly one of `lead` (JSON) or `lead_file`"),
+        err.to_string().contains(
+            "test \"y\": give exactly one of `lead` (JSON), `lead_file`, `account` (a list of contacts' JSON) \
+             or `account_file` (NDJSON)"
+        ),
         "{err}"
     );
 }
@@ -152,4 +155,64 @@ fn swapping_packs_under_load_never_mixes_them() {
         }
     });
     assert_eq!(live.current().pack().version, "2");
+}
+
+#[test]
+fn account_cases_check_the_account_decision() {
+    let pack = Pack::from_toml(
+        r#"
+        name = "p"
+        version = "1"
+        criteria = []
+        [params]
+        half_life_days = 0
+        [points]
+        webinar = 10
+        [account]
+        mqa_threshold = 15
+        required_roles = ["champion"]
+        [[account.rules]]
+        name = "big"
+        table = [ { employees = { at_least = 100 }, fit = 10, reason = "Big" } ]
+        [[tests]]
+        name = "short of the threshold"
+        as_of = "2026-11-23T00:00:00Z"
+        account = [
+          '{"id": "a", "created_at": "2026-11-01T00:00:00Z", "account_id": "X", "qualification": {"buying_role": "champion"}, "touchpoints": [{"at": "2026-11-20T00:00:00Z", "channel": "webinar"}]}',
+          '{"id": "b", "created_at": "2026-11-01T00:00:00Z", "account_id": "X"}',
+        ]
+        expect = { score = 10, handoff = false, missing_roles = [], buying_group = [], reason = "5 points short" }
+        [[tests]]
+        name = "two accounts"
+        as_of = "2026-11-23T00:00:00Z"
+        account = [
+          '{"id": "a", "created_at": "2026-11-01T00:00:00Z", "account_id": "X"}',
+          '{"id": "b", "created_at": "2026-11-01T00:00:00Z", "account_id": "Y"}',
+        ]
+        [[tests]]
+        name = "free mail"
+        as_of = "2026-11-23T00:00:00Z"
+        account = ['{"id": "a", "created_at": "2026-11-01T00:00:00Z", "person": {"email": "a@gmail.com"}}']
+        [[tests]]
+        name = "a lead case expecting account fields"
+        as_of = "2026-11-23T00:00:00Z"
+        lead = '{"id": "a", "created_at": "2026-11-01T00:00:00Z"}'
+        expect = { missing_roles = ["champion"] }
+    "#,
+    )
+    .unwrap();
+    let r = pack.run_tests().unwrap();
+    let failures: Vec<&[String]> = r.cases().iter().map(|c| &c.failures[..]).collect();
+    assert_eq!(
+        failures,
+        [
+            &[][..],
+            &["the contacts form 2 accounts (X, Y), not one".to_owned()][..],
+            &["contact \"a\" belongs to no account: give it an account_id or a company domain".to_owned()][..],
+            &["missing_roles: expected [champion], got not an account".to_owned()][..],
+        ]
+    );
+    assert_eq!(r.cases()[0].account.as_ref().map(|a| a.engagement), Some(10));
+    assert_eq!(r.fired(), [] as [&str; 0]);
+    assert_eq!(r.never_fired(), ["account.big"]);
 }
