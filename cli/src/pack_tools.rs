@@ -191,6 +191,7 @@ Examples:
   leadgate diff packs/b2b-bant my-pack
   leadgate diff packs/b2b-bant packs/b2b-bant --param mql_threshold=50 --as-of 2026-11-23
   leadgate diff live-pack candidate-pack --leads leads.ndjson --outcomes outcomes.csv
+  leadgate diff packs/b2b-bant packs/b2b-bant --accounts --leads examples/data/accounts.ndjson --param account_mqa_threshold=20
 
 The outcomes file has `lead_id,outcome` lines (`converted`, `not_converted` or `unknown`; a header
 line is allowed; a lead not listed is unknown).
@@ -214,6 +215,9 @@ pub struct DiffArgs {
     /// What became of the leads: `lead_id,outcome` lines.
     #[arg(long, value_name = "FILE")]
     outcomes: Option<PathBuf>,
+    /// Compares the accounts the leads form instead of the leads.
+    #[arg(long, conflicts_with = "outcomes")]
+    accounts: bool,
 }
 
 pub fn diff(args: DiffArgs) -> Result<Outcome, Error> {
@@ -231,6 +235,13 @@ pub fn diff(args: DiffArgs) -> Result<Outcome, Error> {
     let leads = read_all(&args.leads)?;
     let as_of = args.as_of.unwrap_or_else(Utc::now);
     outln!("as of {}", as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    if args.accounts {
+        let grouping = leadgate::account::group(&leads);
+        let report =
+            leadgate::authoring::shadow_compare_accounts(&live, &candidate, &grouping.accounts, as_of);
+        out!("{report}");
+        return Ok(Outcome::Success);
+    }
     let report = match outcomes {
         Some(outcomes) => {
             let outcome = |lead: &Lead| outcomes.get(lead.id.as_str()).map_or(LeadOutcome::Unknown, |o| o.0);

@@ -621,3 +621,23 @@ fn funnel_counts_accounts() {
     let out = run(&["funnel", "examples/data/accounts.ndjson", "--accounts", "--by", "source"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn diff_compares_accounts() {
+    let out = run(&[
+        "diff",
+        "packs/b2b-bant",
+        "packs/b2b-bant",
+        "--accounts",
+        "--leads",
+        "examples/data/accounts.ndjson",
+        "--param",
+        "account_mqa_threshold=20",
+        "--as-of",
+        AS_OF,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("5 accounts: 1 changed, 4 unchanged, 0 failed\n"), "{text}");
+    assert!(text.ends_with("pinecrestmfg.com: score 29 -> 29; handoff, buying group\n"), "{text}");
+}

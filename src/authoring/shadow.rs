@@ -31,10 +31,12 @@ use crate::{CriterionStatus, Decision, EvalError, Lead, Qualifier, Text};
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Field {
-    /// The lead starts or stops being handed off.
+    /// The lead (or account) starts or stops being handed off.
     Handoff,
     /// Both packs hand the lead off, in different stages (`mql`, `sql`).
     HandoffStage,
+    /// An account's buying group handed to sales differs (accounts only).
+    BuyingGroup,
     /// The recommended stage.
     Stage,
     /// The status (met, not met, unknown) of the named criterion; a
@@ -48,6 +50,46 @@ pub enum Field {
     Disqualified,
     /// The score.
     Score,
+}
+
+impl Field {
+    /// The position of its variant, for sorting.
+    pub(super) fn order(&self) -> usize {
+        match self {
+            Field::Handoff => 0,
+            Field::HandoffStage => 1,
+            Field::BuyingGroup => 2,
+            Field::Stage => 3,
+            Field::Criterion(_) => 4,
+            Field::Grade => 5,
+            Field::Temperature => 6,
+            Field::Disqualified => 7,
+            Field::Score => 8,
+        }
+    }
+}
+
+impl fmt::Display for Field {
+    /// As reports name it: `handoff`, `criterion budget`...
+    ///
+    /// ```
+    /// use leadgate::authoring::Field;
+    /// assert_eq!(Field::Criterion("budget".into()).to_string(), "criterion budget");
+    /// assert_eq!(Field::HandoffStage.to_string(), "handoff stage");
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Field::Handoff => f.write_str("handoff"),
+            Field::HandoffStage => f.write_str("handoff stage"),
+            Field::BuyingGroup => f.write_str("buying group"),
+            Field::Stage => f.write_str("stage"),
+            Field::Criterion(name) => write!(f, "criterion {name}"),
+            Field::Grade => f.write_str("grade"),
+            Field::Temperature => f.write_str("temperature"),
+            Field::Disqualified => f.write_str("disqualification"),
+            Field::Score => f.write_str("score"),
+        }
+    }
 }
 
 /// How one lead's decision differs between the live and the candidate pack.
@@ -528,6 +570,8 @@ fn compare(
             let count = match field {
                 Field::Handoff => &mut report.handoff_changes,
                 Field::HandoffStage => &mut report.handoff_stage_changes,
+                // Never for leads.
+                Field::BuyingGroup => continue,
                 Field::Stage => &mut report.stage_changes,
                 Field::Criterion(_) => continue, // counted by `changed`
                 Field::Grade => &mut report.grade_changes,
@@ -629,7 +673,7 @@ fn judge(judged: &mut AgainstOutcomes, outcome: Outcome, id: &Text, live: bool, 
 }
 
 /// The contributions of `a` that `b` does not have (as a multiset).
-fn only_in(a: &[Contribution], b: &[Contribution]) -> Vec<Contribution> {
+pub(super) fn only_in(a: &[Contribution], b: &[Contribution]) -> Vec<Contribution> {
     let mut rest: Vec<&Contribution> = b.iter().collect();
     a.iter()
         .filter(|c| match rest.iter().position(|r| r == c) {
@@ -645,7 +689,7 @@ fn only_in(a: &[Contribution], b: &[Contribution]) -> Vec<Contribution> {
 
 /// A pack as the header shows it: name, version, and short hashes of its
 /// content and of its parameters.
-struct Short<'a>(&'a PackId);
+pub(super) struct Short<'a>(pub(super) &'a PackId);
 
 impl fmt::Display for Short<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -752,7 +796,7 @@ impl fmt::Display for Comparison {
             for field in &c.fields {
                 let (b, a) = (&c.before, &c.after);
                 match field {
-                    Field::Handoff | Field::HandoffStage => {
+                    Field::Handoff | Field::HandoffStage | Field::BuyingGroup => {
                         write!(f, "; handoff {} -> {}", handoff(b), handoff(a))?
                     }
                     Field::Stage => write!(f, "; stage {} -> {}", b.stage, a.stage)?,

@@ -742,3 +742,73 @@ fn account_and_lead_rules_see_their_own_variables() {
         "`account` has no function \"role_cont\" (did you mean \"role_count\"?)"
     );
 }
+
+#[test]
+fn shadow_comparison_of_accounts_reports_every_change_and_failure() {
+    use leadgate::authoring::{Field, shadow_compare_accounts};
+    let live = pack("mqa_threshold = 60\ncriteria = [\"coverage\"]");
+    let manifest = |extra: &str| {
+        format!(
+            r#"
+            name = "accounts"
+            version = "2"
+            criteria = []
+            [params]
+            half_life_days = 0
+            [points]
+            webinar = 10
+            [account]
+            mqa_threshold = 60
+            criteria = ["coverage"]
+            [[account.rules]]
+            name = "coverage"
+            table = [ {{ engaged.champion = 0, not_met = "coverage", reason = "No champion" }} ]
+            {extra}
+            "#
+        )
+    };
+    let candidate = Qualifier::new(&Pack::from_toml(&manifest("")).unwrap()).unwrap();
+    let with_champion = three();
+    let without: Vec<Lead> = three()
+        .into_iter()
+        .map(|mut l| {
+            l.company.domain = Some("globex.com".into());
+            l.person.email = None;
+            l.qualification.buying_role = None;
+            l
+        })
+        .collect();
+    let mut leads = with_champion.clone();
+    leads.extend(without);
+    let grouping = account::group(&leads);
+    let report = shadow_compare_accounts(&live, &candidate, &grouping.accounts, as_of());
+    assert_eq!((report.accounts, report.changes.len(), report.failed.len()), (2, 2, 0));
+    let fields: Vec<(&str, &[Field])> =
+        report.changes.iter().map(|c| (c.account.as_str(), &c.fields[..])).collect();
+    assert_eq!(
+        fields,
+        [
+            ("acme.com", &[Field::Score][..]),
+            (
+                "globex.com",
+                &[Field::Handoff, Field::BuyingGroup, Field::Criterion("coverage".into()), Field::Score][..]
+            ),
+        ]
+    );
+    let removed: Vec<&str> = report.changes[0].removed.iter().map(|c| c.reason.as_str()).collect();
+    assert_eq!(removed, ["Software", "300 employees"]);
+
+    let broken = Qualifier::new(
+        &Pack::from_toml(&manifest("[[account.rules]]\nname = \"boom\"\nscript = 'throw \"boom\"'")).unwrap(),
+    )
+    .unwrap();
+    let report = shadow_compare_accounts(&live, &broken, &grouping.accounts, as_of());
+    assert_eq!(report.failed.len(), 2);
+    assert_eq!(report.failed[0].candidate.as_ref().map(|e| e.message()), Some("boom"));
+    assert!(
+        report
+            .to_string()
+            .ends_with("globex.com: failed: account \"globex.com\": rule \"boom\" (pack.toml:17:1): boom\n"),
+        "{report}"
+    );
+}
