@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::Format;
 use crate::input::{Failed, Items};
+use crate::qualify::csv_record;
 use crate::style::Style;
 
 /// An account that could not be decided, or a lead that could not be read.
@@ -134,28 +135,14 @@ const CSV_COLUMNS: [&str; 16] = [
 /// CSV: one row per account; the buying group as ids separated by spaces.
 struct CsvSink;
 
-fn csv_row(out: &mut dyn Write, row: &[String]) -> io::Result<()> {
-    for (i, field) in row.iter().enumerate() {
-        if i > 0 {
-            out.write_all(b",")?;
-        }
-        if field.contains([',', '"', '\n', '\r']) {
-            write!(out, "\"{}\"", field.replace('"', "\"\""))?;
-        } else {
-            out.write_all(field.as_bytes())?;
-        }
-    }
-    out.write_all(b"\n")
-}
-
 impl Sink for CsvSink {
     fn start(&mut self, out: &mut dyn Write, _q: &Qualifier, _as_of: DateTime<Utc>) -> io::Result<()> {
-        csv_row(out, &CSV_COLUMNS.map(str::to_owned))
+        csv_record(out, &CSV_COLUMNS.map(str::to_owned))
     }
 
     fn decision(&mut self, out: &mut dyn Write, d: &AccountDecision) -> io::Result<()> {
         let ids = |ids: &[leadgate::Text]| ids.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(" ");
-        csv_row(
+        csv_record(
             out,
             &[
                 d.account.to_string(),
@@ -185,7 +172,7 @@ impl Sink for CsvSink {
         row[0] = account.unwrap_or("").to_owned();
         row[CSV_COLUMNS.len() - 2] = f.lead_id.clone().unwrap_or_default();
         row[CSV_COLUMNS.len() - 1] = f.error.clone();
-        csv_row(out, &row)
+        csv_record(out, &row)
     }
 }
 

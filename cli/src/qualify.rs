@@ -181,23 +181,29 @@ impl CsvSink {
         CsvSink { criteria: pack.criteria().iter().map(|c| c.to_string()).collect(), row: Vec::new() }
     }
 
-    /// Writes the row as one CSV record (RFC 4180 quoting) and clears it.
-    /// Written by hand, not with a `csv::Writer`, whose own buffer would
-    /// hold a decision back until it fills.
+    /// Writes the row as one CSV record and clears it.
     fn write_row(&mut self, out: &mut dyn Write) -> io::Result<()> {
-        for (i, field) in self.row.iter().enumerate() {
-            if i > 0 {
-                out.write_all(b",")?;
-            }
-            if field.contains([',', '"', '\n', '\r']) {
-                write!(out, "\"{}\"", field.replace('"', "\"\""))?;
-            } else {
-                out.write_all(field.as_bytes())?;
-            }
-        }
+        csv_record(out, &self.row)?;
         self.row.clear();
-        out.write_all(b"\n")
+        Ok(())
     }
+}
+
+/// Writes `fields` as one CSV record (RFC 4180 quoting). Written by hand,
+/// not with a `csv::Writer`, whose own buffer would hold a decision back
+/// until it fills.
+pub fn csv_record(out: &mut dyn Write, fields: &[String]) -> io::Result<()> {
+    for (i, field) in fields.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        if field.contains([',', '"', '\n', '\r']) {
+            write!(out, "\"{}\"", field.replace('"', "\"\""))?;
+        } else {
+            out.write_all(field.as_bytes())?;
+        }
+    }
+    out.write_all(b"\n")
 }
 
 const CSV_COLUMNS: [&str; 14] = [
