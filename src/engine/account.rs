@@ -27,9 +27,9 @@ pub(super) const SCRIPT_VARIABLES: [&str; 3] = ["account", "params", "decision"]
 
 /// A contact is engaged with an inbound touch within this many days, unless
 /// the pack says otherwise.
-pub(crate) const ENGAGED_DAYS: f64 = 30.0;
-/// The longest window: a hundred years, as for table windows.
-const MAX_DAYS: f64 = 36_525.0;
+const ENGAGED_DAYS: f64 = 30.0;
+/// The longest window, as for table windows: a hundred years.
+const MAX_DAYS: f64 = crate::pack::table::MAX_WINDOW_DAYS;
 
 /// The `[account]` section compiled, with its parameters read. A pack
 /// without the section decides accounts with these defaults: the sum of the

@@ -47,7 +47,7 @@ pub(crate) const ACCOUNT_FIELDS: [Field; 7] = [
     Field::Country,
 ];
 /// The longest window a touch aggregation may take: a hundred years.
-const MAX_WINDOW_DAYS: f64 = 36_525.0;
+pub(crate) const MAX_WINDOW_DAYS: f64 = 36_525.0;
 const PARAM_PREFIX: &str = "params.";
 
 /// A literal, or a parameter to read when the qualifier is built.
