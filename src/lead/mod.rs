@@ -172,6 +172,57 @@ impl Lead {
         }
     }
 
+    /// A lead imported already in `stage`, with no history: what the JSON's
+    /// `stage` without a `stage_history` reads as (see [`Lead`]). Its next
+    /// move goes through the transition table from there.
+    ///
+    /// ```
+    /// use leadgate::{Lead, Stage};
+    /// let lead = Lead::imported("L-1", "2026-11-01T00:00:00Z".parse()?, Stage::Sal);
+    /// assert_eq!((lead.stage(), lead.history().len()), (Stage::Sal, 0));
+    /// assert_eq!(lead, Lead::from_json(r#"{"id": "L-1", "created_at": "2026-11-01T00:00:00Z", "stage": "sal"}"#)?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn imported(id: impl Into<Text>, created_at: DateTime<Utc>, stage: Stage) -> Self {
+        Lead { stage, ..Lead::new(id, created_at) }
+    }
+
+    /// A lead with a recorded stage history, checked as reading one from
+    /// JSON checks it: each entry follows the transition table from the one
+    /// before (the first may enter any stage), recycling and disqualifying
+    /// give a reason, and no entry is dated before `created_at` or before
+    /// the entry it follows. The lead is in the last entry's stage.
+    ///
+    /// ```
+    /// use leadgate::{Lead, Stage, StageChange};
+    /// let at = |d: u32| format!("2026-11-{d:02}T00:00:00Z").parse().unwrap();
+    /// let lead = Lead::with_history("L-1", at(1), vec![
+    ///     StageChange::new(Stage::Mql, at(2), Some("score 64".into())),
+    ///     StageChange::new(Stage::Sal, at(3), None),
+    /// ])?;
+    /// assert_eq!((lead.stage(), lead.stage_entered_at()), (Stage::Sal, Some(at(3))));
+    /// // Straight from SAL back to a lead is not in the table.
+    /// let refused = Lead::with_history("L-2", at(1), vec![
+    ///     StageChange::new(Stage::Sal, at(2), None),
+    ///     StageChange::new(Stage::Lead, at(3), None),
+    /// ]);
+    /// assert!(refused.is_err());
+    /// # Ok::<(), leadgate::TransitionError>(())
+    /// ```
+    pub fn with_history(
+        id: impl Into<Text>,
+        created_at: DateTime<Utc>,
+        history: Vec<StageChange>,
+    ) -> Result<Self, TransitionError> {
+        let mut previous = None;
+        for change in &history {
+            check_step(previous, created_at, change)?;
+            previous = Some((change.stage, change.at));
+        }
+        let stage = history.last().map_or(Stage::Lead, |c| c.stage);
+        Ok(Lead { stage, stage_history: history, ..Lead::new(id, created_at) })
+    }
+
     /// The current stage.
     ///
     /// ```

@@ -1,0 +1,466 @@
+//! The SQL functions against the library: every decision through DataFusion
+//! equals `Qualifier::evaluate`, field for field, from Arrow structs, from
+//! JSON and from Parquet; bad rows are errors in their row, and the query
+//! goes on.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch, StringArray, StructArray};
+use datafusion::arrow::datatypes::{DataType, Field, Int64Type, Schema};
+use datafusion::prelude::{ParquetReadOptions, SessionContext};
+use leadgate::{Decision, Lead, Pack, Qualifier};
+use leadgate_datafusion::{Registry, leads_to_arrow, register};
+
+const SAMPLES: &str = include_str!("../../examples/data/leads.ndjson");
+const AS_OF: &str = "2026-11-23T00:00:00Z";
+
+fn as_of() -> DateTime<Utc> {
+    AS_OF.parse().unwrap()
+}
+
+fn samples() -> Vec<Lead> {
+    leadgate::read_leads(SAMPLES).map(|r| r.unwrap().lead).collect()
+}
+
+fn registry() -> Registry {
+    Registry::new(Qualifier::new(&Pack::b2b_bant()).unwrap())
+        .with("meddic", Qualifier::new(&Pack::meddic()).unwrap())
+        .with("strict", Qualifier::builder(&Pack::b2b_bant()).param("mql_threshold", 90).build().unwrap())
+}
+
+fn context() -> SessionContext {
+    let ctx = SessionContext::new();
+    register(&ctx, registry());
+    ctx
+}
+
+async fn query(ctx: &SessionContext, sql: &str) -> RecordBatch {
+    let batches = ctx.sql(sql).await.unwrap_or_else(|e| panic!("{e}")).collect().await.unwrap();
+    datafusion::arrow::compute::concat_batches(&batches[0].schema(), &batches).unwrap()
+}
+
+/// A decision as the SQL struct carries it.
+#[derive(Debug, PartialEq)]
+struct Row {
+    numbers: [Option<i64>; 4],
+    texts: [Option<String>; 7],
+    criteria: Vec<(String, String)>,
+    pack: Option<String>,
+    pack_hash: Option<String>,
+    error: Option<String>,
+}
+
+fn expected(d: &Decision) -> Row {
+    Row {
+        numbers: [Some(d.score), Some(d.fit), Some(d.engagement), Some(d.negative)],
+        texts: [
+            d.grade.map(|g| g.to_string()),
+            d.temperature.map(|t| t.to_string()),
+            Some(d.lead_stage.to_string()),
+            Some(d.stage.to_string()),
+            d.handoff.as_ref().map(|h| h.stage.to_string()),
+            d.handoff.as_ref().map(|h| h.reason.to_string()),
+            d.disqualified.as_ref().map(|q| q.reason.to_string()),
+        ],
+        criteria: d.criteria.iter().map(|(n, c)| (n.to_owned(), c.status.to_string())).collect(),
+        pack: Some(format!("{} {}", d.pack.name, d.pack.version)),
+        pack_hash: Some(d.pack.hash.to_string()),
+        error: None,
+    }
+}
+
+fn failed(error: &str) -> Row {
+    Row {
+        numbers: [None; 4],
+        texts: Default::default(),
+        criteria: Vec::new(),
+        pack: None,
+        pack_hash: None,
+        error: Some(error.into()),
+    }
+}
+
+fn rows(column: &ArrayRef) -> Vec<Row> {
+    let s = column.as_struct();
+    let number = |name: &str, i: usize| {
+        let a = s.column_by_name(name).unwrap().as_primitive::<Int64Type>();
+        a.is_valid(i).then(|| a.value(i))
+    };
+    let text = |name: &str, i: usize| {
+        let a = s.column_by_name(name).unwrap().as_string::<i32>();
+        a.is_valid(i).then(|| a.value(i).to_owned())
+    };
+    let criteria = s.column_by_name("criteria").unwrap().as_list::<i32>();
+    (0..s.len())
+        .map(|i| Row {
+            numbers: ["score", "fit", "engagement", "negative"].map(|n| number(n, i)),
+            texts: [
+                "grade",
+                "temperature",
+                "lead_stage",
+                "stage",
+                "handoff_stage",
+                "handoff_reason",
+                "disqualified",
+            ]
+            .map(|n| text(n, i)),
+            criteria: if criteria.is_valid(i) {
+                let items = criteria.value(i);
+                let items = items.as_struct();
+                let (names, statuses) =
+                    (items.column(0).as_string::<i32>(), items.column(1).as_string::<i32>());
+                (0..items.len()).map(|k| (names.value(k).to_owned(), statuses.value(k).to_owned())).collect()
+            } else {
+                Vec::new()
+            },
+            pack: text("pack", i),
+            pack_hash: text("pack_hash", i),
+            error: text("error", i),
+        })
+        .collect()
+}
+
+fn library(pack: &Pack, leads: &[Lead]) -> Vec<Row> {
+    let q = Qualifier::new(pack).unwrap();
+    leads.iter().map(|l| expected(&q.evaluate(l, as_of()).unwrap())).collect()
+}
+
+#[tokio::test]
+async fn every_sample_lead_decided_in_sql_is_the_library_decision() {
+    let ctx = context();
+    let leads = samples();
+    ctx.register_batch("leads", leads_to_arrow(&leads).unwrap()).unwrap();
+    let batch = query(
+        &ctx,
+        &format!(
+            "SELECT qualify(lead, TIMESTAMP '{AS_OF}') AS bant, qualify(lead, TIMESTAMP '{AS_OF}', 'meddic') AS meddic FROM leads"
+        ),
+    )
+    .await;
+    assert_eq!(rows(batch.column(0)), library(&Pack::b2b_bant(), &leads));
+    assert_eq!(rows(batch.column(1)), library(&Pack::meddic(), &leads));
+}
+
+#[tokio::test]
+async fn json_text_is_decided_alike() {
+    let ctx = context();
+    let json: StringArray = SAMPLES.lines().map(Some).collect();
+    let schema = Schema::new(vec![Field::new("json", DataType::Utf8, true)]);
+    ctx.register_batch("raw", RecordBatch::try_new(Arc::new(schema), vec![Arc::new(json)]).unwrap()).unwrap();
+    let batch = query(&ctx, &format!("SELECT qualify_json(json, TIMESTAMP '{AS_OF}') FROM raw")).await;
+    assert_eq!(rows(batch.column(0)), library(&Pack::b2b_bant(), &samples()));
+}
+
+#[tokio::test]
+async fn parquet_round_trips_the_leads() {
+    let dir = std::env::temp_dir().join(format!("leadgate-datafusion-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("leads.parquet");
+    let batch = leads_to_arrow(&samples()).unwrap();
+    let mut writer = datafusion::parquet::arrow::ArrowWriter::try_new(
+        std::fs::File::create(&path).unwrap(),
+        batch.schema(),
+        None,
+    )
+    .unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+    let ctx = context();
+    ctx.register_parquet("leads", path.to_str().unwrap(), ParquetReadOptions::default()).await.unwrap();
+    let batch = query(&ctx, &format!("SELECT qualify(lead, TIMESTAMP '{AS_OF}') FROM leads")).await;
+    assert_eq!(rows(batch.column(0)), library(&Pack::b2b_bant(), &samples()));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Leads whose Arrow form is broken in every way a table can break one,
+/// between good ones: each bad row is an error naming its field.
+#[tokio::test]
+async fn bad_rows_are_errors_in_their_row_and_the_query_goes_on() {
+    let mut leads = vec![Lead::new("good-1", "2026-11-01T00:00:00Z".parse().unwrap())];
+    let mut empty = samples()[0].clone();
+    empty.id = "empty-lists".into();
+    empty.touchpoints.clear();
+    empty.qualification.pain_points.clear();
+    leads.push(empty);
+    let batch = leads_to_arrow(&leads).unwrap();
+    let good = batch.column(1).as_struct().clone();
+    let ctx = context();
+    ctx.register_batch("good", batch.clone()).unwrap();
+    let decided = query(&ctx, &format!("SELECT qualify(lead, TIMESTAMP '{AS_OF}') FROM good")).await;
+    assert_eq!(rows(decided.column(0)), library(&Pack::b2b_bant(), &leads));
+
+    // Bad values, set through the JSON of a lead the Arrow writer never makes.
+    let bad = |json: &str| format!("'{json}'");
+    let cases = [
+        (
+            bad(r#"{"id": "x", "created_at": "2026-11-01T00:00:00Z", "person": {"seniority": "vpp"}}"#),
+            "person.seniority",
+        ),
+        (
+            bad(
+                r#"{"id": "x", "created_at": "2026-11-01T00:00:00Z", "touchpoints": [{"at": "2026-11-02T00:00:00Z", "channel": "webnar"}]}"#,
+            ),
+            "channel",
+        ),
+        (bad(r#"{"id": "", "created_at": "2026-11-01T00:00:00Z"}"#), "id"),
+        ("'not json'".to_owned(), "expected"),
+        ("NULL".to_owned(), "the lead is null"),
+    ];
+    for (json, needle) in &cases {
+        let batch = query(&ctx, &format!("SELECT qualify_json({json}, TIMESTAMP '{AS_OF}')")).await;
+        let row = &rows(batch.column(0))[0];
+        assert!(row.error.as_deref().is_some_and(|e| e.contains(needle)), "{json}: {row:?}");
+        assert_eq!(row.numbers, [None; 4]);
+    }
+
+    // Arrow values the JSON cannot carry: a null lead, null structs and
+    // lists, a negative head count, a history that does not match.
+    let columns = |f: &dyn Fn(&str, &ArrayRef) -> ArrayRef| -> Vec<ArrayRef> {
+        good.fields().iter().zip(good.columns()).map(|(field, c)| f(field.name(), c)).collect()
+    };
+    let null_all = |c: &ArrayRef| datafusion::arrow::array::new_null_array(c.data_type(), c.len());
+    let nulled = StructArray::try_new(
+        good.fields().clone(),
+        columns(&|name, c| match name {
+            "person" | "company" | "qualification" | "touchpoints" | "stage_history" | "attributes" => {
+                null_all(c)
+            }
+            _ => c.clone(),
+        }),
+        Some(vec![true, false].into()),
+    )
+    .unwrap();
+    let schema = Schema::new(vec![Field::new("lead", nulled.data_type().clone(), true)]);
+    ctx.register_batch("nulled", RecordBatch::try_new(Arc::new(schema), vec![Arc::new(nulled)]).unwrap())
+        .unwrap();
+    let batch = query(&ctx, &format!("SELECT qualify(lead, TIMESTAMP '{AS_OF}') FROM nulled")).await;
+    let q = Qualifier::new(&Pack::b2b_bant()).unwrap();
+    assert_eq!(
+        rows(batch.column(0)),
+        [expected(&q.evaluate(&leads[0], as_of()).unwrap()), failed("the lead is null")]
+    );
+
+    // A lead table with only some of the fields: what is absent is null.
+    let few = StructArray::try_new(
+        vec![Field::new("id", DataType::Utf8, false), Field::new("created_at", DataType::Utf8, false)].into(),
+        vec![
+            Arc::new(StringArray::from(vec!["a", "b"])),
+            Arc::new(StringArray::from(vec!["2026-11-01T00:00:00Z", "2026-11-01T00:00:00Z"])),
+        ],
+        None,
+    )
+    .unwrap();
+    let schema = Schema::new(vec![
+        Field::new("lead", few.data_type().clone(), false),
+        Field::new("pack", DataType::Utf8, true),
+    ]);
+    let packs: ArrayRef = Arc::new(StringArray::from(vec![None, Some("nowhere")]));
+    ctx.register_batch("few", RecordBatch::try_new(Arc::new(schema), vec![Arc::new(few), packs]).unwrap())
+        .unwrap();
+    let batch = query(&ctx, &format!("SELECT qualify(lead, TIMESTAMP '{AS_OF}', pack) FROM few")).await;
+    let got = rows(batch.column(0));
+    assert_eq!(
+        got[0],
+        expected(&q.evaluate(&Lead::new("a", "2026-11-01T00:00:00Z".parse().unwrap()), as_of()).unwrap())
+    );
+    assert_eq!(got[1], failed("unknown pack \"nowhere\"; the registry has meddic, strict"));
+}
+
+#[tokio::test]
+async fn a_pack_per_row_and_as_of_per_row() {
+    let ctx = context();
+    let leads = samples();
+    ctx.register_batch("leads", leads_to_arrow(&leads).unwrap()).unwrap();
+    let batch = query(
+        &ctx,
+        &format!(
+            "SELECT id, qualify(lead, TIMESTAMP '{AS_OF}', CASE WHEN id < 'L-1025' THEN 'strict' END) AS d, \
+             qualify(lead, lead['created_at']) AS at_creation FROM leads"
+        ),
+    )
+    .await;
+    let strict = Qualifier::builder(&Pack::b2b_bant()).param("mql_threshold", 90).build().unwrap();
+    let default = Qualifier::new(&Pack::b2b_bant()).unwrap();
+    let expect: Vec<Row> = leads
+        .iter()
+        .map(|l| {
+            expected(&if l.id.as_str() < "L-1025" { &strict } else { &default }.evaluate(l, as_of()).unwrap())
+        })
+        .collect();
+    assert_eq!(rows(batch.column(1)), expect);
+    let at_creation: Vec<Row> =
+        leads.iter().map(|l| expected(&default.evaluate(l, l.created_at).unwrap())).collect();
+    assert_eq!(rows(batch.column(2)), at_creation);
+}
+
+#[tokio::test]
+async fn explain_lists_every_contribution() {
+    let ctx = context();
+    let leads = samples();
+    ctx.register_batch("leads", leads_to_arrow(&leads).unwrap()).unwrap();
+    let batch = query(&ctx, &format!("SELECT explain(lead, TIMESTAMP '{AS_OF}') FROM leads")).await;
+    let lists = batch.column(0).as_list::<i32>();
+    let q = Qualifier::new(&Pack::b2b_bant()).unwrap();
+    for (i, lead) in leads.iter().enumerate() {
+        let d = q.evaluate(lead, as_of()).unwrap();
+        let items = lists.value(i);
+        let items = items.as_struct();
+        let points = items.column_by_name("points").unwrap().as_primitive::<Int64Type>();
+        let reasons = items.column_by_name("reason").unwrap().as_string::<i32>();
+        let got: Vec<(i64, &str)> = (0..items.len()).map(|k| (points.value(k), reasons.value(k))).collect();
+        let want: Vec<(i64, &str)> = d.contributions.iter().map(|c| (c.points, c.reason.as_str())).collect();
+        assert_eq!(got, want, "lead {}", lead.id);
+    }
+    let totals =
+        query(&ctx, &format!("SELECT qualify(lead, TIMESTAMP '{AS_OF}')['score'] AS s FROM leads")).await;
+    let scores: BTreeMap<usize, i64> =
+        (0..totals.num_rows()).map(|i| (i, totals.column(0).as_primitive::<Int64Type>().value(i))).collect();
+    assert_eq!(scores.len(), leads.len());
+}
+
+#[tokio::test]
+async fn wrong_arguments_are_plan_errors() {
+    let ctx = context();
+    let err = ctx.sql("SELECT qualify_json('{}')").await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("qualify_json takes (lead json text, as_of timestamp [, pack text]), got 1 arguments"),
+        "{err}"
+    );
+    let err = ctx.sql("SELECT qualify(1, TIMESTAMP '2026-11-23T00:00:00Z')").await.unwrap_err();
+    assert!(err.to_string().contains("qualify takes (lead struct"), "{err}");
+}
+
+#[tokio::test]
+async fn an_events_table_is_one_query_away_from_decisions() {
+    let leads = samples();
+    let nested = leads_to_arrow(&leads).unwrap();
+    let lead = nested.column(1).as_struct();
+    // The leads without their touchpoints, as a warehouse keeps them, and the events apart.
+    let (fields, columns): (Vec<Field>, Vec<ArrayRef>) = lead
+        .fields()
+        .iter()
+        .zip(lead.columns())
+        .filter(|(f, _)| f.name() != "touchpoints")
+        .map(|(f, c)| (f.as_ref().clone(), c.clone()))
+        .unzip();
+    let flat = RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).unwrap();
+    let touches = lead.column_by_name("touchpoints").unwrap().as_list::<i32>();
+    let ids = lead.column_by_name("id").unwrap().as_string::<i32>();
+    let lead_ids: StringArray = (0..touches.len())
+        .flat_map(|i| std::iter::repeat_n(Some(ids.value(i)), touches.value_length(i) as usize))
+        .collect();
+    let items = touches.values().as_struct();
+    let mut fields = vec![Field::new("lead_id", DataType::Utf8, false)];
+    let mut columns: Vec<ArrayRef> = vec![Arc::new(lead_ids)];
+    for (f, c) in items.fields().iter().zip(items.columns()) {
+        fields.push(f.as_ref().clone());
+        columns.push(c.clone());
+    }
+    let events = RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).unwrap();
+    let ctx = context();
+    ctx.register_batch("crm_leads", flat).unwrap();
+    ctx.register_batch("crm_events", events).unwrap();
+    ctx.register_table(
+        "nested",
+        leadgate_datafusion::nest_events(&ctx, "crm_leads", "crm_events").await.unwrap().into_view(),
+    )
+    .unwrap();
+    let batch =
+        query(&ctx, &format!("SELECT id, qualify(lead, TIMESTAMP '{AS_OF}') FROM nested ORDER BY id")).await;
+    let mut sorted = leads.clone();
+    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(rows(batch.column(1)), library(&Pack::b2b_bant(), &sorted));
+    let err = leadgate_datafusion::nest_events(&ctx, "crm_events", "crm_leads").await.unwrap_err();
+    assert!(err.to_string().contains("the leads table crm_events has no `id` column"), "{err}");
+}
+
+/// xorshift64*: the same generated leads on every run.
+fn next(state: &mut u64) -> u64 {
+    *state ^= *state >> 12;
+    *state ^= *state << 25;
+    *state ^= *state >> 27;
+    state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+}
+
+/// A lead with any mix of present and absent fields, touches and history.
+fn generated(rng: &mut u64, i: usize) -> Lead {
+    let mut pick = |items: &[&str]| items[(next(rng) % items.len() as u64) as usize].to_owned();
+    let json = format!(
+        r#"{{"id": "G-{i}", "created_at": "2026-06-01T00:00:00Z", "stage": {stage}, "source": {source},
+            "person": {{"email": {email}, "seniority": {seniority}}},
+            "company": {{"industry": {industry}, "employees": {employees}, "country": {country},
+                         "annual_revenue": {revenue}}},
+            "qualification": {{"budget": {budget}, "budget_confirmed": {confirmed}, "buying_role": {role},
+                               "need": {need}, "pain_points": {pains}, "timeline": {timeline}, "purchase_date": {purchase}}},
+            "attributes": {attributes},
+            "touchpoints": [{touches}]}}"#,
+        stage = pick(&["\"lead\"", "\"subscriber\"", "\"mql\"", "\"recycled\"", "null"]),
+        source = pick(&["\"webinar\"", "null"]),
+        email = pick(&["\"a@acme.io\"", "\"a@gmail.com\"", "\"spy@rivalcrm.com\"", "null"]),
+        seniority = pick(&["\"vp\"", "\"c_level\"", "\"student\"", "null"]),
+        industry = pick(&["\"software\"", "\"retail\"", "null"]),
+        employees = pick(&["10", "120", "5000", "null"]),
+        country = pick(&["\"US\"", "\"BR\"", "null"]),
+        revenue = pick(&["{\"amount\": 1000000, \"currency\": \"USD\"}", "null"]),
+        budget = pick(&[
+            "{\"amount\": 5000, \"currency\": \"EUR\"}",
+            "{\"amount\": 50000.5, \"currency\": \"GBP\"}",
+            "null"
+        ]),
+        confirmed = pick(&["true", "false", "null"]),
+        role = pick(&["\"economic_buyer\"", "\"end_user\"", "\"influencer\"", "null"]),
+        need = pick(&["\"routing\"", "null"]),
+        pains = pick(&["[]", "[\"slow\", \"manual\"]"]),
+        timeline = pick(&["\"immediate\"", "\"no_plans\"", "null"]),
+        purchase = pick(&["\"2026-12-20\"", "null"]),
+        attributes = pick(&["{}", "{\"plan_interest\": \"growth\", \"seats\": 4}"]),
+        touches = {
+            let n = next(rng) % 12;
+            let channels = [
+                "webinar",
+                "pricing_page",
+                "demo_request",
+                "email_open",
+                "unsubscribe",
+                "call",
+                "custom:podcast",
+            ];
+            (0..n)
+                .map(|k| {
+                    let day = 1 + (next(rng) % 28);
+                    let month = 9 + (next(rng) % 3);
+                    let channel = channels[(next(rng) % channels.len() as u64) as usize];
+                    format!(
+                        r#"{{"at": "2026-{month:02}-{day:02}T{:02}:00:00Z", "channel": "{channel}"}}"#,
+                        k % 24
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(",")
+        },
+    );
+    Lead::from_json(&json).unwrap_or_else(|e| panic!("{e}: {json}"))
+}
+
+#[tokio::test]
+async fn a_thousand_generated_leads_decide_alike_in_sql_and_in_the_library() {
+    let mut rng = 0xDA7A_u64;
+    let leads: Vec<Lead> = (0..1000).map(|i| generated(&mut rng, i)).collect();
+    let ctx = context();
+    ctx.register_batch("leads", leads_to_arrow(&leads).unwrap()).unwrap();
+    let batch = query(
+        &ctx,
+        &format!("SELECT qualify(lead, TIMESTAMP '{AS_OF}'), qualify(lead, TIMESTAMP '{AS_OF}', 'meddic') FROM leads"),
+    )
+    .await;
+    let bant = library(&Pack::b2b_bant(), &leads);
+    assert_eq!(rows(batch.column(0)), bant);
+    assert_eq!(rows(batch.column(1)), library(&Pack::meddic(), &leads));
+    // The set reaches the branches that matter: handoffs and disqualifications.
+    let handed_off = bant.iter().filter(|r| r.texts[4].is_some()).count();
+    let disqualified = bant.iter().filter(|r| r.texts[6].is_some()).count();
+    assert_eq!((handed_off, disqualified), (35, 225));
+}
