@@ -37,8 +37,10 @@ fn context() -> SessionContext {
 }
 
 async fn query(ctx: &SessionContext, sql: &str) -> RecordBatch {
-    let batches = ctx.sql(sql).await.unwrap_or_else(|e| panic!("{e}")).collect().await.unwrap();
-    datafusion::arrow::compute::concat_batches(&batches[0].schema(), &batches).unwrap()
+    let df = ctx.sql(sql).await.unwrap_or_else(|e| panic!("{e}"));
+    let schema = Arc::new(df.schema().as_arrow().clone());
+    let batches = df.collect().await.unwrap();
+    datafusion::arrow::compute::concat_batches(&schema, &batches).unwrap()
 }
 
 /// A decision as the SQL struct carries it.
@@ -463,4 +465,38 @@ async fn a_thousand_generated_leads_decide_alike_in_sql_and_in_the_library() {
     let handed_off = bant.iter().filter(|r| r.texts[4].is_some()).count();
     let disqualified = bant.iter().filter(|r| r.texts[6].is_some()).count();
     assert_eq!((handed_off, disqualified), (35, 225));
+}
+
+/// The queries `docs/DATAFUSION.md` shows, on the sample leads.
+#[tokio::test]
+async fn the_documented_queries_run() {
+    let ctx = context();
+    let leads = samples();
+    ctx.register_batch("leads", leads_to_arrow(&leads).unwrap()).unwrap();
+    let q = Qualifier::new(&Pack::b2b_bant()).unwrap();
+    let handed_off = leads.iter().filter(|l| q.evaluate(l, as_of()).unwrap().handoff.is_some()).count();
+    let batch = query(
+        &ctx,
+        "SELECT id, d['handoff_stage'], d['handoff_reason'] \
+         FROM (SELECT id, qualify(lead, TIMESTAMP '2026-11-23T00:00:00Z') AS d FROM leads) \
+         WHERE d['handoff_stage'] IS NOT NULL",
+    )
+    .await;
+    assert_eq!(batch.num_rows(), handed_off);
+    let batch = query(
+        &ctx,
+        "SELECT id, d['error'] FROM (SELECT id, qualify(lead, TIMESTAMP '2026-11-23T00:00:00Z') AS d FROM leads) \
+         WHERE d['error'] IS NOT NULL",
+    )
+    .await;
+    assert_eq!(batch.num_rows(), 0);
+    let batch = query(
+        &ctx,
+        "SELECT unnest(explain(lead, TIMESTAMP '2026-11-23T00:00:00Z')) FROM leads WHERE id = 'L-1004'",
+    )
+    .await;
+    let l1004 = leads.iter().find(|l| l.id == "L-1004").unwrap();
+    assert_eq!(batch.num_rows(), q.evaluate(l1004, as_of()).unwrap().contributions.len());
+    let batch = query(&ctx, "SELECT id, qualify(lead, lead['created_at'])['score'] FROM leads").await;
+    assert_eq!(batch.num_rows(), leads.len());
 }
