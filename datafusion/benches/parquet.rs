@@ -35,7 +35,8 @@ fn best(mut f: impl FnMut() -> i64) -> (Duration, i64) {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let n: usize = std::env::var("LEADGATE_BENCH_LEADS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
-    let samples: Vec<Lead> = leadgate::read_leads(SAMPLES).map(|r| r.map(|r| r.lead)).collect::<Result<_, _>>()?;
+    let samples: Vec<Lead> =
+        leadgate::read_leads(SAMPLES).map(|r| r.map(|r| r.lead)).collect::<Result<_, _>>()?;
     let leads: Vec<Lead> = (0..n)
         .map(|i| {
             let mut lead = samples[i % samples.len()].clone();
@@ -45,7 +46,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("leads.parquet");
     let first = leads_to_arrow(&leads[..leads.len().min(8192)])?;
-    let mut writer = datafusion::parquet::arrow::ArrowWriter::try_new(std::fs::File::create(&path)?, first.schema(), None)?;
+    let mut writer = datafusion::parquet::arrow::ArrowWriter::try_new(
+        std::fs::File::create(&path)?,
+        first.schema(),
+        None,
+    )?;
     for chunk in leads.chunks(8192) {
         writer.write(&leads_to_arrow(chunk)?)?;
     }
@@ -60,7 +65,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(cores).enable_all().build()?;
     let ctx = SessionContext::new_with_config(SessionConfig::new().with_target_partitions(cores));
     register(&ctx, Registry::new(Qualifier::new(&Pack::b2b_bant())?));
-    runtime.block_on(ctx.register_parquet("leads", path.to_str().unwrap_or_default(), ParquetReadOptions::default()))?;
+    runtime.block_on(ctx.register_parquet(
+        "leads",
+        path.to_str().unwrap_or_default(),
+        ParquetReadOptions::default(),
+    ))?;
     let sql = format!("SELECT sum(qualify(lead, TIMESTAMP '{AS_OF}')['score']) FROM leads");
     let (sql_time, sql_total) = best(|| {
         runtime.block_on(async {
