@@ -179,7 +179,8 @@ pub fn leads_to_arrow(leads: &[Lead]) -> Result<RecordBatch, ArrowError> {
 pub(crate) struct Leads {
     id: StringArray,
     created_at: TimestampMicrosecondArray,
-    texts: Vec<(&'static str, StringArray)>,
+    /// The text fields, in the order of [`TEXTS`]; `None` when absent.
+    texts: Vec<Option<StringArray>>,
     employees: Option<Int64Array>,
     revenue: Option<Float64Array>,
     budget: Option<Float64Array>,
@@ -215,6 +216,25 @@ const TEXTS: [&str; 19] = [
     "qualification.timeline",
     "attributes",
 ];
+
+/// The position of `path` in [`TEXTS`], computed when compiling.
+const fn slot(path: &str) -> usize {
+    let mut i = 0;
+    while i < TEXTS.len() {
+        let (a, b) = (TEXTS[i].as_bytes(), path.as_bytes());
+        let mut same = a.len() == b.len();
+        let mut k = 0;
+        while same && k < a.len() {
+            same = a[k] == b[k];
+            k += 1;
+        }
+        if same {
+            return i;
+        }
+        i += 1;
+    }
+    panic!("not a text field of the Arrow lead");
+}
 
 /// The child of a struct by dotted path, if present.
 fn child<'a>(root: &'a StructArray, path: &str) -> Option<&'a ArrayRef> {
@@ -264,12 +284,7 @@ impl Leads {
             .ok_or("the lead has no `created_at` field")?
             .as_primitive::<TimestampMicrosecondType>()
             .clone();
-        let mut texts = Vec::new();
-        for path in TEXTS {
-            if let Some(array) = text(path)? {
-                texts.push((path, array));
-            }
-        }
+        let texts = TEXTS.iter().map(|path| text(path)).collect::<Result<_, _>>()?;
         let typed = |path: &str, to: DataType| read(root, path, &to);
         // A list of structs: the list, its `at` and its text fields.
         let list =
@@ -329,8 +344,10 @@ impl Leads {
         self.nulls.as_ref().is_some_and(|n| n.is_null(i))
     }
 
-    fn text(&self, path: &str, i: usize) -> Option<&str> {
-        let (_, array) = self.texts.iter().find(|(p, _)| *p == path)?;
+    /// Text field `slot` (of [`TEXTS`]) of row `i`: an index, not a name,
+    /// as this runs for every field of every row.
+    fn text(&self, slot: usize, i: usize) -> Option<&str> {
+        let array = self.texts.get(slot)?.as_ref()?;
         array.is_valid(i).then(|| array.value(i))
     }
 
@@ -343,7 +360,7 @@ impl Leads {
             return Err("created_at: missing".into());
         }
         let created_at = micros(self.created_at.value(i)).ok_or("created_at: out of range")?;
-        let stage = parse::<Stage>(self.text("stage", i), "stage")?;
+        let stage = parse::<Stage>(self.text(const { slot("stage") }, i), "stage")?;
         let mut history = Vec::new();
         if let Some((list, at, texts)) = self.history.as_ref().filter(|(l, ..)| l.is_valid(i)) {
             let range = list.value_offsets()[i] as usize..list.value_offsets()[i + 1] as usize;
@@ -372,7 +389,7 @@ impl Leads {
                 .map_err(|e| format!("stage_history: {e}"))?,
             (stage, None) => Lead::imported(self.id.value(i), created_at, stage.unwrap_or(Stage::Lead)),
         };
-        if let Some(text) = self.text("attributes", i) {
+        if let Some(text) = self.text(const { slot("attributes") }, i) {
             if text.len() > leadgate::lead::MAX_LEAD_BYTES {
                 return Err(format!(
                     "attributes: {} bytes, over the limit of {}",
@@ -383,39 +400,42 @@ impl Leads {
             lead.attributes =
                 serde_json::from_str(text).map_err(|e| format!("attributes: not a JSON object: {e}"))?;
         }
-        let own = |path| self.text(path, i).map(leadgate::Text::from);
-        lead.account_id = own("account_id");
-        lead.source = own("source");
-        lead.campaign = own("campaign");
-        lead.person.name = own("person.name");
-        lead.person.email = own("person.email");
-        lead.person.job_title = own("person.job_title");
-        lead.person.department = own("person.department");
-        lead.person.seniority = parse(self.text("person.seniority", i), "person.seniority")?;
-        lead.company.name = own("company.name");
-        lead.company.domain = own("company.domain");
-        lead.company.industry = own("company.industry");
-        lead.company.country = own("company.country");
+        let own = |slot| self.text(slot, i).map(leadgate::Text::from);
+        lead.account_id = own(const { slot("account_id") });
+        lead.source = own(const { slot("source") });
+        lead.campaign = own(const { slot("campaign") });
+        lead.person.name = own(const { slot("person.name") });
+        lead.person.email = own(const { slot("person.email") });
+        lead.person.job_title = own(const { slot("person.job_title") });
+        lead.person.department = own(const { slot("person.department") });
+        lead.person.seniority = parse(self.text(const { slot("person.seniority") }, i), "person.seniority")?;
+        lead.company.name = own(const { slot("company.name") });
+        lead.company.domain = own(const { slot("company.domain") });
+        lead.company.industry = own(const { slot("company.industry") });
+        lead.company.country = own(const { slot("company.country") });
         lead.company.employees = match value(&self.employees, i) {
             Some(e) => Some(
                 u64::try_from(e).map_err(|_| format!("company.employees: must not be negative, got {e}"))?,
             ),
             None => None,
         };
-        lead.company.annual_revenue =
-            money(value(&self.revenue, i), self.text("company.revenue_currency", i), "company.revenue")?;
+        lead.company.annual_revenue = money(
+            value(&self.revenue, i),
+            self.text(const { slot("company.revenue_currency") }, i),
+            "company.revenue",
+        )?;
         lead.qualification.budget = money(
             value(&self.budget, i),
-            self.text("qualification.budget_currency", i),
+            self.text(const { slot("qualification.budget_currency") }, i),
             "qualification.budget",
         )?;
         lead.qualification.budget_confirmed =
             self.budget_confirmed.as_ref().filter(|a| a.is_valid(i)).map(|a| a.value(i));
         lead.qualification.buying_role =
-            parse(self.text("qualification.buying_role", i), "qualification.buying_role")?;
-        lead.qualification.need = own("qualification.need");
+            parse(self.text(const { slot("qualification.buying_role") }, i), "qualification.buying_role")?;
+        lead.qualification.need = own(const { slot("qualification.need") });
         lead.qualification.timeline =
-            parse(self.text("qualification.timeline", i), "qualification.timeline")?;
+            parse(self.text(const { slot("qualification.timeline") }, i), "qualification.timeline")?;
         lead.qualification.purchase_date = match value(&self.purchase_date, i) {
             Some(days) => Some(
                 days.checked_add(EPOCH_DAYS)

@@ -208,11 +208,6 @@ impl Compiled {
     }
 }
 
-/// An account-level error: no lead of its own, the account named.
-fn account_error(key: &AccountKey, rule: Option<Text>, kind: EvalErrorKind, message: String) -> EvalError {
-    EvalError::new_for_account(key, rule, kind, message)
-}
-
 impl Qualifier {
     /// Decides about `account` as of `as_of`: each contact is decided as a
     /// lead, then the account is, by the pack's `[account]` section.
@@ -278,7 +273,12 @@ impl Qualifier {
     ) -> Result<AccountDecision, EvalError> {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.decide_account(account, as_of)))
             .unwrap_or_else(|_| {
-                Err(account_error(&account.key, None, EvalErrorKind::Panic, "internal panic".into()))
+                Err(EvalError::new_for_account(
+                    &account.key,
+                    None,
+                    EvalErrorKind::Panic,
+                    "internal panic".into(),
+                ))
             })
     }
 }
@@ -287,6 +287,8 @@ impl Qualifier {
 struct Member<'a> {
     lead: &'a Lead,
     decision: Decision,
+    /// Seconds since its latest inbound touch, as of the decision.
+    last_inbound: Option<i64>,
     /// Not disqualified, and an inbound touch within the window.
     engaged: bool,
     /// The engagement points the roll-up takes from it.
@@ -305,14 +307,8 @@ impl Member<'_> {
 
 impl Member<'_> {
     /// What account scripts may ask about this contact.
-    fn view(&self, as_of: DateTime<Utc>, inner: &super::Inner) -> ContactView {
-        let last_inbound = self
-            .lead
-            .touchpoints
-            .iter()
-            .filter(|t| t.at <= as_of && inner.settings.inbound(&t.channel))
-            .map(|t| (as_of - t.at).num_seconds() as f64 / 86_400.0)
-            .min_by(f64::total_cmp);
+    fn view(&self) -> ContactView {
+        let last_inbound = self.last_inbound.map(|s| s as f64 / 86_400.0);
         let met = self
             .decision
             .criteria
@@ -340,8 +336,14 @@ impl Compiled {
         scope.push_constant(params_var, inner.script_params.clone());
         scope.push_constant(decision_var, draft);
         let result = inner.engine.run_ast_with_scope(&mut scope, &self.program);
-        let lost =
-            || account_error(key, None, EvalErrorKind::Script, "the `decision` variable was replaced".into());
+        let lost = || {
+            EvalError::new_for_account(
+                key,
+                None,
+                EvalErrorKind::Script,
+                "the `decision` variable was replaced".into(),
+            )
+        };
         let draft = scope.get_value_mut::<Draft>(decision_var).ok_or_else(lost)?;
         let draft = std::mem::replace(draft, Draft::placeholder());
         match result {
@@ -533,19 +535,21 @@ impl Qualifier {
         contacts.sort_by(|a, b| a.id.cmp(&b.id));
         if let Some(w) = contacts.windows(2).find(|w| w[0].id == w[1].id) {
             let message = format!("two contacts have the id {:?}", w[0].id.as_str());
-            return Err(account_error(key, None, EvalErrorKind::DuplicateId, message));
+            return Err(EvalError::new_for_account(key, None, EvalErrorKind::DuplicateId, message));
         }
         let window = spec.engaged_days * 86_400.0;
         let mut members = Vec::with_capacity(contacts.len());
         for lead in contacts {
             let decision = self.evaluate_unguarded(lead, as_of).map_err(|e| e.in_account(key))?;
-            let engaged = decision.disqualified.is_none()
-                && lead.touchpoints.iter().any(|t| {
-                    t.at <= as_of
-                        && ((as_of - t.at).num_seconds() as f64) <= window
-                        && inner.settings.inbound(&t.channel)
-                });
-            members.push(Member { lead, decision, engaged, counted: 0 });
+            // One pass over the touches, for both the window and the scripts.
+            let last_inbound = lead
+                .touchpoints
+                .iter()
+                .filter(|t| t.at <= as_of && inner.settings.inbound(&t.channel))
+                .map(|t| (as_of - t.at).num_seconds())
+                .min();
+            let engaged = decision.disqualified.is_none() && last_inbound.is_some_and(|s| s as f64 <= window);
+            members.push(Member { lead, decision, last_inbound, engaged, counted: 0 });
         }
         spec.roll_up(&mut members);
 
@@ -586,7 +590,7 @@ impl Qualifier {
                 key: key.as_str().into(),
                 company: snapshot,
                 facts,
-                contacts: members.iter().filter(|m| m.counts()).map(|m| m.view(as_of, inner)).collect(),
+                contacts: members.iter().filter(|m| m.counts()).map(Member::view).collect(),
             };
             let (done, stopped) = spec.run_scripts(inner, key, AccountView(Arc::new(view)), draft)?;
             draft = done;
@@ -595,7 +599,12 @@ impl Qualifier {
         drop(run);
         if let Some((_, reason)) = &draft.stage {
             let message = "an account has no stage: `decision.stage` is for lead rules".to_owned();
-            return Err(account_error(key, Some(reason.rule.clone()), EvalErrorKind::Script, message));
+            return Err(EvalError::new_for_account(
+                key,
+                Some(reason.rule.clone()),
+                EvalErrorKind::Script,
+                message,
+            ));
         }
         draft.begin(spec.text[1].clone(), None);
         for cut in draft.caps.cuts(draft.fit, draft.engagement, draft.negative).into_iter().flatten() {
