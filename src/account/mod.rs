@@ -159,7 +159,7 @@ pub fn company_domain(text: &str) -> Option<String> {
                 && !label.ends_with('-')
                 && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         });
-    let free = crate::lead::FREE_MAIL.contains(&domain.as_str());
+    let free = crate::lead::is_free_mail(&domain);
     (valid && !free).then_some(domain)
 }
 

@@ -571,15 +571,18 @@ impl Qualifier {
             }
         }
         let facts = Facts::of(&members);
+        // The account's own snapshot: no touches, and its company as its copy.
+        let company = account_lead(key, &members, as_of);
         let mut snapshot = ScriptLead::default();
-        snapshot.fill(&account_lead(key, &members, as_of), as_of, false);
+        snapshot.fill(&company, as_of);
+        snapshot.copy = company;
         let mut stopped_by = None;
         // Native work and the scripts share one budget and deadline, as for a lead.
         let run = crate::engine::sandbox::Run::start(&inner.limits);
         for (name, table) in &spec.tables {
             draft.begin(name.clone(), None);
             let outcome =
-                table.apply(&snapshot, &mut draft, Some(&facts)).map_err(|e| error(Some(name), e))?;
+                table.apply(snapshot.copied(), &mut draft, Some(&facts)).map_err(|e| error(Some(name), e))?;
             if outcome == Outcome::Stop {
                 stopped_by = Some(name.clone());
                 break;

@@ -7,7 +7,7 @@ use rhai::{EvalAltResult, Scope};
 use super::draft::{self, Budget, Draft};
 use super::error::{EvalError, EvalErrorKind};
 use super::script::Params;
-use super::snapshot::{Snapshot, decay};
+use super::snapshot::{LeadRef, Snapshot, decay};
 use super::tables::Outcome;
 use super::{Inner, SCRIPT_VARIABLES, snapshot};
 use crate::decision::Category;
@@ -90,7 +90,7 @@ impl Inner {
         let [lead_var, _, decision_var] = SCRIPT_VARIABLES;
         let snapshot = scope.get_value_mut::<Snapshot>(lead_var).ok_or_else(|| lost_decision(lead))?;
         let snapshot = snapshot.get_mut();
-        snapshot.fill(lead, as_of, self.uses_attributes);
+        snapshot.fill(lead, as_of);
         // Room for every rule and the points, caps and lifecycle steps: `fired` never regrows.
         let steps = self.tables.len() + self.rules.len() + 3;
         let budget = Budget::new(&self.limits);
@@ -103,7 +103,7 @@ impl Inner {
         self.point_table(snapshot, &mut draft).map_err(|e| EvalError::from_script(lead, None, *e))?;
         for (name, table) in &self.tables {
             draft.begin(name.clone(), None);
-            let outcome = table.apply(snapshot, &mut draft, None).map_err(|e| {
+            let outcome = table.apply(LeadRef { lead, snapshot }, &mut draft, None).map_err(|e| {
                 let mut err = EvalError::from_script(lead, None, *e);
                 err.rule = Some(name.clone());
                 err
@@ -116,6 +116,7 @@ impl Inner {
         if self.rules.is_empty() {
             return Ok((draft, None));
         }
+        snapshot.copy_fields(lead, self.uses_attributes);
         *scope.get_value_mut::<Draft>(decision_var).ok_or_else(|| lost_decision(lead))? = draft;
 
         let result = self.engine.run_ast_with_scope(scope, &self.program);

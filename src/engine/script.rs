@@ -175,14 +175,14 @@ impl Registrar for Module {
 fn register_lead(r: &mut impl Registrar) {
     for &field in Field::ALL {
         let kind = field.kind();
-        r.getter(field.name(), move |l: &mut Snapshot| field.get(l).to_dynamic(kind));
+        r.getter(field.name(), move |l: &mut Snapshot| field.get(l.copied()).to_dynamic(kind));
     }
 
     r.func("attr", |l: &mut Snapshot, name: &str| -> Fallible<Dynamic> {
-        match &l.attributes {
-            Some(map) => map.get(name).map_or(Ok(Dynamic::UNIT), json_to_dynamic),
-            None => Err("custom attributes are not loaded".into()),
+        if !l.attributes {
+            return Err("custom attributes are not loaded".into());
         }
+        l.copy.attributes.get(name).map_or(Ok(Dynamic::UNIT), json_to_dynamic)
     });
     r.index_getter(|o: &mut Object, name: &str| -> Fallible<Dynamic> {
         o.0.get(name).map_or(Ok(Dynamic::UNIT), json_to_dynamic)
@@ -262,7 +262,7 @@ fn register_account(r: &mut impl Registrar) {
     r.getter("id", |a: &mut AccountView| a.0.key.to_script());
     for field in crate::pack::table::ACCOUNT_FIELDS {
         let kind = field.kind();
-        r.getter(field.name(), move |a: &mut AccountView| field.get(&a.0.company).to_dynamic(kind));
+        r.getter(field.name(), move |a: &mut AccountView| field.get(a.0.company.copied()).to_dynamic(kind));
     }
     r.getter("contacts", |a: &mut AccountView| a.0.facts.contacts);
     r.getter("engaged_contacts", |a: &mut AccountView| a.0.facts.engaged);

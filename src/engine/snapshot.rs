@@ -9,7 +9,6 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use rhai::{Dynamic, EvalAltResult, FLOAT, INT, ImmutableString};
 
-use crate::lead::{Company, Person, Qualification};
 use crate::pack::fields::{Field, Kind};
 use crate::{Channel, Lead, Stage, Team, Text};
 
@@ -30,19 +29,19 @@ pub(crate) struct Touch {
     pub(crate) key: u64,
 }
 
-/// The lead as scripts see it: a read-only snapshot as of the evaluation time.
+/// What rules see of a lead as of the evaluation time: its stage then and
+/// its touches up to then, reduced and sorted once. Tables read the lead's
+/// own fields in place ([`LeadRef`]); scripts, which may keep what they see,
+/// read a copy of them, made only for packs that run scripts.
 #[derive(Debug, Clone)]
 pub(crate) struct ScriptLead {
-    pub(crate) id: Text,
-    pub(crate) created_at: DateTime<Utc>,
-    pub(crate) person: Person,
-    pub(crate) company: Company,
-    pub(crate) qualification: Qualification,
-    pub(crate) source: Option<Text>,
-    pub(crate) campaign: Option<Text>,
+    /// The lead's known fields (no touches, no unknown fields), for scripts:
+    /// see [`ScriptLead::copy_fields`].
+    pub(crate) copy: Lead,
+    /// Whether `copy` holds the lead's custom attributes.
+    pub(crate) attributes: bool,
     pub(crate) stage: Stage,
     pub(crate) stage_entered_at: Option<DateTime<Utc>>,
-    pub(crate) attributes: Option<serde_json::Map<String, serde_json::Value>>,
     pub(crate) as_of: DateTime<Utc>,
     /// Touchpoints at or before `as_of`, sorted by channel then day.
     pub(crate) touches: Vec<Touch>,
@@ -51,20 +50,21 @@ pub(crate) struct ScriptLead {
 impl Default for ScriptLead {
     fn default() -> Self {
         ScriptLead {
-            id: Text::default(),
-            created_at: DateTime::default(),
-            person: Person::default(),
-            company: Company::default(),
-            qualification: Qualification::default(),
-            source: None,
-            campaign: None,
+            copy: Lead::new(Text::default(), DateTime::default()),
+            attributes: false,
             stage: Stage::Lead,
             stage_entered_at: None,
-            attributes: None,
             as_of: DateTime::default(),
             touches: Vec::new(),
         }
     }
+}
+
+/// A lead as rules read it: its fields, and what its snapshot derived.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LeadRef<'a> {
+    pub(crate) lead: &'a Lead,
+    pub(crate) snapshot: &'a ScriptLead,
 }
 
 /// Days from 0000-01-01 to 1970-01-01: every day a lead's times can hold is
@@ -109,7 +109,7 @@ impl Snapshot {
 
 impl ScriptLead {
     /// Takes a snapshot of `lead`, reusing this one's buffer for touches.
-    pub(crate) fn fill(&mut self, lead: &Lead, as_of: DateTime<Utc>, with_attributes: bool) {
+    pub(crate) fn fill(&mut self, lead: &Lead, as_of: DateTime<Utc>) {
         let now = as_of.timestamp_millis();
         self.touches.clear();
         let mut keyed = true;
@@ -145,30 +145,29 @@ impl ScriptLead {
             self.touches.sort_unstable_by(order);
         }
         (self.stage, self.stage_entered_at) = lead.stage_at(as_of);
-        self.id = lead.id.clone();
-        self.created_at = lead.created_at;
-        self.person = lead.person.known();
-        self.company = lead.company.known();
-        self.qualification = lead.qualification.known();
-        self.source = lead.source.clone();
-        self.campaign = lead.campaign.clone();
-        self.attributes = with_attributes.then(|| lead.attributes.clone());
         self.as_of = as_of;
     }
 
-    /// A custom attribute as a table reads it (`attr.name`): text, numbers
-    /// and booleans compare; a list or an object is only present.
-    pub(crate) fn attribute(&self, name: &str) -> Value<'_> {
-        use serde_json::Value as Json;
-        match self.attributes.as_ref().and_then(|m| m.get(name)) {
-            None | Some(Json::Null) => Value::Missing,
-            Some(Json::String(s)) => Value::Str(std::borrow::Cow::Borrowed(s)),
-            Some(Json::Bool(b)) => Value::Bool(*b),
-            Some(Json::Number(n)) => {
-                n.as_i64().map_or_else(|| Value::Float(n.as_f64().unwrap_or(f64::NAN)), Value::Int)
-            }
-            Some(Json::Array(_) | Json::Object(_)) => Value::Structured,
+    /// Copies the lead's known fields for scripts, which may keep what they
+    /// read beyond the run; custom attributes only `with_attributes`.
+    pub(crate) fn copy_fields(&mut self, lead: &Lead, with_attributes: bool) {
+        let copy = &mut self.copy;
+        copy.id = lead.id.clone();
+        copy.created_at = lead.created_at;
+        copy.person = lead.person.known();
+        copy.company = lead.company.known();
+        copy.qualification = lead.qualification.known();
+        copy.source = lead.source.clone();
+        copy.campaign = lead.campaign.clone();
+        if with_attributes {
+            copy.attributes = lead.attributes.clone();
         }
+        self.attributes = with_attributes;
+    }
+
+    /// The copy as rules read it.
+    pub(crate) fn copied(&self) -> LeadRef<'_> {
+        LeadRef { lead: &self.copy, snapshot: self }
     }
 
     /// Drops the lead's data, keeping only the touch buffer's capacity.
@@ -192,6 +191,27 @@ impl ScriptLead {
 
     pub(crate) fn within(&self, days: FLOAT) -> Fallible<impl Iterator<Item = &Touch>> {
         Ok(self.scan()?.filter(move |t| t.age_days <= days))
+    }
+}
+
+impl<'a> LeadRef<'a> {
+    /// A custom attribute as a table reads it (`attr.name`): text, numbers
+    /// and booleans compare; a list or an object is only present.
+    pub(crate) fn attribute(self, name: &str) -> Value<'a> {
+        use serde_json::Value as Json;
+        match self.lead.attributes.get(name) {
+            None | Some(Json::Null) => Value::Missing,
+            Some(Json::String(s)) => Value::Str(std::borrow::Cow::Borrowed(s)),
+            Some(Json::Bool(b)) => Value::Bool(*b),
+            Some(Json::Number(n)) => {
+                n.as_i64().map_or_else(|| Value::Float(n.as_f64().unwrap_or(f64::NAN)), Value::Int)
+            }
+            Some(Json::Array(_) | Json::Object(_)) => Value::Structured,
+        }
+    }
+
+    fn email_domain(self) -> Option<&'a str> {
+        self.lead.person.email.as_deref().and_then(|e| e.rsplit_once('@')).map(|(_, d)| d)
     }
 }
 
@@ -241,10 +261,6 @@ impl List {
             }
         }
     }
-}
-
-pub(crate) fn email_domain(lead: &ScriptLead) -> Option<&str> {
-    lead.person.email.as_deref().and_then(|e| e.rsplit_once('@')).map(|(_, d)| d)
 }
 
 /// A field's value in a snapshot. Text that is empty counts as missing.
@@ -359,30 +375,28 @@ pub(crate) fn static_str(value: &'static str) -> Value<'static> {
 /// Reads a field from a snapshot; the field list itself is the pack's
 /// vocabulary ([`Field`]).
 impl Field {
-    pub(crate) fn get(self, l: &ScriptLead) -> Value<'_> {
+    pub(crate) fn get(self, r: LeadRef<'_>) -> Value<'_> {
+        let (l, snap) = (r.lead, r.snapshot);
         match self {
             Field::Id => Value::Text(&l.id),
-            Field::AgeDays => Value::Float(l.days_since(l.created_at)),
+            Field::AgeDays => Value::Float(snap.days_since(l.created_at)),
             Field::Source => text_value(&l.source),
             Field::Campaign => text_value(&l.campaign),
-            Field::Stage => static_str(l.stage.as_str()),
-            Field::Owner => static_str(l.stage.owner().map_or("", Team::as_str)),
+            Field::Stage => static_str(snap.stage.as_str()),
+            Field::Owner => static_str(snap.stage.owner().map_or("", Team::as_str)),
             Field::DaysInStage => {
-                l.stage_entered_at.map_or(Value::Missing, |at| Value::Float(l.days_since(at)))
+                snap.stage_entered_at.map_or(Value::Missing, |at| Value::Float(snap.days_since(at)))
             }
             Field::Name => text_value(&l.person.name),
             Field::Email => text_value(&l.person.email),
-            Field::EmailDomain => match email_domain(l) {
+            Field::EmailDomain => match r.email_domain() {
                 Some(d) if d.bytes().any(|b| b.is_ascii_uppercase()) => {
                     Value::Str(d.to_ascii_lowercase().into())
                 }
                 Some(d) => Value::Str(d.into()),
                 None => Value::Missing,
             },
-            Field::FreeEmail => Value::Bool(
-                email_domain(l)
-                    .is_some_and(|d| crate::lead::FREE_MAIL.iter().any(|f| f.eq_ignore_ascii_case(d))),
-            ),
+            Field::FreeEmail => Value::Bool(r.email_domain().is_some_and(crate::lead::is_free_mail)),
             Field::JobTitle => text_value(&l.person.job_title),
             Field::Seniority => l.person.seniority.map_or(Value::Missing, |s| static_str(s.as_str())),
             Field::Department => text_value(&l.person.department),
@@ -420,7 +434,7 @@ impl Field {
             Field::DaysToPurchase => {
                 let q = &l.qualification;
                 let days = match q.purchase_date {
-                    Some(d) => Some((d - l.as_of.date_naive()).num_days()),
+                    Some(d) => Some((d - snap.as_of.date_naive()).num_days()),
                     None => q.timeline.and_then(crate::Timeline::max_days),
                 };
                 days.map_or(Value::Missing, Value::Int)
@@ -458,7 +472,7 @@ mod tests {
                 lead.touchpoints.push(Touchpoint::new(DateTime::from_timestamp_millis(at).unwrap(), channel));
             }
             let mut snapshot = ScriptLead::default();
-            snapshot.fill(&lead, as_of, false);
+            snapshot.fill(&lead, as_of);
             let sorted = snapshot.touches.windows(2).all(|w| {
                 let (a, b) = (&w[0], &w[1]);
                 a.channel.cmp(&b.channel).then(a.day.cmp(&b.day)).then(a.age_days.total_cmp(&b.age_days)).is_le()

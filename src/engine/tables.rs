@@ -9,7 +9,7 @@ use rhai::EvalAltResult;
 
 use super::account::Facts;
 use super::draft::Draft;
-use super::snapshot::{ScriptLead, Value, distinct_channels};
+use super::snapshot::{LeadRef, Value, distinct_channels};
 use crate::Text;
 use crate::pack::table::{Action, Condition, Op, Operand, Part, Row, Subject, Table, Template};
 
@@ -24,23 +24,26 @@ pub(crate) enum Outcome {
 }
 
 impl Subject {
-    fn get<'a>(&self, lead: &'a ScriptLead, draft: &Draft, account: Option<&Facts>) -> Fallible<Value<'a>> {
+    fn get<'a>(&self, lead: LeadRef<'a>, draft: &Draft, account: Option<&Facts>) -> Fallible<Value<'a>> {
+        let snapshot = lead.snapshot;
         let window = |days: &Option<f64>| days.unwrap_or(f64::INFINITY);
         let count = |n: usize| Value::Int(i64::try_from(n).unwrap_or(i64::MAX));
         Ok(match self {
             Subject::Field(f) => f.get(lead),
             Subject::Attr(name) => lead.attribute(name),
-            Subject::Touches(days) => count(lead.within(window(days))?.count()),
-            Subject::Channels(days) => Value::Int(distinct_channels(lead.within(window(days))?)),
+            Subject::Touches(days) => count(snapshot.within(window(days))?.count()),
+            Subject::Channels(days) => Value::Int(distinct_channels(snapshot.within(window(days))?)),
             Subject::Count(channel, days) => {
-                count(lead.within(window(days))?.filter(|t| t.channel == *channel).count())
+                count(snapshot.within(window(days))?.filter(|t| t.channel == *channel).count())
             }
-            Subject::DaysSinceLast => {
-                lead.scan()?.map(|t| t.age_days).min_by(f64::total_cmp).map_or(Value::Missing, Value::Float)
-            }
+            Subject::DaysSinceLast => snapshot
+                .scan()?
+                .map(|t| t.age_days)
+                .min_by(f64::total_cmp)
+                .map_or(Value::Missing, Value::Float),
             // Checked when the qualifier is built: the criterion exists.
-            Subject::Status(name) => {
-                draft.criteria.get(name).map_or(Value::Missing, |c| Value::Str(c.status.as_str().into()))
+            Subject::Status(c) => {
+                draft.criteria.status_at(c.index).map_or(Value::Missing, |s| Value::Str(s.as_str().into()))
             }
             // Only account tables read these (checked when the pack loads).
             Subject::Contacts => account.map_or(Value::Missing, |a| Value::Int(a.contacts)),
@@ -58,7 +61,7 @@ impl Table {
     /// `account` holds the buying group's counts in an account table.
     pub(crate) fn apply(
         &self,
-        lead: &ScriptLead,
+        lead: LeadRef<'_>,
         draft: &mut Draft,
         account: Option<&Facts>,
     ) -> Fallible<Outcome> {
@@ -77,7 +80,7 @@ impl Table {
 }
 
 impl Row {
-    fn holds(&self, lead: &ScriptLead, draft: &Draft, account: Option<&Facts>) -> Fallible<bool> {
+    fn holds(&self, lead: LeadRef<'_>, draft: &Draft, account: Option<&Facts>) -> Fallible<bool> {
         for condition in &self.conditions {
             if !condition.holds(lead, draft, account)? {
                 return Ok(false);
@@ -89,7 +92,7 @@ impl Row {
     fn fire(
         &self,
         number: u32,
-        lead: &ScriptLead,
+        lead: LeadRef<'_>,
         draft: &mut Draft,
         account: Option<&Facts>,
     ) -> Fallible<Outcome> {
@@ -100,8 +103,8 @@ impl Row {
             Action::Points(category, points) => {
                 draft.add(*category, *points, reason, Some(number))?;
             }
-            Action::Criterion(name, status) => {
-                draft.set_criterion(name, *status, Some(reason))?;
+            Action::Criterion(criterion, status) => {
+                draft.set_criterion_at(criterion, *status, reason)?;
             }
             // As `decision.temperature(...)`: the reason documents the row.
             Action::Temperature(t) => {
@@ -118,11 +121,11 @@ impl Row {
 }
 
 impl Condition {
-    fn holds(&self, lead: &ScriptLead, draft: &Draft, account: Option<&Facts>) -> Fallible<bool> {
+    fn holds(&self, lead: LeadRef<'_>, draft: &Draft, account: Option<&Facts>) -> Fallible<bool> {
         let value = self.subject.get(lead, draft, account)?;
         let text = value.as_str().unwrap_or("");
         let list_has = |list: &Operand| match list {
-            Operand::List(items) => items.binary_search_by(|i| i.as_str().cmp(text)).is_ok(),
+            Operand::List(items) => items.binary_search_by(|i| (**i).cmp(text)).is_ok(),
             _ => false,
         };
         let compare = |f: fn(f64, f64) -> bool| match (value.as_f64(), &self.operand) {
@@ -134,7 +137,7 @@ impl Condition {
             Op::Is => match (&value, &self.operand) {
                 (Value::Bool(v), Operand::Bool(b)) => v == b,
                 (_, Operand::Number(n)) => value.as_f64() == Some(*n),
-                (_, Operand::Text(t)) => text == t.as_str(),
+                (_, Operand::Text(t)) => text == &**t,
                 _ => false,
             },
             Op::In => list_has(&self.operand),
@@ -148,7 +151,7 @@ impl Condition {
 }
 
 impl Template {
-    fn render(&self, lead: &ScriptLead, draft: &Draft, account: Option<&Facts>) -> Fallible<Text> {
+    fn render(&self, lead: LeadRef<'_>, draft: &Draft, account: Option<&Facts>) -> Fallible<Text> {
         if let Some(fixed) = &self.fixed {
             return Ok(fixed.clone());
         }

@@ -165,6 +165,16 @@ impl Assessment {
         }
     }
 
+    /// The criterion at `index` in order, for rules that resolved its name
+    /// when they were compiled.
+    pub(crate) fn at_mut(&mut self, index: usize) -> Option<&mut Criterion> {
+        self.criteria.get_mut(index).map(|(_, c)| c)
+    }
+
+    pub(crate) fn status_at(&self, index: usize) -> Option<CriterionStatus> {
+        self.criteria.get(index).map(|(_, c)| c.status)
+    }
+
     /// The criteria in order, with their names.
     ///
     /// ```

@@ -33,31 +33,39 @@ pub use touchpoint::{Channel, CustomName, Direction, Team, Touchpoint};
 use stage::check_step;
 
 /// Free-mail domains: an address there says nothing about the company
-/// (`free_email` in rules), and forms no [account](crate::account).
-pub(crate) const FREE_MAIL: &[&str] = &[
-    "gmail.com",
-    "googlemail.com",
-    "yahoo.com",
-    "hotmail.com",
-    "outlook.com",
-    "live.com",
-    "msn.com",
-    "icloud.com",
-    "me.com",
+/// (`free_email` in rules), and forms no [account](crate::account). Sorted,
+/// for [`is_free_mail`]'s binary search.
+const FREE_MAIL: &[&str] = &[
+    "163.com",
     "aol.com",
+    "gmail.com",
     "gmx.com",
     "gmx.de",
     "gmx.net",
-    "web.de",
+    "googlemail.com",
+    "hotmail.com",
+    "icloud.com",
+    "live.com",
     "mail.ru",
-    "yandex.ru",
-    "yandex.com",
+    "me.com",
+    "msn.com",
+    "outlook.com",
     "proton.me",
     "protonmail.com",
     "qq.com",
-    "163.com",
+    "web.de",
+    "yahoo.com",
+    "yandex.com",
+    "yandex.ru",
     "zoho.com",
 ];
+
+/// Whether `domain` is a free-mail domain, in any case.
+pub(crate) fn is_free_mail(domain: &str) -> bool {
+    FREE_MAIL
+        .binary_search_by(|free| free.bytes().cmp(domain.bytes().map(|b| b.to_ascii_lowercase())))
+        .is_ok()
+}
 
 /// A potential customer, with everything the engine may read about them.
 ///
@@ -404,6 +412,18 @@ mod tests {
 
     fn lead(json: &str) -> Result<Lead, String> {
         serde_json::from_str(json).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn free_mail_is_sorted_and_matched_in_any_case() {
+        assert!(FREE_MAIL.windows(2).all(|w| w[0] < w[1]));
+        for domain in FREE_MAIL {
+            assert!(is_free_mail(domain));
+            assert!(is_free_mail(&domain.to_ascii_uppercase()));
+        }
+        for domain in ["acme.io", "gmail.co", "mail.com", "", "zzz.com", "0.com"] {
+            assert!(!is_free_mail(domain), "{domain}");
+        }
     }
 
     #[test]

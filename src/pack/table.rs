@@ -50,21 +50,24 @@ pub(crate) const ACCOUNT_FIELDS: [Field; 7] = [
 pub(crate) const MAX_WINDOW_DAYS: f64 = 36_525.0;
 const PARAM_PREFIX: &str = "params.";
 
-/// A literal, or a parameter to read when the qualifier is built.
+/// A literal, or a parameter to read when the qualifier is built. Text is
+/// held as plain `str`, which compares without going through [`Text`]'s
+/// small-string representation: every condition on text compares it.
 #[derive(Debug, Clone)]
 pub(crate) enum Operand {
-    Text(Text),
+    Text(Box<str>),
     Number(f64),
     Bool(bool),
     /// Sorted, so that membership is a binary search however long the list.
-    List(Vec<Text>),
+    List(Box<[Box<str>]>),
     Param(Text),
 }
 
-/// A list operand: sorted for [`Condition::holds`]'s binary search.
-fn sorted(mut items: Vec<Text>) -> Operand {
-    items.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
-    Operand::List(items)
+/// A list operand: sorted for the engine's binary search.
+fn sorted<'a>(items: impl Iterator<Item = &'a str>) -> Operand {
+    let mut items: Vec<Box<str>> = items.map(Box::from).collect();
+    items.sort_unstable();
+    Operand::List(items.into())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,7 +107,7 @@ pub(crate) enum Subject {
     /// Days since the latest touch; missing without touches.
     DaysSinceLast,
     /// A criterion's status as the rules before left it: `status.need`.
-    Status(Text),
+    Status(CriterionRef),
     /// An account's contacts, disqualified ones left out: `contacts`.
     Contacts,
     /// Its engaged contacts: `engaged_contacts`.
@@ -149,7 +152,7 @@ impl fmt::Display for Subject {
             Subject::Channels(days) => f.write_str("channels").and_then(|()| window(f, days)),
             Subject::Count(channel, days) => write!(f, "count.{channel}").and_then(|()| window(f, days)),
             Subject::DaysSinceLast => f.write_str("days_since_last"),
-            Subject::Status(name) => write!(f, "status.{name}"),
+            Subject::Status(c) => write!(f, "status.{}", c.name),
             Subject::Contacts => f.write_str("contacts"),
             Subject::EngagedContacts => f.write_str("engaged_contacts"),
             Subject::Role(role) => write!(f, "roles.{role}"),
@@ -165,10 +168,25 @@ pub(crate) struct Condition {
     pub(crate) operand: Operand,
 }
 
+/// A criterion a row reads or sets: its name as written, and its place
+/// among the pack's criteria, found when the table is resolved, so a run
+/// sets and reads it without looking the name up.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CriterionRef {
+    pub(crate) name: Text,
+    pub(crate) index: usize,
+}
+
+impl CriterionRef {
+    fn new(name: &str) -> Self {
+        CriterionRef { name: name.into(), index: usize::MAX }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub(crate) enum Action {
     Points(Category, i64),
-    Criterion(Text, CriterionStatus),
+    Criterion(CriterionRef, CriterionStatus),
     Temperature(Temperature),
     Disqualify,
 }
@@ -279,17 +297,20 @@ impl Table {
                 }
             }
             row.reason.fix();
-            let read = row.conditions.iter().filter_map(|c| match &c.subject {
-                Subject::Status(name) => Some(name),
+            let read = row.conditions.iter_mut().filter_map(|c| match &mut c.subject {
+                Subject::Status(c) => Some(c),
                 _ => None,
             });
-            let written = match &row.action {
-                Action::Criterion(name, _) => Some(name),
+            let written = match &mut row.action {
+                Action::Criterion(c, _) => Some(c),
                 _ => None,
             };
-            for name in read.chain(written) {
-                if !criteria.contains(name) {
-                    problem(crate::suggest::unknown_criterion(name, criteria.iter().map(Text::as_str)));
+            for c in read.chain(written) {
+                match criteria.iter().position(|name| *name == c.name) {
+                    Some(index) => c.index = index,
+                    None => {
+                        problem(crate::suggest::unknown_criterion(&c.name, criteria.iter().map(Text::as_str)))
+                    }
                 }
             }
         }
@@ -495,7 +516,9 @@ fn any_subject(name: &str) -> Result<Subject, String> {
             let role = role.parse::<BuyingRole>().map_err(|e| format!("{name}: {e}"))?;
             return Ok(if head == "roles" { Subject::Role(role) } else { Subject::EngagedRole(role) });
         }
-        ("status", Some(criterion)) if !criterion.is_empty() => return Ok(Subject::Status(criterion.into())),
+        ("status", Some(criterion)) if !criterion.is_empty() => {
+            return Ok(Subject::Status(CriterionRef::new(criterion)));
+        }
         ("count", Some(rest)) => {
             // A channel name has no dot: `count.webinar` or `count.webinar.30`.
             let (channel, days) = match rest.split_once('.') {
@@ -549,7 +572,7 @@ fn action(key: &str, value: &toml::Value) -> Result<Action, String> {
         None => Err(format!("`{key}` takes whole points, got {value}")),
     };
     let criterion = |status| match value.as_str() {
-        Some(name) => Ok(Action::Criterion(name.into(), status)),
+        Some(name) => Ok(Action::Criterion(CriterionRef::new(name), status)),
         None => Err(format!("`{key}` names a criterion, got {value}")),
     };
     match key {
@@ -611,8 +634,9 @@ fn operand(value: &toml::Value) -> Result<Operand, String> {
         toml::Value::Array(items) => sorted(
             items
                 .iter()
-                .map(|i| i.as_str().map(Text::from).ok_or_else(|| format!("lists hold text, got {i}")))
-                .collect::<Result<_, _>>()?,
+                .map(|i| i.as_str().ok_or_else(|| format!("lists hold text, got {i}")))
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter(),
         ),
         other => return Err(format!("unsupported value {other}")),
     })
@@ -660,8 +684,8 @@ fn check(subject: &Subject, op: Op, operand: &Operand) -> Result<(), String> {
 
 fn operand_from_param(subject: &Subject, op: Op, value: &ParamValue) -> Result<Operand, String> {
     let operand = match value {
-        ParamValue::List(items) => sorted(items.clone()),
-        ParamValue::Text(t) => Operand::Text(t.clone()),
+        ParamValue::List(items) => sorted(items.iter().map(Text::as_str)),
+        ParamValue::Text(t) => Operand::Text(t.as_str().into()),
         ParamValue::Bool(b) => Operand::Bool(*b),
         other => Operand::Number(other.as_f64().unwrap_or(f64::NAN)),
     };
