@@ -12,6 +12,8 @@
 //! one round: one decision of a lead with 30 touchpoints (the `qualify`
 //! bench's lead), or of the 50 sample leads when no count is given.
 //! Arguments: rounds, `engine` or `native`, and a number of touchpoints.
+//! `tenants N` decides the sample leads round-robin over `N` tenants (the
+//! default pack, each with its own threshold), each lead to the next.
 
 #[path = "support/accounts.rs"]
 mod accounts;
@@ -29,6 +31,9 @@ fn main() {
     let mode = args.get(1).map_or("engine", String::as_str);
     if matches!(mode, "account" | "contacts" | "native-account") {
         return accounts(rounds, mode);
+    }
+    if mode == "tenants" {
+        return tenants(rounds, args.get(2).and_then(|a| a.parse().ok()).unwrap_or(1));
     }
     let native = mode == "native";
     let touches: Option<usize> = args.get(2).and_then(|a| a.parse().ok());
@@ -67,6 +72,24 @@ fn accounts(rounds: usize, mode: &str) {
             "contacts" => account.contacts.iter().map(|l| q.evaluate(l, as_of).unwrap().score).sum(),
             _ => accounts::decide(account, as_of).score,
         };
+    }
+    println!("{total}");
+}
+
+/// The sample leads `rounds` times, each to the next of `n` tenants.
+fn tenants(rounds: usize, n: usize) {
+    let pack = Pack::b2b_bant();
+    let tenants: Vec<Qualifier> = (0..n.max(1))
+        .map(|i| Qualifier::builder(&pack).param("mql_threshold", 40 + (i % 40) as i64).build().unwrap())
+        .collect();
+    let leads = leads::sample_leads();
+    let as_of = leads::as_of();
+    let (mut total, mut next) = (0, 0);
+    for _ in 0..rounds {
+        for lead in &leads {
+            next = (next + 1) % tenants.len();
+            total += tenants[next].evaluate(std::hint::black_box(lead), as_of).unwrap().score;
+        }
     }
     println!("{total}");
 }

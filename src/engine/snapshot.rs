@@ -38,11 +38,14 @@ pub(crate) struct ScriptLead {
     /// The lead's known fields (no touches, no unknown fields), for scripts:
     /// see [`ScriptLead::copy_fields`].
     pub(crate) copy: Lead,
-    /// Whether `copy` holds the lead's custom attributes.
+    /// Whether `copy` holds a lead's fields, and its custom attributes.
+    pub(crate) copied: bool,
     pub(crate) attributes: bool,
     pub(crate) stage: Stage,
     pub(crate) stage_entered_at: Option<DateTime<Utc>>,
     pub(crate) as_of: DateTime<Utc>,
+    /// The email's domain in lower case (`email_domain`), when it has one.
+    email_domain: Option<String>,
     /// Touchpoints at or before `as_of`, sorted by channel then day.
     pub(crate) touches: Vec<Touch>,
 }
@@ -51,10 +54,12 @@ impl Default for ScriptLead {
     fn default() -> Self {
         ScriptLead {
             copy: Lead::new(Text::default(), DateTime::default()),
+            copied: false,
             attributes: false,
             stage: Stage::Lead,
             stage_entered_at: None,
             as_of: DateTime::default(),
+            email_domain: None,
             touches: Vec::new(),
         }
     }
@@ -146,6 +151,19 @@ impl ScriptLead {
         }
         (self.stage, self.stage_entered_at) = lead.stage_at(as_of);
         self.as_of = as_of;
+        // Read by two fields and most packs' first rule: found and lowered
+        // once, into a buffer kept between leads.
+        let domain = lead.person.email.as_deref().and_then(|e| e.rsplit_once('@')).map(|(_, d)| d);
+        match (domain, &mut self.email_domain) {
+            (Some(d), Some(buffer)) => {
+                buffer.clear();
+                buffer.push_str(d);
+                buffer.make_ascii_lowercase();
+            }
+            (Some(d), none) => *none = Some(d.to_ascii_lowercase()),
+            (None, Some(buffer)) => buffer.clear(),
+            (None, None) => {}
+        }
     }
 
     /// Copies the lead's known fields for scripts, which may keep what they
@@ -162,6 +180,7 @@ impl ScriptLead {
         if with_attributes {
             copy.attributes = lead.attributes.clone();
         }
+        self.copied = true;
         self.attributes = with_attributes;
     }
 
@@ -172,9 +191,16 @@ impl ScriptLead {
 
     /// Drops the lead's data, keeping only the touch buffer's capacity.
     pub(crate) fn clear(&mut self) {
-        let mut touches = std::mem::take(&mut self.touches);
-        touches.clear();
-        *self = ScriptLead { touches, ..ScriptLead::default() };
+        self.touches.clear();
+        if let Some(domain) = &mut self.email_domain {
+            domain.clear();
+        }
+        (self.stage, self.stage_entered_at, self.as_of) = (Stage::Lead, None, DateTime::default());
+        // A pack of tables only never copies the fields: nothing to drop.
+        if self.copied {
+            let (touches, email_domain) = (std::mem::take(&mut self.touches), self.email_domain.take());
+            *self = ScriptLead { touches, email_domain, ..ScriptLead::default() };
+        }
     }
 
     /// Every touch, for a function to scan: the scan is charged to the
@@ -201,7 +227,7 @@ impl<'a> LeadRef<'a> {
         use serde_json::Value as Json;
         match self.lead.attributes.get(name) {
             None | Some(Json::Null) => Value::Missing,
-            Some(Json::String(s)) => Value::Str(std::borrow::Cow::Borrowed(s)),
+            Some(Json::String(s)) => Value::Str(s),
             Some(Json::Bool(b)) => Value::Bool(*b),
             Some(Json::Number(n)) => {
                 n.as_i64().map_or_else(|| Value::Float(n.as_f64().unwrap_or(f64::NAN)), Value::Int)
@@ -210,8 +236,10 @@ impl<'a> LeadRef<'a> {
         }
     }
 
+    /// Empty when the email has no `@`, missing without an email.
     fn email_domain(self) -> Option<&'a str> {
-        self.lead.person.email.as_deref().and_then(|e| e.rsplit_once('@')).map(|(_, d)| d)
+        self.lead.person.email.as_ref()?;
+        self.snapshot.email_domain.as_deref()
     }
 }
 
@@ -268,7 +296,7 @@ impl List {
 pub(crate) enum Value<'a> {
     Missing,
     Text(&'a Text),
-    Str(std::borrow::Cow<'a, str>),
+    Str(&'a str),
     Int(INT),
     Float(FLOAT),
     Bool(bool),
@@ -369,7 +397,7 @@ pub(crate) fn text_value(value: &Option<Text>) -> Value<'_> {
 }
 
 pub(crate) fn static_str(value: &'static str) -> Value<'static> {
-    Value::Str(std::borrow::Cow::Borrowed(value))
+    Value::Str(value)
 }
 
 /// Reads a field from a snapshot; the field list itself is the pack's
@@ -389,13 +417,7 @@ impl Field {
             }
             Field::Name => text_value(&l.person.name),
             Field::Email => text_value(&l.person.email),
-            Field::EmailDomain => match r.email_domain() {
-                Some(d) if d.bytes().any(|b| b.is_ascii_uppercase()) => {
-                    Value::Str(d.to_ascii_lowercase().into())
-                }
-                Some(d) => Value::Str(d.into()),
-                None => Value::Missing,
-            },
+            Field::EmailDomain => r.email_domain().map_or(Value::Missing, Value::Str),
             Field::FreeEmail => Value::Bool(r.email_domain().is_some_and(crate::lead::is_free_mail)),
             Field::JobTitle => text_value(&l.person.job_title),
             Field::Seniority => l.person.seniority.map_or(Value::Missing, |s| static_str(s.as_str())),
@@ -410,20 +432,16 @@ impl Field {
             Field::Revenue => {
                 l.company.annual_revenue.as_ref().map_or(Value::Missing, |m| Value::Float(m.amount()))
             }
-            Field::RevenueCurrency => l
-                .company
-                .annual_revenue
-                .as_ref()
-                .map_or(Value::Missing, |m| Value::Str(m.currency.as_str().into())),
+            Field::RevenueCurrency => {
+                l.company.annual_revenue.as_ref().map_or(Value::Missing, |m| Value::Str(m.currency.as_str()))
+            }
             Field::Country => text_value(&l.company.country),
             Field::Budget => {
                 l.qualification.budget.as_ref().map_or(Value::Missing, |m| Value::Float(m.amount()))
             }
-            Field::BudgetCurrency => l
-                .qualification
-                .budget
-                .as_ref()
-                .map_or(Value::Missing, |m| Value::Str(m.currency.as_str().into())),
+            Field::BudgetCurrency => {
+                l.qualification.budget.as_ref().map_or(Value::Missing, |m| Value::Str(m.currency.as_str()))
+            }
             Field::BudgetConfirmed => l.qualification.budget_confirmed.map_or(Value::Missing, Value::Bool),
             Field::BuyingRole => {
                 l.qualification.buying_role.map_or(Value::Missing, |r| static_str(r.as_str()))

@@ -43,7 +43,7 @@ impl Subject {
                 .map_or(Value::Missing, Value::Float),
             // Checked when the qualifier is built: the criterion exists.
             Subject::Status(c) => {
-                draft.criteria.status_at(c.index).map_or(Value::Missing, |s| Value::Str(s.as_str().into()))
+                draft.criteria.status_at(c.index).map_or(Value::Missing, |s| Value::Str(s.as_str()))
             }
             // Only account tables read these (checked when the pack loads).
             Subject::Contacts => account.map_or(Value::Missing, |a| Value::Int(a.contacts)),
@@ -122,7 +122,11 @@ impl Row {
 
 impl Condition {
     fn holds(&self, lead: LeadRef<'_>, draft: &Draft, account: Option<&Facts>) -> Fallible<bool> {
-        let value = self.subject.get(lead, draft, account)?;
+        // Most conditions read a plain field, which cannot fail.
+        let value = match &self.subject {
+            Subject::Field(f) => f.get(lead),
+            other => other.get(lead, draft, account)?,
+        };
         let text = value.as_str().unwrap_or("");
         let list_has = |list: &Operand| match list {
             Operand::List(items) => items.binary_search_by(|i| (**i).cmp(text)).is_ok(),

@@ -242,8 +242,8 @@ pub(crate) fn push_int(buffer: &mut String, n: i64) {
     if n < 0 {
         buffer.push('-');
     }
-    // ASCII digits.
-    buffer.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
+    // ASCII digits, pushed one by one: no UTF-8 check needed.
+    buffer.extend(digits[i..].iter().map(|&d| char::from(d)));
 }
 
 /// A fast, non-cryptographic hasher (rustc's "Fx") for the per-thread cache

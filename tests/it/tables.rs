@@ -169,6 +169,34 @@ script = 'decision.fit(5, "never reached either");'
     assert_eq!(other.fired, ["later", "script"]);
 }
 
+/// The email domain is worked out once per lead, lower-cased, into a
+/// buffer the thread keeps: a lead without one must not see the last one's.
+#[test]
+fn the_email_domain_is_each_leads_own_in_any_case() {
+    let q = manifest(&pack(
+        r#"
+[[rules]]
+name = "domain"
+hit = "all"
+table = [
+  { email_domain = { present = true }, fit = 1, reason = "Domain {email_domain}" },
+  { free_email = true, negative = 3, reason = "Free mail" },
+]
+"#,
+    ));
+    let seen = |person: &str| {
+        let d = q.evaluate(&lead_with(person), as_of()).unwrap();
+        d.contributions.iter().map(|c| c.reason.to_string()).collect::<Vec<_>>()
+    };
+    // In turn on one thread, so each follows a lead that had a domain.
+    assert_eq!(seen(r#""person": {"email": "Ann@Acme.IO"}"#), ["Domain acme.io"]);
+    assert!(seen(r#""person": {"email": "no-at-sign"}"#).is_empty());
+    assert_eq!(seen(r#""person": {"email": "b@GMail.com"}"#), ["Domain gmail.com", "Free mail"]);
+    assert!(seen("").is_empty());
+    assert_eq!(seen(r#""person": {"email": "c@x@Proton.ME"}"#), ["Domain proton.me", "Free mail"]);
+    assert!(seen(r#""person": {"email": "d@"}"#).is_empty());
+}
+
 #[test]
 fn scripts_run_after_tables_and_see_what_they_decided() {
     let q = manifest(&pack(
