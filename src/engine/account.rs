@@ -46,7 +46,7 @@ pub(super) struct Compiled {
     caps: Caps,
     required_roles: Vec<BuyingRole>,
     criteria: Assessment,
-    tables: Vec<(Text, Table)>,
+    tables: Vec<(Text, Arc<Table>)>,
     /// The scripted account rules, in one program, run after the tables.
     program: rhai::AST,
     scripts: Vec<CompiledRule>,
@@ -103,6 +103,10 @@ impl Facts {
 }
 
 impl Compiled {
+    pub(crate) fn has_scripts(&self) -> bool {
+        !self.scripts.is_empty()
+    }
+
     /// Reads `spec` (or the defaults) with the qualifier's parameters; every
     /// problem is returned. `used` collects the parameters it reads.
     pub(super) fn new(

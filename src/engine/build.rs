@@ -158,7 +158,9 @@ impl<'a> QualifierBuilder<'a> {
         let pack = self.pack;
         let mut problems = Vec::new();
 
-        let mut params: ParamTable = pack.params().map(|(n, v)| (Text::from(n), v.clone())).collect();
+        // Names shared with the pack, not copied for each tenant.
+        let defaults: ParamTable = pack.params.iter().map(|(n, v)| (n.clone(), v.clone())).collect();
+        let mut params = defaults.clone();
         for (name, value) in self.overrides {
             let Some(declared) = params.get(name.as_str()) else {
                 problems.push(Problem::new(
@@ -219,6 +221,7 @@ impl<'a> QualifierBuilder<'a> {
             engine: &engine,
             limits: &self.limits,
             params: &params,
+            defaults: &defaults,
             used: &mut used,
             problems: &mut problems,
             warnings: &mut warnings,
@@ -247,8 +250,14 @@ impl<'a> QualifierBuilder<'a> {
             }),
         );
 
-        let script_params = Params::new(&params);
-        script::register_param_getters(&mut engine, &script_params);
+        // Only scripts read `params` as the pack runs (tables were given
+        // theirs above): a pack of tables keeps no script copy of them, which
+        // is most of what each tenant of the default pack would hold.
+        let scripted = !rules.is_empty() || account.has_scripts();
+        let script_params = if scripted { Params::new(&params) } else { Params::default() };
+        if scripted {
+            script::register_param_getters(&mut engine, &script_params);
+        }
         let settings = Settings::new(&params, pack);
         let mut h = Sha256::new();
         for (n, v) in &params {
@@ -367,7 +376,7 @@ impl Settings {
 
 /// Rules compiled: tables resolved, scripts in one program.
 pub(super) struct Rules {
-    pub(super) tables: Vec<(Text, crate::pack::table::Table)>,
+    pub(super) tables: Vec<(Text, Arc<crate::pack::table::Table>)>,
     pub(super) program: AST,
     pub(super) scripts: Vec<CompiledRule>,
 }
@@ -377,6 +386,8 @@ struct Compiler<'a> {
     engine: &'a rhai::Engine,
     limits: &'a Limits,
     params: &'a ParamTable,
+    /// The pack's own parameter values, for sharing resolved tables.
+    defaults: &'a ParamTable,
     used: &'a mut std::collections::BTreeSet<String>,
     problems: &'a mut Vec<Problem>,
     warnings: &'a mut Vec<Problem>,
@@ -420,8 +431,8 @@ impl Compiler<'_> {
                 continue;
             }
             if let Some(table) = &rule.table {
-                self.used.extend(table.params().map(str::to_owned));
-                match table.resolve(self.params, checks.criteria) {
+                self.used.extend(table.table.params().map(str::to_owned));
+                match table.resolve(self.params, self.defaults, checks.criteria) {
                     Ok(table) => tables.push((rule.name.clone(), table)),
                     Err(ps) => {
                         self.problems.extend(ps.into_iter().map(|p| {

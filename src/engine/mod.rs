@@ -85,7 +85,7 @@ struct Inner {
     /// rule can reach into the next.
     program: AST,
     /// The decision tables, which run before the scripts, in pack order.
-    tables: Vec<(Text, Table)>,
+    tables: Vec<(Text, Arc<Table>)>,
     /// The scripted rules, by marker index.
     rules: Vec<CompiledRule>,
     rule_names: Arc<[Text]>,
@@ -353,5 +353,28 @@ mod tests {
     fn qualifier_is_send_and_sync() {
         assert_send_sync::<Qualifier>();
         assert_send_sync::<Decision>();
+    }
+
+    /// What each tenant holds: tables are shared unless the tenant changes
+    /// a parameter they read, and a pack of tables keeps no script copy of
+    /// its parameters.
+    #[test]
+    fn tenants_share_the_tables_their_values_do_not_change() {
+        let shared = |a: &Qualifier, b: &Qualifier| -> Vec<bool> {
+            a.inner.tables.iter().zip(&b.inner.tables).map(|(x, y)| Arc::ptr_eq(&x.1, &y.1)).collect()
+        };
+        // Separate calls: the shipped pack is read once per process.
+        let default = Qualifier::new(&crate::Pack::b2b_bant()).unwrap();
+        let threshold =
+            Qualifier::builder(&crate::Pack::b2b_bant()).param("mql_threshold", 10).build().unwrap();
+        let industries = Qualifier::builder(&crate::Pack::b2b_bant())
+            .param("target_industries", vec!["retail"])
+            .build()
+            .unwrap();
+        let names: Vec<&str> = default.inner.tables.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["screen", "fit", "budget", "authority", "need", "timeline", "engagement"]);
+        assert_eq!(shared(&default, &threshold), [true; 7]);
+        assert_eq!(shared(&default, &industries), [true, false, true, true, true, true, true]);
+        assert!(default.inner.script_params.is_empty());
     }
 }

@@ -23,7 +23,7 @@ use crate::{Channel, CriterionStatus, Stage, Team, Text};
 type Fallible<T> = Result<T, Box<EvalAltResult>>;
 
 /// The pack's effective parameters, shared by every evaluation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Params(Arc<Vec<(Text, Dynamic)>>);
 
 impl Params {
@@ -44,6 +44,11 @@ impl Params {
             })
             .collect();
         Params(Arc::new(values))
+    }
+
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     fn get(&self, name: &str) -> Fallible<Dynamic> {

@@ -377,7 +377,7 @@ fn rule_source(
                     description,
                     script: MANIFEST.into(),
                     line_offset: line - 1,
-                    table: Some(parsed),
+                    table: Some(std::sync::Arc::new(crate::pack::table::TableSource::new(parsed))),
                 }),
                 Err(ps) => {
                     problems.extend(

@@ -7,6 +7,7 @@
 
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::LazyLock;
 
 use sha2::{Digest, Sha256};
 
@@ -34,7 +35,7 @@ pub(crate) struct RuleSource {
     /// Lines before the rule's first line in `script` (non-zero for inline rules).
     pub(crate) line_offset: usize,
     /// A decision table, whose rows as written are `source`.
-    pub(crate) table: Option<crate::pack::table::Table>,
+    pub(crate) table: Option<std::sync::Arc<crate::pack::table::TableSource>>,
 }
 
 /// A rule pack in source form: name, version, qualification criteria,
@@ -72,7 +73,7 @@ pub struct Pack {
     version: Text,
     description: Option<Text>,
     criteria: Vec<Text>,
-    params: Vec<(Text, ParamValue)>,
+    pub(crate) params: Vec<(Text, ParamValue)>,
     /// Custom channels declared in `[channels]`, sorted, with their direction.
     channels: Vec<(Channel, Direction)>,
     pub(crate) rules: Vec<RuleSource>,
@@ -202,7 +203,11 @@ impl Pack {
     /// assert_eq!(pack.criteria().len(), 4);
     /// ```
     pub fn b2b_bant() -> Pack {
-        embedded(include_str!("../../packs/b2b-bant/pack.toml"), &[])
+        // Read once per process: each call is a clone, so qualifiers built
+        // from any of them share the tables resolved with its own values.
+        static PACK: LazyLock<Pack> =
+            LazyLock::new(|| embedded(include_str!("../../packs/b2b-bant/pack.toml"), &[]));
+        PACK.clone()
     }
 
     /// The shipped MEDDIC pack (metrics, economic buyer, decision criteria,
@@ -214,10 +219,13 @@ impl Pack {
     /// assert_eq!(pack.criteria()[1], "economic_buyer");
     /// ```
     pub fn meddic() -> Pack {
-        embedded(
-            include_str!("../../packs/meddic/pack.toml"),
-            &[("meddic.rhai", include_str!("../../packs/meddic/meddic.rhai"))],
-        )
+        static PACK: LazyLock<Pack> = LazyLock::new(|| {
+            embedded(
+                include_str!("../../packs/meddic/pack.toml"),
+                &[("meddic.rhai", include_str!("../../packs/meddic/meddic.rhai"))],
+            )
+        });
+        PACK.clone()
     }
 
     /// The pack's name.

@@ -10,6 +10,7 @@
 //! Under 500 lines of code; the unit tests at the end make the file longer.
 
 use std::fmt;
+use std::sync::{Arc, OnceLock};
 
 use crate::decision::Category;
 use crate::pack::params::ParamTable;
@@ -219,6 +220,42 @@ pub(crate) struct Table {
     pub(crate) rows: Vec<Row>,
     /// Every matching row fires (`hit = "all"`), not just the first.
     pub(crate) all: bool,
+}
+
+/// A table as a pack holds it, with its resolution for the pack's own
+/// parameter values: made once, and shared by every qualifier (every
+/// tenant) built from the pack or a clone of it that gives the parameters
+/// the table reads those same values. A tenant that overrides them gets a
+/// table of its own.
+#[derive(Debug)]
+pub(crate) struct TableSource {
+    pub(crate) table: Table,
+    shared: OnceLock<Arc<Table>>,
+}
+
+impl TableSource {
+    pub(crate) fn new(table: Table) -> Self {
+        TableSource { table, shared: OnceLock::new() }
+    }
+
+    /// The table resolved with `params`; `defaults` are the pack's own
+    /// values, and `criteria` the names rows may read and set (fixed per pack).
+    pub(crate) fn resolve(
+        &self,
+        params: &ParamTable,
+        defaults: &ParamTable,
+        criteria: &[Text],
+    ) -> Result<Arc<Table>, Vec<String>> {
+        let as_written = self.table.params().all(|name| params.get(name) == defaults.get(name));
+        if !as_written {
+            return self.table.resolve(params, criteria).map(Arc::new);
+        }
+        if let Some(table) = self.shared.get() {
+            return Ok(Arc::clone(table));
+        }
+        let table = Arc::new(self.table.resolve(params, criteria)?);
+        Ok(Arc::clone(self.shared.get_or_init(|| table)))
+    }
 }
 
 impl Table {

@@ -675,3 +675,33 @@ fn touch_aggregations_are_charged_to_the_operation_budget() {
     let few = lead_with(&format!(r#""touchpoints": [{}]"#, vec![touch.as_str(); 300].join(",")));
     assert_eq!(q.evaluate(&few, as_of()).unwrap().fit, 2, "300 + 300 steps fit in 640");
 }
+
+/// Tenants built from one pack share the tables resolved with the pack's
+/// own values; one that overrides a parameter a table reads gets its own,
+/// whichever is built first, and never changes another tenant's decisions.
+#[test]
+fn tenants_that_override_a_tables_parameter_get_their_own_table() {
+    let pack = Pack::from_toml(&pack(
+        r#"
+[[rules]]
+name = "industry"
+table = [{ industry = { in = "params.targets" }, fit = 10, reason = "Target industry" }]
+"#,
+    ))
+    .unwrap();
+    let retail = || Qualifier::builder(&pack).param("targets", vec!["retail"]).build().unwrap();
+    let first = retail();
+    let default = Qualifier::new(&pack).unwrap();
+    let threshold = Qualifier::builder(&pack).param("min_employees", 5).build().unwrap();
+    let last = retail();
+    let fit = |q: &Qualifier, industry: &str| {
+        let lead = lead_with(&format!(r#""company": {{"industry": "{industry}"}}"#));
+        q.evaluate(&lead, as_of()).unwrap().fit
+    };
+    for q in [&first, &last] {
+        assert_eq!((fit(q, "retail"), fit(q, "saas")), (10, 0));
+    }
+    for q in [&default, &threshold, &Qualifier::new(&pack.clone()).unwrap()] {
+        assert_eq!((fit(q, "retail"), fit(q, "saas")), (0, 10));
+    }
+}
