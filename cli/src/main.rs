@@ -28,6 +28,8 @@ mod input;
 mod mapping;
 mod pack_tools;
 mod qualify;
+#[cfg(feature = "sql")]
+mod sql;
 mod style;
 
 use std::path::PathBuf;
@@ -64,6 +66,8 @@ enum Command {
     #[command(subcommand)]
     Mapping(mapping::MappingCommand),
     New(pack_tools::NewArgs),
+    #[cfg(feature = "sql")]
+    Sql(sql::SqlArgs),
     Definitions(pack_tools::DefinitionsArgs),
     Completions(CompletionsArgs),
 }
@@ -203,6 +207,8 @@ fn main() -> ExitCode {
         Command::Funnel(args) => funnel::run(args),
         Command::Mapping(command) => mapping::run(command),
         Command::New(args) => pack_tools::new(args),
+        #[cfg(feature = "sql")]
+        Command::Sql(args) => sql::run(args),
         Command::Definitions(args) => pack_tools::definitions(args),
         Command::Completions(args) => {
             let mut script = Vec::new();

@@ -641,3 +641,103 @@ fn diff_compares_accounts() {
     assert!(text.contains("5 accounts: 1 changed, 4 unchanged, 0 failed\n"), "{text}");
     assert!(text.ends_with("pinecrestmfg.com: score 29 -> 29; handoff, buying group\n"), "{text}");
 }
+
+/// `leadgate sql`, built with the `sql` feature (the workspace's test
+/// command turns every feature on).
+#[cfg(feature = "sql")]
+mod sql {
+    use super::*;
+
+    const SCORES: &str = "SELECT id, qualify(lead, TIMESTAMP '2026-11-23T00:00:00Z')['score'] AS score, \
+         qualify(lead, TIMESTAMP '2026-11-23T00:00:00Z')['error'] AS error FROM leads ORDER BY id";
+
+    /// `id,score,error` lines as the library decides `leads` with `pack`.
+    fn library_scores(leads: &[leadgate::Lead], pack: &Pack) -> String {
+        let q = Qualifier::new(pack).unwrap();
+        let mut sorted: Vec<&leadgate::Lead> = leads.iter().collect();
+        sorted.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut csv = String::from("id,score,error\n");
+        for lead in sorted {
+            let d = q.evaluate(lead, AS_OF.parse().unwrap()).unwrap();
+            csv.push_str(&format!("{},{},\n", lead.id, d.score));
+        }
+        csv
+    }
+
+    fn samples() -> Vec<leadgate::Lead> {
+        leadgate::read_leads(SAMPLES).map(|r| r.unwrap().lead).collect()
+    }
+
+    #[test]
+    fn sql_decides_the_sample_leads_as_the_library_does() {
+        let out = run(&["sql", "--format", "csv", SCORES]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(stdout(&out), library_scores(&samples(), &Pack::b2b_bant()));
+        assert_eq!(stderr(&out), "");
+    }
+
+    #[test]
+    fn sql_reads_parquet_and_a_named_pack_per_row() {
+        let dir = scratch("sql-parquet");
+        let path = dir.join("leads.parquet");
+        let batch = leadgate_datafusion::leads_to_arrow(&samples()).unwrap();
+        let file = std::fs::File::create(&path).unwrap();
+        let mut writer =
+            leadgate_datafusion::datafusion::parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None)
+                .unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+        let table = format!("crm={}", path.display());
+        let query = "SELECT id, qualify(lead, TIMESTAMP '2026-11-23T00:00:00Z', 'm')['score'] AS score, \
+             qualify(lead, TIMESTAMP '2026-11-23T00:00:00Z', 'm')['error'] AS error FROM crm ORDER BY id";
+        let out = run(&["sql", "--table", &table, "--pack", "m=packs/meddic", "--format", "csv", query]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(stdout(&out), library_scores(&samples(), &Pack::meddic()));
+    }
+
+    #[test]
+    fn sql_leaves_out_an_unreadable_lead_and_names_its_line() {
+        let dir = scratch("sql-ndjson");
+        let path = dir.join("leads.ndjson");
+        let good = SAMPLES.lines().take(2).collect::<Vec<_>>();
+        let text = format!("{}\n{{\"id\": \"bad\", \"created_at\": \"yesterday\"}}\n{}\n", good[0], good[1]);
+        std::fs::write(&path, text).unwrap();
+        let table = format!("leads={}", path.display());
+        let out = run(&["sql", "--table", &table, "--format", "csv", SCORES]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let first_two: Vec<leadgate::Lead> = samples().into_iter().take(2).collect();
+        assert_eq!(stdout(&out), library_scores(&first_two, &Pack::b2b_bant()));
+        let err = stderr(&out);
+        assert!(err.contains("leads.ndjson: line 2") && err.contains("the lead is left out"), "{err}");
+    }
+
+    #[test]
+    fn sql_writes_nested_decisions_as_json_and_a_table() {
+        let query =
+            "SELECT id, qualify(lead, TIMESTAMP '2026-11-23T00:00:00Z') AS d FROM leads WHERE id = 'L-1001'";
+        let out = run(&["sql", "--format", "json", query]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let row: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let lead = samples().into_iter().find(|l| l.id == "L-1001").unwrap();
+        let d = Qualifier::new(&Pack::b2b_bant()).unwrap().evaluate(&lead, AS_OF.parse().unwrap()).unwrap();
+        assert_eq!(row["d"]["score"], d.score);
+        assert_eq!(row["d"]["handoff_reason"], d.handoff.as_ref().unwrap().reason.as_str());
+        assert_eq!(row["d"]["pack_hash"], Pack::b2b_bant().hash());
+        let out = run(&["sql", "SELECT count(*) AS n FROM leads"]);
+        assert_eq!(stdout(&out), "+----+\n| n  |\n+----+\n| 50 |\n+----+\n1 row\n");
+    }
+
+    #[test]
+    fn sql_reports_a_bad_query_or_file_as_a_usage_error() {
+        let out = run(&["sql", "SELECT nope FROM leads"]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            stderr(&out).contains("the query failed: Schema error: No field named nope"),
+            "{}",
+            stderr(&out)
+        );
+        let out = run(&["sql", "--table", "t=leads.xlsx", "SELECT 1"]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stderr(&out).contains("leads.xlsx: cannot tell the file's format"), "{}", stderr(&out));
+    }
+}

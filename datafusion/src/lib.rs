@@ -33,6 +33,10 @@ mod arrow_lead;
 mod functions;
 mod schema;
 
+/// The DataFusion this package is built with: callers that name its types
+/// through this path always have the version the functions are built for.
+pub use datafusion;
+
 pub use arrow_lead::leads_to_arrow;
 pub use functions::{Registry, nest_events, register};
 pub use schema::{decision_type, explanation_type, lead_type};
