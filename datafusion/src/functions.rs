@@ -53,6 +53,53 @@ impl Registry {
         self
     }
 
+    /// Every pack in the folder `dir`, each under its folder's name (a
+    /// folder of `dir` holding a `pack.toml`); rows that name none use the
+    /// one named `default`, else the shipped b2b-bant pack. What an executor
+    /// of a cluster loads, so that every machine decides with the same packs.
+    ///
+    /// ```
+    /// // The repository's `packs/` holds b2b-bant and meddic.
+    /// let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../packs");
+    /// let registry = leadgate_datafusion::Registry::from_dir(&dir)?;
+    /// assert_eq!(registry.names().collect::<Vec<_>>(), ["b2b-bant", "meddic"]);
+    /// # Ok::<(), datafusion::common::DataFusionError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// When `dir` cannot be listed, or a pack in it cannot be loaded or
+    /// compiled; the error names the pack's folder.
+    pub fn from_dir(dir: &std::path::Path) -> Result<Registry> {
+        let failed = |path: &std::path::Path, e: &dyn std::fmt::Display| {
+            DataFusionError::Execution(format!("{}: {e}", path.display()))
+        };
+        let mut folders = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(|e| failed(dir, &e))? {
+            let path = entry.map_err(|e| failed(dir, &e))?.path();
+            if path.join("pack.toml").is_file() {
+                folders.push(path);
+            }
+        }
+        folders.sort();
+        let mut default = None;
+        let mut packs = BTreeMap::new();
+        for path in folders {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let pack = leadgate::Pack::load(&path).map_err(|e| failed(&path, &e))?;
+            let qualifier = Arc::new(Qualifier::new(&pack).map_err(|e| failed(&path, &e))?);
+            if name == "default" {
+                default = Some(qualifier.clone());
+            }
+            packs.insert(name, qualifier);
+        }
+        let default = match default {
+            Some(default) => default,
+            None => Arc::new(Qualifier::new(&leadgate::Pack::b2b_bant()).map_err(|e| failed(dir, &e))?),
+        };
+        Ok(Registry { default, packs })
+    }
+
     /// The names rows may give, sorted.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.packs.keys().map(String::as_str)
@@ -102,21 +149,41 @@ impl Registry {
 /// # Ok(()) }
 /// ```
 pub fn register(ctx: &SessionContext, registry: Registry) {
+    for function in functions(registry) {
+        ctx.register_udf(function);
+    }
+}
+
+/// The four functions [`register`] adds, for a session built another way
+/// (a `SessionStateBuilder`, a Ballista scheduler or executor).
+///
+/// ```
+/// use leadgate::{Pack, Qualifier};
+/// let registry = leadgate_datafusion::Registry::new(Qualifier::new(&Pack::b2b_bant())?);
+/// let names: Vec<String> =
+///     leadgate_datafusion::functions(registry).iter().map(|f| f.name().to_owned()).collect();
+/// assert_eq!(names, ["qualify", "qualify_json", "explain", "explain_json"]);
+/// # Ok::<(), leadgate::PackError>(())
+/// ```
+pub fn functions(registry: Registry) -> Vec<ScalarUDF> {
     let registry = Arc::new(registry);
-    for (name, input, output) in [
+    [
         ("qualify", Input::Struct, Output::Decision),
         ("qualify_json", Input::Json, Output::Decision),
         ("explain", Input::Struct, Output::Explanation),
         ("explain_json", Input::Json, Output::Explanation),
-    ] {
-        ctx.register_udf(ScalarUDF::from(Function {
+    ]
+    .into_iter()
+    .map(|(name, input, output)| {
+        ScalarUDF::from(Function {
             name,
             input,
             output,
             registry: registry.clone(),
             signature: Signature::variadic_any(Volatility::Immutable),
-        }));
-    }
+        })
+    })
+    .collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

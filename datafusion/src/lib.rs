@@ -30,6 +30,8 @@
 //! [`Qualifier::evaluate`](leadgate::Qualifier::evaluate), field for field.
 
 mod arrow_lead;
+#[cfg(feature = "ballista")]
+pub mod ballista;
 mod functions;
 mod schema;
 
@@ -38,5 +40,5 @@ mod schema;
 pub use datafusion;
 
 pub use arrow_lead::leads_to_arrow;
-pub use functions::{Registry, nest_events, register};
+pub use functions::{Registry, functions, nest_events, register};
 pub use schema::{decision_type, explanation_type, lead_type};
