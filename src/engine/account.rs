@@ -579,7 +579,7 @@ impl Qualifier {
         let company = account_lead(key, &members, as_of);
         let mut snapshot = ScriptLead::default();
         snapshot.fill(&company, as_of);
-        (snapshot.copy, snapshot.copied) = (company, true);
+        (snapshot.copy, snapshot.has_copy) = (company, true);
         let mut stopped_by = None;
         // Native work and the scripts share one budget and deadline, as for a lead.
         let run = crate::engine::sandbox::Run::start(&inner.limits);

@@ -8,7 +8,6 @@ use rhai::{Dynamic, EvalAltResult, FLOAT, INT, ImmutableString, Position};
 
 use crate::decision::Category;
 use crate::decision::{Contribution, RuleReason};
-use crate::pack::table::CriterionRef;
 use crate::{Assessment, CriterionStatus, Grade, Stage, Temperature, Text};
 
 type Fallible<T> = Result<T, Box<EvalAltResult>>;
@@ -309,32 +308,24 @@ impl Draft {
         status: CriterionStatus,
         evidence: Option<Text>,
     ) -> Fallible<()> {
+        let index =
+            self.criteria.position(name).ok_or_else(|| self.criteria.unknown_name(name).to_string())?;
+        self.set_criterion_at(index, status, evidence)
+    }
+
+    /// [`Draft::set_criterion`] by the criterion's place, which a table row
+    /// found when the pack was compiled.
+    pub(crate) fn set_criterion_at(
+        &mut self,
+        index: usize,
+        status: CriterionStatus,
+        evidence: Option<Text>,
+    ) -> Fallible<()> {
         self.acted = true;
         self.budget.take(0, evidence.as_ref().map_or(0, |e| e.len()))?;
         let rule = self.rule.clone();
-        let c = self.criteria.set(name, status, evidence).map_err(|e| e.to_string())?;
-        c.rule = Some(rule);
-        Ok(())
-    }
-
-    /// [`Draft::set_criterion`] for a table row, which found the
-    /// criterion's place when the pack was compiled.
-    pub(crate) fn set_criterion_at(
-        &mut self,
-        criterion: &CriterionRef,
-        status: CriterionStatus,
-        evidence: Text,
-    ) -> Fallible<()> {
-        self.acted = true;
-        self.budget.take(0, evidence.len())?;
-        let rule = self.rule.clone();
-        let c = self
-            .criteria
-            .at_mut(criterion.index)
-            .ok_or_else(|| format!("unknown criterion {}", criterion.name))?;
-        c.status = status;
-        c.evidence = Some(evidence);
-        c.rule = Some(rule);
+        let c = self.criteria.at_mut(index).ok_or("no such criterion")?;
+        (c.status, c.evidence, c.rule) = (status, evidence, Some(rule));
         Ok(())
     }
 

@@ -39,7 +39,7 @@ pub(crate) struct ScriptLead {
     /// see [`ScriptLead::copy_fields`].
     pub(crate) copy: Lead,
     /// Whether `copy` holds a lead's fields, and its custom attributes.
-    pub(crate) copied: bool,
+    pub(crate) has_copy: bool,
     pub(crate) attributes: bool,
     pub(crate) stage: Stage,
     pub(crate) stage_entered_at: Option<DateTime<Utc>>,
@@ -54,7 +54,7 @@ impl Default for ScriptLead {
     fn default() -> Self {
         ScriptLead {
             copy: Lead::new(Text::default(), DateTime::default()),
-            copied: false,
+            has_copy: false,
             attributes: false,
             stage: Stage::Lead,
             stage_entered_at: None,
@@ -180,7 +180,7 @@ impl ScriptLead {
         if with_attributes {
             copy.attributes = lead.attributes.clone();
         }
-        self.copied = true;
+        self.has_copy = true;
         self.attributes = with_attributes;
     }
 
@@ -197,7 +197,7 @@ impl ScriptLead {
         }
         (self.stage, self.stage_entered_at, self.as_of) = (Stage::Lead, None, DateTime::default());
         // A pack of tables only never copies the fields: nothing to drop.
-        if self.copied {
+        if self.has_copy {
             let (touches, email_domain) = (std::mem::take(&mut self.touches), self.email_domain.take());
             *self = ScriptLead { touches, email_domain, ..ScriptLead::default() };
         }

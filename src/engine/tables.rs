@@ -104,7 +104,7 @@ impl Row {
                 draft.add(*category, *points, reason, Some(number))?;
             }
             Action::Criterion(criterion, status) => {
-                draft.set_criterion_at(criterion, *status, reason)?;
+                draft.set_criterion_at(criterion.index, *status, Some(reason))?;
             }
             // As `decision.temperature(...)`: the reason documents the row.
             Action::Temperature(t) => {

@@ -154,7 +154,7 @@ impl Assessment {
         status: CriterionStatus,
         evidence: Option<Text>,
     ) -> Result<&mut Criterion, ValueError> {
-        match self.criteria.iter().position(|(n, _)| n == name) {
+        match self.position(name) {
             Some(i) => {
                 let c = &mut self.criteria[i].1;
                 c.status = status;
@@ -163,6 +163,11 @@ impl Assessment {
             }
             None => Err(self.unknown_name(name)),
         }
+    }
+
+    /// Where the criterion `name` is in order.
+    pub(crate) fn position(&self, name: &str) -> Option<usize> {
+        self.criteria.iter().position(|(n, _)| n == name)
     }
 
     /// The criterion at `index` in order, for rules that resolved its name
