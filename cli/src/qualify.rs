@@ -98,7 +98,7 @@ pub fn run(args: QualifyArgs) -> Result<Outcome, Error> {
         };
     }
     let mut writer: Box<dyn Sink> = match args.format {
-        Format::Json => Box::new(JsonSink),
+        Format::Json => Box::new(JsonSink::default()),
         Format::Csv => Box::new(CsvSink::new(&pack)),
         Format::Table => Box::new(TableSink::new(Style::stdout(), args.explain.clone())),
     };
@@ -154,18 +154,30 @@ trait Sink {
 }
 
 /// NDJSON: the decision JSON per lead; `{"line", "lead_id", "error"}` for a
-/// lead that failed.
-struct JsonSink;
+/// lead that failed. Each line is made in a buffer kept between leads and
+/// written whole: serde_json writes a string in many small pieces, each a
+/// call through `dyn Write` when written straight to the output.
+#[derive(Default)]
+struct JsonSink {
+    line: Vec<u8>,
+}
+
+impl JsonSink {
+    fn write(&mut self, out: &mut dyn Write, value: &impl serde::Serialize) -> io::Result<()> {
+        self.line.clear();
+        serde_json::to_writer(&mut self.line, value)?;
+        self.line.push(b'\n');
+        out.write_all(&self.line)
+    }
+}
 
 impl Sink for JsonSink {
     fn decision(&mut self, out: &mut dyn Write, d: &Decision) -> io::Result<()> {
-        serde_json::to_writer(&mut *out, d)?;
-        out.write_all(b"\n")
+        self.write(out, d)
     }
 
     fn failure(&mut self, out: &mut dyn Write, f: &Failed) -> io::Result<()> {
-        serde_json::to_writer(&mut *out, f)?;
-        out.write_all(b"\n")
+        self.write(out, f)
     }
 }
 
