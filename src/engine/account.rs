@@ -202,7 +202,11 @@ impl Compiled {
             caps,
             required_roles: spec.map(|s| s.required_roles.clone()).unwrap_or_default(),
             criteria: Assessment::new(criteria.iter().cloned()),
-            rule_names: scripts.iter().map(|r| r.name.clone()).collect(),
+            rule_names: if scripts.is_empty() {
+                super::build::no_rule_names()
+            } else {
+                scripts.iter().map(|r| r.name.clone()).collect()
+            },
             tables,
             program,
             scripts,

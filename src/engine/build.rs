@@ -14,7 +14,7 @@ use super::{CompiledRule, Inner, Limits, Qualifier, SCRIPT_VARIABLES, START_LINE
 use crate::decision::PackId;
 use crate::pack::params::{ParamTable, known};
 use crate::pack::{Location, ParamValue, Problem, ProblemKind, hex};
-use crate::{Assessment, Channel, Direction, Grade, Pack, PackError, Text};
+use crate::{Channel, Direction, Grade, Pack, PackError, Text};
 
 /// What the engine does natively, from the well-known parameters.
 pub(super) struct Settings {
@@ -44,6 +44,21 @@ pub(super) struct Texts {
     pub(super) lifecycle: Text,
     /// "Fit capped at 50", "Engagement capped at 60", "Score capped at 100".
     pub(super) capped: [Text; 3],
+}
+
+/// The engine's own step names (points, caps, lifecycle), made once per
+/// process: every qualifier shares them, so deciding for many tenants in
+/// turn reads one copy.
+fn step_names() -> [Text; 3] {
+    static NAMES: std::sync::LazyLock<[Text; 3]> =
+        std::sync::LazyLock::new(|| crate::pack::RESERVED_RULES.map(Text::from));
+    NAMES.clone()
+}
+
+/// The rule names of a pack without scripts, shared by every such qualifier.
+pub(super) fn no_rule_names() -> Arc<[Text]> {
+    static EMPTY: std::sync::LazyLock<Arc<[Text]>> = std::sync::LazyLock::new(|| Arc::from([]));
+    EMPTY.clone()
 }
 
 /// Builds a [`Qualifier`] with parameter overrides and limits.
@@ -254,7 +269,7 @@ impl<'a> QualifierBuilder<'a> {
         // theirs above): a pack of tables keeps no script copy of them, which
         // is most of what each tenant of the default pack would hold.
         let scripted = !rules.is_empty() || account.has_scripts();
-        let script_params = if scripted { Params::new(&params) } else { Params::default() };
+        let script_params = if scripted { Params::new(&params) } else { Params::none() };
         if scripted {
             script::register_param_getters(&mut engine, &script_params);
         }
@@ -273,20 +288,24 @@ impl<'a> QualifierBuilder<'a> {
         Ok(Qualifier {
             inner: Arc::new(Inner {
                 id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-                engine,
-                program,
+                engine: Box::new(engine),
+                program: Box::new(program),
                 tables,
-                rule_names: rules.iter().map(|r| r.name.clone()).collect(),
+                rule_names: if rules.is_empty() {
+                    no_rule_names()
+                } else {
+                    rules.iter().map(|r| r.name.clone()).collect()
+                },
                 rules,
                 pack: Arc::new(id),
                 script_params,
                 params,
-                criteria: Assessment::new(pack.criteria().iter().cloned()),
+                criteria: pack.assessment.clone(),
                 settings,
                 uses_attributes,
                 limits: self.limits,
                 warnings,
-                account,
+                account: Box::new(account),
             }),
         })
     }
@@ -325,6 +344,7 @@ impl Settings {
                 }
             }
         }
+        let [points_step, caps, lifecycle] = step_names();
         // Best grade first, so the first threshold the fit score reaches wins.
         let grades = known::GRADES.iter().filter_map(|(n, g)| num(n).map(|t| (t, *g))).collect();
         Settings {
@@ -345,9 +365,9 @@ impl Settings {
             custom_points,
             inbound: pack.declared_channels().filter(|c| pack.direction(c) == Direction::Inbound).collect(),
             text: Texts {
-                points: "points".into(),
-                caps: "caps".into(),
-                lifecycle: "lifecycle".into(),
+                points: points_step,
+                caps,
+                lifecycle,
                 capped: [
                     ("Fit", known::FIT_CAP),
                     ("Engagement", known::ENGAGEMENT_CAP),

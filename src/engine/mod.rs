@@ -75,15 +75,18 @@ pub struct Qualifier {
     inner: Arc<Inner>,
 }
 
+/// The parts only scripts and accounts use are boxed, so that what every
+/// lead decision reads stays in a few cache lines: with thousands of tenants
+/// deciding in turn, each decision starts with its tenant's state cold.
 struct Inner {
     /// Unique per compiled qualifier, for the per-thread [`Slot`].
     id: u64,
-    engine: Engine,
+    engine: Box<Engine>,
     /// Every rule, each compiled on its own in a block after a marker call,
     /// then joined into one program: one run per lead, so the operation
     /// limit bounds the whole lead, and no comment, string or brace of one
     /// rule can reach into the next.
-    program: AST,
+    program: Box<AST>,
     /// The decision tables, which run before the scripts, in pack order.
     tables: Vec<(Text, Arc<Table>)>,
     /// The scripted rules, by marker index.
@@ -92,13 +95,13 @@ struct Inner {
     pack: Arc<PackId>,
     params: ParamTable,
     script_params: Params,
-    criteria: Assessment,
+    criteria: Arc<Assessment>,
     settings: Settings,
     uses_attributes: bool,
     limits: Limits,
     warnings: Vec<Problem>,
     /// How accounts are decided: the `[account]` section, or its defaults.
-    account: account::Compiled,
+    account: Box<account::Compiled>,
 }
 
 struct CompiledRule {

@@ -98,8 +98,13 @@ impl Inner {
         // run's budget, and the run keeps the deadline, from here to the end
         // of the scripts.
         let run = crate::engine::sandbox::Run::start(&self.limits);
-        let mut draft =
-            Draft::new(self.criteria.clone(), self.settings.caps, self.rule_names.clone(), steps, budget);
+        let mut draft = Draft::new(
+            crate::Assessment::clone(&self.criteria),
+            self.settings.caps,
+            self.rule_names.clone(),
+            steps,
+            budget,
+        );
         self.point_table(snapshot, &mut draft).map_err(|e| EvalError::from_script(lead, None, *e))?;
         for (name, table) in &self.tables {
             draft.begin(name.clone(), None);

@@ -23,10 +23,16 @@ use crate::{Channel, CriterionStatus, Stage, Team, Text};
 type Fallible<T> = Result<T, Box<EvalAltResult>>;
 
 /// The pack's effective parameters, shared by every evaluation.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct Params(Arc<Vec<(Text, Dynamic)>>);
 
 impl Params {
+    /// No parameters, for a pack without scripts: one copy per process.
+    pub(crate) fn none() -> Self {
+        static NONE: std::sync::LazyLock<Params> = std::sync::LazyLock::new(|| Params(Arc::new(Vec::new())));
+        NONE.clone()
+    }
+
     pub(crate) fn new(table: &ParamTable) -> Self {
         let values = table
             .iter()

@@ -73,6 +73,9 @@ pub struct Pack {
     version: Text,
     description: Option<Text>,
     criteria: Vec<Text>,
+    /// The criteria, all unknown: what each decision starts from, shared by
+    /// every qualifier built from this pack or a clone of it.
+    pub(crate) assessment: std::sync::Arc<Assessment>,
     pub(crate) params: Vec<(Text, ParamValue)>,
     /// Custom channels declared in `[channels]`, sorted, with their direction.
     channels: Vec<(Channel, Direction)>,
@@ -89,7 +92,7 @@ pub(crate) const MAX_SOURCE_BYTES: usize = 64 * 1024;
 
 /// The names the engine's own steps go by in decisions: the point table,
 /// the caps and the lifecycle (holds, SQL-ready, recycling).
-const RESERVED_RULES: [&str; 3] = ["points", "caps", "lifecycle"];
+pub(crate) const RESERVED_RULES: [&str; 3] = ["points", "caps", "lifecycle"];
 
 impl Pack {
     /// The largest `pack.toml` [`Pack::load`] reads, in bytes (1 MiB).
@@ -448,6 +451,7 @@ impl Pack {
             name,
             version,
             description,
+            assessment: std::sync::Arc::new(Assessment::new(criteria.iter().cloned())),
             criteria,
             params,
             channels,
