@@ -16,7 +16,8 @@
 //! default pack, each with its own threshold), each lead to the next. Its
 //! cost in time is cache misses, which cachegrind counts exactly:
 //! `valgrind --tool=cachegrind --cache-sim=yes $B $n tenants 1000` (the D1
-//! misses of 11 rounds less 1, against `tenants 1`).
+//! misses of 11 rounds less 1, against `tenants 1`). `scripts N` and
+//! `lists N` decide one lead with a pack of `N` one-`if` scripted rules.
 
 #[path = "support/accounts.rs"]
 mod accounts;
@@ -37,6 +38,9 @@ fn main() {
     }
     if mode == "tenants" {
         return tenants(rounds, args.get(2).and_then(|a| a.parse().ok()).unwrap_or(1));
+    }
+    if matches!(mode, "scripts" | "lists") {
+        return scripts(rounds, mode, args.get(2).and_then(|a| a.parse().ok()).unwrap_or(1));
     }
     let native = mode == "native";
     let touches: Option<usize> = args.get(2).and_then(|a| a.parse().ok());
@@ -93,6 +97,22 @@ fn tenants(rounds: usize, n: usize) {
             next = (next + 1) % tenants.len();
             total += tenants[next].evaluate(std::hint::black_box(lead), as_of).unwrap().score;
         }
+    }
+    println!("{total}");
+}
+
+/// A pack of `n` scripted rules, each one `if` not taken (see
+/// `leads::ONE_IF`: `scripts` compares a number, `lists` asks whether a
+/// text is in a list parameter), on a lead with no touchpoints, `rounds`
+/// times. Against `n = 0`, the difference over `n` is one such rule's cost.
+fn scripts(rounds: usize, mode: &str, n: usize) {
+    let test = leads::ONE_IF[usize::from(mode == "lists")].1;
+    let q = Qualifier::new(&leads::scripted_pack(n, test)).unwrap();
+    let lead = leads::lead_with_touchpoints(0);
+    let as_of = leads::as_of();
+    let mut total = 0;
+    for _ in 0..rounds {
+        total += q.evaluate(std::hint::black_box(&lead), as_of).unwrap().score;
     }
     println!("{total}");
 }

@@ -112,6 +112,23 @@ fn touchpoint_scaling(c: &mut Criterion) {
     g.finish();
 }
 
+/// What one scripted rule costs: a pack of ten one-`if` rules, none taken,
+/// against the same pack without rules, on a lead with no touchpoints. The
+/// difference over ten is one rule.
+fn scripted_rules(c: &mut Criterion) {
+    let lead = lead_with_touchpoints(0);
+    let mut g = c.benchmark_group("scripted_rules");
+    let none = Qualifier::new(&leads::scripted_pack(0, "")).unwrap();
+    g.bench_function("none", |b| b.iter(|| none.evaluate(black_box(&lead), as_of()).unwrap()));
+    for (name, test) in leads::ONE_IF {
+        let q = Qualifier::new(&leads::scripted_pack(10, test)).unwrap();
+        g.bench_function(format!("ten_{name}"), |b| {
+            b.iter(|| q.evaluate(black_box(&lead), as_of()).unwrap())
+        });
+    }
+    g.finish();
+}
+
 fn load(c: &mut Criterion) {
     let pack = Pack::b2b_bant();
     c.bench_function("load_default_pack", |b| b.iter(|| Qualifier::new(black_box(&pack)).unwrap()));
@@ -191,5 +208,14 @@ fn parallel(c: &mut Criterion) {
 #[cfg(not(feature = "parallel"))]
 fn parallel(_: &mut Criterion) {}
 
-criterion_group!(benches, decision, touchpoint_scaling, load, sample_batch, end_to_end, parallel);
+criterion_group!(
+    benches,
+    decision,
+    touchpoint_scaling,
+    scripted_rules,
+    load,
+    sample_batch,
+    end_to_end,
+    parallel
+);
 criterion_main!(benches);

@@ -149,3 +149,22 @@ pub fn generated(rng: &mut u64, i: usize) -> Lead {
     );
     Lead::from_json(&json).unwrap_or_else(|e| panic!("{e}: {json}"))
 }
+
+/// A pack of `n` scripted rules, each `if <test> { decision.fit(1, "x") }`,
+/// with a list parameter `industries` of four items for tests to ask about.
+#[allow(dead_code)]
+pub fn scripted_pack(n: usize, test: &str) -> leadgate::Pack {
+    let mut manifest =
+        String::from("name = \"s\"\nversion = \"1\"\n[params]\nindustries = [\"a\", \"b\", \"c\", \"d\"]\n");
+    for i in 0..n {
+        manifest.push_str(&format!(
+            "[[rules]]\nname = \"r{i}\"\nscript = 'if {test} {{ decision.fit(1, \"x\") }}'\n"
+        ));
+    }
+    leadgate::Pack::from_toml(&manifest).unwrap()
+}
+
+/// What the scripted-rule benches ask: a number compared, or a text looked up in a list parameter.
+#[allow(dead_code)]
+pub const ONE_IF: [(&str, &str); 2] =
+    [("compare", "lead.employees > 1_000_000"), ("in_list", "lead.industry in params.industries")];

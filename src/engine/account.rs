@@ -10,7 +10,7 @@ use super::draft::{Budget, Caps, Draft, HandoffChoice};
 use super::error::{EvalError, EvalErrorKind};
 use super::snapshot::ScriptLead;
 use super::tables::Outcome;
-use super::{CompiledRule, Qualifier};
+use super::{Qualifier, Scripts};
 use crate::account::{
     Account, AccountDecision, AccountGap, AccountHandoff, AccountKey, ContactSummary, RoleCoverage, Rollup,
 };
@@ -47,11 +47,8 @@ pub(super) struct Compiled {
     required_roles: Vec<BuyingRole>,
     criteria: Assessment,
     tables: Vec<(Text, Arc<Table>)>,
-    /// The scripted account rules, in one program, run after the tables.
-    program: rhai::AST,
-    scripts: Vec<CompiledRule>,
-    /// The scripts' names, by marker index.
-    rule_names: Arc<[Text]>,
+    /// The scripted account rules, run after the tables.
+    scripts: Scripts,
     /// "rollup", "caps", "Fit capped at 50"...: made once.
     text: [Text; 2],
     capped: [Text; 3],
@@ -180,11 +177,8 @@ impl Compiled {
             score: number(Number::ScoreCap).map(whole),
         };
         let criteria: Vec<Text> = spec.map(|s| s.criteria.clone()).unwrap_or_default();
-        let Rules { tables, program, scripts } = rules.unwrap_or_else(|| Rules {
-            tables: Vec::new(),
-            program: rhai::AST::empty(),
-            scripts: Vec::new(),
-        });
+        let Rules { tables, scripts } =
+            rules.unwrap_or_else(|| Rules { tables: Vec::new(), scripts: Scripts::none() });
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -202,13 +196,7 @@ impl Compiled {
             caps,
             required_roles: spec.map(|s| s.required_roles.clone()).unwrap_or_default(),
             criteria: Assessment::new(criteria.iter().cloned()),
-            rule_names: if scripts.is_empty() {
-                super::build::no_rule_names()
-            } else {
-                scripts.iter().map(|r| r.name.clone()).collect()
-            },
             tables,
-            program,
             scripts,
             text: ["rollup".into(), "caps".into()],
             capped,
@@ -343,7 +331,7 @@ impl Compiled {
         scope.push_constant(account_var, view);
         scope.push_constant(params_var, inner.script_params.clone());
         scope.push_constant(decision_var, draft);
-        let result = inner.engine.run_ast_with_scope(&mut scope, &self.program);
+        let result = super::run::run_scripts(&inner.engine, &mut scope, &self.scripts);
         let lost = || {
             EvalError::new_for_account(
                 key,
@@ -355,15 +343,8 @@ impl Compiled {
         let draft = scope.get_value_mut::<Draft>(decision_var).ok_or_else(lost)?;
         let draft = std::mem::replace(draft, Draft::placeholder());
         match result {
-            Ok(_) => Ok((draft, None)),
-            Err(e) if super::draft::is_stop(&e) => {
-                let stopped_by = Some(draft.rule.clone());
-                Ok((draft, stopped_by))
-            }
-            Err(e) => {
-                let script = draft.current.and_then(|i| self.scripts.get(i));
-                Err(EvalError::account_from_script(key, None, script, *e))
-            }
+            Ok(stopped) => Ok((draft, stopped.map(|r| r.name.clone()))),
+            Err((rule, e)) => Err(EvalError::account_from_script(key, None, rule, *e)),
         }
     }
 
@@ -568,8 +549,9 @@ impl Qualifier {
         let mut budget = Budget::new(&inner.limits);
         budget.items = budget.items.saturating_add(members.len());
         let steps = spec.tables.len() + 2;
-        let mut draft = Draft::new(spec.criteria.clone(), spec.caps, spec.rule_names.clone(), steps, budget);
-        draft.begin(spec.text[0].clone(), None);
+        let mut draft =
+            Draft::new(spec.criteria.clone(), spec.caps, spec.scripts.starts.clone(), steps, budget);
+        draft.begin(spec.text[0].clone());
         for m in members.iter().filter(|m| m.counted > 0) {
             draft
                 .add(Category::Engagement, m.counted, spec.rollup_reason(m), None)
@@ -588,7 +570,7 @@ impl Qualifier {
         // Native work and the scripts share one budget and deadline, as for a lead.
         let run = crate::engine::sandbox::Run::start(&inner.limits);
         for (name, table) in &spec.tables {
-            draft.begin(name.clone(), None);
+            draft.begin(name.clone());
             let outcome =
                 table.apply(snapshot.copied(), &mut draft, Some(&facts)).map_err(|e| error(Some(name), e))?;
             if outcome == Outcome::Stop {
@@ -617,7 +599,7 @@ impl Qualifier {
                 message,
             ));
         }
-        draft.begin(spec.text[1].clone(), None);
+        draft.begin(spec.text[1].clone());
         for cut in draft.caps.cuts(draft.fit, draft.engagement, draft.negative).into_iter().flatten() {
             let reason = spec.capped[cut.what].clone();
             draft.add(cut.category, cut.points, reason, None).map_err(|e| error(None, e))?;

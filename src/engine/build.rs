@@ -7,10 +7,10 @@ use std::sync::Arc;
 use rhai::{AST, Scope};
 use sha2::{Digest, Sha256};
 
-use super::draft::Caps;
+use super::draft::{Caps, RuleStart};
 use super::run::NEXT_ID;
 use super::script::{self, Params};
-use super::{CompiledRule, Inner, Limits, Qualifier, SCRIPT_VARIABLES, START_LINE};
+use super::{CompiledRule, Inner, Limits, Qualifier, SCRIPT_VARIABLES, Scripts};
 use crate::decision::PackId;
 use crate::pack::params::{ParamTable, known};
 use crate::pack::{Location, ParamValue, Problem, ProblemKind, hex};
@@ -53,12 +53,6 @@ fn step_names() -> [Text; 3] {
     static NAMES: std::sync::LazyLock<[Text; 3]> =
         std::sync::LazyLock::new(|| crate::pack::RESERVED_RULES.map(Text::from));
     NAMES.clone()
-}
-
-/// The rule names of a pack without scripts, shared by every such qualifier.
-pub(super) fn no_rule_names() -> Arc<[Text]> {
-    static EMPTY: std::sync::LazyLock<Arc<[Text]>> = std::sync::LazyLock::new(|| Arc::from([]));
-    EMPTY.clone()
 }
 
 /// Builds a [`Qualifier`] with parameter overrides and limits.
@@ -246,7 +240,9 @@ impl<'a> QualifierBuilder<'a> {
             let checks = crate::engine::validate::Context { criteria: &a.criteria, ..checks };
             compiler.compile(&a.rules, super::account::SCRIPT_VARIABLES, &checks)
         });
-        let Rules { tables, program, scripts: rules } = lead_rules;
+        let Rules { tables, scripts } = lead_rules;
+        let programs = account_rules.as_ref().map_or(0, |r| r.scripts.programs.len());
+        crate::engine::sandbox::watch(&mut engine, &self.limits, programs.max(scripts.programs.len()));
         let account =
             match super::account::Compiled::new(pack.account.as_ref(), account_rules, &params, &mut used) {
                 Ok(account) => Some(account),
@@ -268,7 +264,7 @@ impl<'a> QualifierBuilder<'a> {
         // Only scripts read `params` as the pack runs (tables were given
         // theirs above): a pack of tables keeps no script copy of them, which
         // is most of what each tenant of the default pack would hold.
-        let scripted = !rules.is_empty() || account.has_scripts();
+        let scripted = !scripts.is_empty() || account.has_scripts();
         let script_params = if scripted { Params::new(&params) } else { Params::none() };
         if scripted {
             script::register_param_getters(&mut engine, &script_params);
@@ -289,14 +285,8 @@ impl<'a> QualifierBuilder<'a> {
             inner: Arc::new(Inner {
                 id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
                 engine: Box::new(engine),
-                program: Box::new(program),
                 tables,
-                rule_names: if rules.is_empty() {
-                    no_rule_names()
-                } else {
-                    rules.iter().map(|r| r.name.clone()).collect()
-                },
-                rules,
+                scripts,
                 pack: Arc::new(id),
                 script_params,
                 params,
@@ -394,11 +384,10 @@ impl Settings {
     }
 }
 
-/// Rules compiled: tables resolved, scripts in one program.
+/// Rules compiled: tables resolved, scripts in programs.
 pub(super) struct Rules {
     pub(super) tables: Vec<(Text, Arc<crate::pack::table::Table>)>,
-    pub(super) program: AST,
-    pub(super) scripts: Vec<CompiledRule>,
+    pub(super) scripts: Scripts,
 }
 
 /// What compiling a list of rules (a pack's, or its account section's) needs.
@@ -428,9 +417,10 @@ impl Compiler<'_> {
         for name in variables {
             names.push_constant(name, ());
         }
-        let mut scripts = Vec::with_capacity(rules.len());
-        let mut asts = Vec::with_capacity(rules.len());
         let mut tables = Vec::new();
+        let mut rules_compiled = Vec::with_capacity(rules.len());
+        let (mut programs, mut program, mut starts) = (Vec::new(), AST::empty(), Vec::new());
+        let (mut next_line, mut in_program) = (1, 0);
         for rule in rules {
             let location = |line: usize, column: usize| Location {
                 script: rule.script.clone(),
@@ -462,11 +452,18 @@ impl Compiler<'_> {
                 }
                 continue;
             }
-            // Each rule compiles on its own, as the unit it runs as: its marker,
-            // then its source in a block. Errors carry its own lines.
-            let marker = format!("decision.{}({});{{\n", script::RULE_MARKER, asts.len());
-            let mut wrapped = String::with_capacity(marker.len() + rule.source.len() + 2);
-            wrapped.push_str(&marker);
+            // Each rule compiles on its own, in a block of the engine's on
+            // the next free line of its program (see `Scripts`).
+            let lines = rule.source.bytes().filter(|&b| b == b'\n').count() + 1;
+            let full = next_line + lines + 1 > usize::from(u16::MAX);
+            if in_program == Scripts::RULES_PER_PROGRAM || (in_program > 0 && full) {
+                programs.push(std::mem::replace(&mut program, AST::empty()));
+                (next_line, in_program) = (1, 0);
+            }
+            let block_line = next_line;
+            let mut wrapped = String::with_capacity(block_line + rule.source.len() + 3);
+            wrapped.extend(std::iter::repeat_n('\n', block_line - 1));
+            wrapped.push_str("{\n");
             wrapped.push_str(&rule.source);
             wrapped.push_str("\n}");
             match self.engine.compile_with_scope(&names, &wrapped) {
@@ -475,19 +472,26 @@ impl Compiler<'_> {
                         if problem.kind().is_warning() { &mut *self.warnings } else { &mut *self.problems }
                             .push(problem);
                     }
-                    asts.push(ast);
-                    scripts.push(CompiledRule {
+                    program.combine(ast);
+                    starts.push(RuleStart {
+                        at: RuleStart::key(programs.len(), block_line),
+                        name: rule.name.clone(),
+                    });
+                    rules_compiled.push(CompiledRule {
                         name: rule.name.clone(),
                         script: rule.script.clone(),
                         line_offset: rule.line_offset,
-                    })
+                        block_line,
+                    });
+                    next_line += lines + 2;
+                    in_program += 1;
                 }
                 Err(e) => {
                     let pos = e.position();
                     // The closing brace is ours: an error there is at the rule's end.
-                    let last = rule.source.split('\n').count();
+                    let last = lines;
                     // So is one rhai gives no position for (an open interpolation).
-                    let (line, column) = match pos.line().map(|l| l.saturating_sub(START_LINE - 1)) {
+                    let (line, column) = match pos.line().map(|l| l.saturating_sub(block_line)) {
                         Some(line @ 1..) if line <= last => (line, pos.position().unwrap_or(1)),
                         _ => (last, 1),
                     };
@@ -499,10 +503,12 @@ impl Compiler<'_> {
                 }
             }
         }
-        let mut program = AST::empty();
-        for ast in asts {
-            program.combine(ast);
+        if rules_compiled.is_empty() {
+            return Rules { tables, scripts: Scripts::none() };
         }
-        Rules { tables, program, scripts }
+        if in_program > 0 {
+            programs.push(program);
+        }
+        Rules { tables, scripts: Scripts { rules: rules_compiled, programs, starts: starts.into() } }
     }
 }

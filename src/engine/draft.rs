@@ -67,15 +67,38 @@ pub(crate) enum HandoffChoice {
     Hold(RuleReason),
 }
 
+/// Where a scripted rule starts: its program's index in the high bits, the
+/// line of its block in the low 16 (rhai counts lines in 16 bits), so that
+/// the position of a call names the rule that made it.
+#[derive(Debug, Clone)]
+pub(crate) struct RuleStart {
+    pub(crate) at: u64,
+    pub(crate) name: Text,
+}
+
+impl RuleStart {
+    pub(crate) fn key(program: usize, line: usize) -> u64 {
+        ((program as u64) << 16) | line.min(u16::MAX.into()) as u64
+    }
+}
+
+/// The rule of `starts` (sorted) whose lines hold `line` of `program`.
+pub(crate) fn rule_at(starts: &[RuleStart], program: usize, line: Option<usize>) -> Option<usize> {
+    let key = RuleStart::key(program, line?);
+    let i = starts.partition_point(|s| s.at <= key).checked_sub(1)?;
+    (starts[i].at >> 16 == program as u64).then_some(i)
+}
+
 /// The decision being built; `decision` in scripts.
 #[derive(Debug)]
 pub(crate) struct Draft {
     /// A copy made by the script (`let d = decision`): using it would lose
     /// its effects silently, so every call on it fails instead.
     pub(crate) detached: bool,
-    /// The pack's rule names, by index.
-    pub(crate) rules: Arc<[Text]>,
-    /// The running rule's index; `None` outside the pack's rules.
+    /// Where the pack's scripted rules start, and the program running.
+    pub(crate) rules: Arc<[RuleStart]>,
+    pub(crate) program: usize,
+    /// The scripted rule running, by index; `None` before the scripts.
     pub(crate) current: Option<usize>,
     pub(crate) rule: Text,
     pub(crate) acted: bool,
@@ -128,6 +151,12 @@ impl Budget {
     }
 }
 
+/// The rule starts of a pack without scripts: one copy per process.
+pub(crate) fn no_rules() -> Arc<[RuleStart]> {
+    static NONE: std::sync::LazyLock<Arc<[RuleStart]>> = std::sync::LazyLock::new(|| Arc::from([]));
+    NONE.clone()
+}
+
 pub(crate) fn too_large(what: &str) -> Box<EvalAltResult> {
     Box::new(EvalAltResult::ErrorDataTooLarge(what.to_owned(), Position::NONE))
 }
@@ -142,9 +171,8 @@ impl Draft {
     /// A detached, empty draft that allocates nothing: what a copy of
     /// `decision` is, and what the engine leaves in its place between leads.
     pub(crate) fn placeholder() -> Self {
-        static NO_RULES: std::sync::OnceLock<Arc<[Text]>> = std::sync::OnceLock::new();
-        let rules = NO_RULES.get_or_init(|| Arc::from([])).clone();
         let empty = Budget::default();
+        let rules = no_rules();
         Draft {
             detached: true,
             ..Draft::with(Assessment::default(), Caps::default(), rules, Vec::new(), empty)
@@ -155,7 +183,7 @@ impl Draft {
     pub(crate) fn new(
         criteria: Assessment,
         caps: Caps,
-        rules: Arc<[Text]>,
+        rules: Arc<[RuleStart]>,
         steps: usize,
         budget: Budget,
     ) -> Self {
@@ -166,13 +194,14 @@ impl Draft {
     pub(crate) fn with(
         criteria: Assessment,
         caps: Caps,
-        rules: Arc<[Text]>,
+        rules: Arc<[RuleStart]>,
         fired: Vec<Text>,
         budget: Budget,
     ) -> Self {
         Draft {
             detached: false,
             rules,
+            program: 0,
             current: None,
             rule: Text::default(),
             acted: false,
@@ -213,10 +242,10 @@ impl Draft {
 
     /// Starts attributing effects to `rule` (an engine-side step such as
     /// `points` or `caps`, or one of the pack's rules).
-    pub(crate) fn begin(&mut self, rule: Text, index: Option<usize>) {
+    pub(crate) fn begin(&mut self, rule: Text) {
         self.end();
         self.rule = rule;
-        self.current = index;
+        self.current = None;
     }
 
     /// Records the running rule as fired if it did anything.
@@ -234,8 +263,16 @@ impl Draft {
         Ok(self)
     }
 
-    pub(crate) fn check(&mut self) -> Fallible<()> {
+    /// Lets the scripted rule whose call is `at` act: effects are its own
+    /// from here. Rules run in order, so each begins once.
+    pub(crate) fn check(&mut self, at: Position) -> Fallible<()> {
         self.read()?;
+        if let Some(i) = rule_at(&self.rules, self.program, at.line()) {
+            if self.current != Some(i) {
+                self.begin(self.rules[i].name.clone());
+                self.current = Some(i);
+            }
+        }
         self.acted = true;
         Ok(())
     }
@@ -277,8 +314,14 @@ impl Draft {
         Ok(())
     }
 
-    pub(crate) fn award(&mut self, category: Category, points: i64, reason: ImmutableString) -> Fallible<()> {
-        self.check()?;
+    pub(crate) fn award(
+        &mut self,
+        at: Position,
+        category: Category,
+        points: i64,
+        reason: ImmutableString,
+    ) -> Fallible<()> {
+        self.check(at)?;
         let points = if category == Category::Negative {
             -points.checked_abs().ok_or("score overflow")?
         } else {
@@ -292,11 +335,12 @@ impl Draft {
 
     pub(crate) fn criterion(
         &mut self,
+        at: Position,
         name: &str,
         status: CriterionStatus,
         evidence: ImmutableString,
     ) -> Fallible<()> {
-        self.check()?;
+        self.check(at)?;
         let evidence = (!evidence.is_empty()).then(|| Text::from_script(evidence));
         self.set_criterion(name, status, evidence)
     }

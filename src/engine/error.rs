@@ -4,7 +4,7 @@ use std::fmt;
 
 use rhai::EvalAltResult;
 
-use super::{CompiledRule, START_LINE};
+use super::CompiledRule;
 use crate::account::AccountKey;
 use crate::pack::Location;
 use crate::{Lead, Text};
@@ -137,8 +137,8 @@ impl EvalError {
             script: rule.script.clone(),
             line: pos
                 .line()
-                .filter(|&l| l >= START_LINE)
-                .map_or(0, |l| l - START_LINE + 1 + rule.line_offset),
+                .filter(|&l| l > rule.block_line)
+                .map_or(0, |l| l - rule.block_line + rule.line_offset),
             column: pos.position().unwrap_or(0),
         });
         EvalError { lead_id, account: None, rule: rule.map(|r| r.name.clone()), location, kind, message }

@@ -82,16 +82,10 @@ struct Inner {
     /// Unique per compiled qualifier, for the per-thread [`Slot`].
     id: u64,
     engine: Box<Engine>,
-    /// Every rule, each compiled on its own in a block after a marker call,
-    /// then joined into one program: one run per lead, so the operation
-    /// limit bounds the whole lead, and no comment, string or brace of one
-    /// rule can reach into the next.
-    program: Box<AST>,
     /// The decision tables, which run before the scripts, in pack order.
     tables: Vec<(Text, Arc<Table>)>,
-    /// The scripted rules, by marker index.
-    rules: Vec<CompiledRule>,
-    rule_names: Arc<[Text]>,
+    /// The scripted rules, which run after the tables.
+    scripts: Scripts,
     pack: Arc<PackId>,
     params: ParamTable,
     script_params: Params,
@@ -104,21 +98,55 @@ struct Inner {
     account: Box<account::Compiled>,
 }
 
+/// A pack's scripted rules (or its account section's), compiled.
+///
+/// Each rule compiles on its own, in a block of the engine's, so that no
+/// comment, string or brace of one rule can reach into the next; the rules
+/// are then joined into a few programs, each run as one. Rules of a program
+/// start on lines of their own, so the position of a call names the rule
+/// that made it, with no marker between rules to run.
+struct Scripts {
+    rules: Vec<CompiledRule>,
+    programs: Vec<AST>,
+    /// Where each rule starts, for drafts to attribute effects.
+    starts: Arc<[draft::RuleStart]>,
+}
+
+impl Scripts {
+    /// Rules per program. A rule is compiled after a newline for each line
+    /// before it in its program, so this bounds that padding to this many
+    /// times the source; rhai counts lines in 16 bits, which bounds a
+    /// program's lines too.
+    const RULES_PER_PROGRAM: usize = 16;
+
+    fn none() -> Self {
+        Scripts { rules: Vec::new(), programs: Vec::new(), starts: draft::no_rules() }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// The rule at `position` of `program`.
+    fn at(&self, program: usize, position: rhai::Position) -> Option<&CompiledRule> {
+        draft::rule_at(&self.starts, program, position.line()).map(|i| &self.rules[i])
+    }
+}
+
+/// A scripted rule: where it comes from and where it is in its program.
 struct CompiledRule {
     name: Text,
     script: Text,
     line_offset: usize,
+    /// The line of the engine's block around it, in its program.
+    block_line: usize,
 }
-
-/// The line of a compiled rule's own source that holds its first line:
-/// the line before holds the engine's marker and the block's opening brace.
-const START_LINE: usize = 2;
 
 impl fmt::Debug for Qualifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Qualifier")
             .field("pack", &self.inner.pack)
-            .field("rules", &self.inner.rules.iter().map(|r| r.name.as_str()).collect::<Vec<_>>())
+            .field("rules", &self.inner.scripts.rules.iter().map(|r| r.name.as_str()).collect::<Vec<_>>())
             .field("limits", &self.inner.limits)
             .finish_non_exhaustive()
     }

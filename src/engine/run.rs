@@ -9,7 +9,7 @@ use super::error::{EvalError, EvalErrorKind};
 use super::script::Params;
 use super::snapshot::{LeadRef, Snapshot, decay};
 use super::tables::Outcome;
-use super::{Inner, SCRIPT_VARIABLES, snapshot};
+use super::{CompiledRule, Inner, SCRIPT_VARIABLES, Scripts, snapshot};
 use crate::decision::Category;
 use crate::{Lead, Text};
 
@@ -26,6 +26,30 @@ thread_local! {
 
 /// Tells qualifiers apart for [`Slot`]s, where an address could be reused.
 pub(super) static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Runs `scripts` in order on the `decision` in `scope`: the rule that
+/// stopped them, if one did, or the error of the rule that failed.
+pub(super) fn run_scripts<'s>(
+    engine: &rhai::Engine,
+    scope: &mut Scope<'_>,
+    scripts: &'s Scripts,
+) -> Result<Option<&'s CompiledRule>, (Option<&'s CompiledRule>, Box<EvalAltResult>)> {
+    let variables = scope.len();
+    for (i, program) in scripts.programs.iter().enumerate() {
+        let Some(draft) = scope.get_value_mut::<Draft>(SCRIPT_VARIABLES[2]) else {
+            return Err((None, "the `decision` variable was replaced".into()));
+        };
+        draft.program = i;
+        let result = crate::engine::sandbox::run_script(engine, scope, program);
+        scope.rewind(variables);
+        match result {
+            Ok(()) => {}
+            Err(e) if draft::is_stop(&e) => return Ok(scripts.at(i, e.position())),
+            Err(e) => return Err((scripts.at(i, e.position()), e)),
+        }
+    }
+    Ok(None)
+}
 
 /// For each lead, whether it is the first in `leads` with its id.
 pub(super) fn first_of_each_id(leads: &[Lead]) -> Vec<bool> {
@@ -75,7 +99,7 @@ impl Inner {
             snapshot.get_mut().clear();
         }
         let (mut draft, stopped_by) = result?;
-        draft.begin(self.settings.text.caps.clone(), None);
+        draft.begin(self.settings.text.caps.clone());
         self.caps(&mut draft).map_err(|e| EvalError::from_script(lead, None, *e))?;
         draft.end();
         Ok((draft, stopped_by))
@@ -92,7 +116,7 @@ impl Inner {
         let snapshot = snapshot.get_mut();
         snapshot.fill(lead, as_of);
         // Room for every rule and the points, caps and lifecycle steps: `fired` never regrows.
-        let steps = self.tables.len() + self.rules.len() + 3;
+        let steps = self.tables.len() + self.scripts.rules.len() + 3;
         let budget = Budget::new(&self.limits);
         // Native work (table aggregations, script functions) charges this
         // run's budget, and the run keeps the deadline, from here to the end
@@ -101,13 +125,13 @@ impl Inner {
         let mut draft = Draft::new(
             crate::Assessment::clone(&self.criteria),
             self.settings.caps,
-            self.rule_names.clone(),
+            self.scripts.starts.clone(),
             steps,
             budget,
         );
         self.point_table(snapshot, &mut draft).map_err(|e| EvalError::from_script(lead, None, *e))?;
         for (name, table) in &self.tables {
-            draft.begin(name.clone(), None);
+            draft.begin(name.clone());
             let outcome = table.apply(LeadRef { lead, snapshot }, &mut draft, None).map_err(|e| {
                 let mut err = EvalError::from_script(lead, None, *e);
                 err.rule = Some(name.clone());
@@ -118,24 +142,18 @@ impl Inner {
             }
         }
         // A pack of tables only (the default pack) never starts the interpreter.
-        if self.rules.is_empty() {
+        if self.scripts.is_empty() {
             return Ok((draft, None));
         }
         snapshot.copy_fields(lead, self.uses_attributes);
         *scope.get_value_mut::<Draft>(decision_var).ok_or_else(|| lost_decision(lead))? = draft;
-
-        let result = self.engine.run_ast_with_scope(scope, &self.program);
+        let result = run_scripts(&self.engine, scope, &self.scripts);
         drop(run);
         let draft = scope.get_value_mut::<Draft>(decision_var).ok_or_else(|| lost_decision(lead))?;
         let draft = std::mem::replace(draft, Draft::placeholder());
-        let rule = draft.current.map(|i| &self.rules[i]);
         match result {
-            Ok(()) => Ok((draft, None)),
-            Err(e) if draft::is_stop(&e) => {
-                let stopped_by = Some(draft.rule.clone());
-                Ok((draft, stopped_by))
-            }
-            Err(e) => Err(EvalError::from_script(lead, rule, *e)),
+            Ok(stopped) => Ok((draft, stopped.map(|r| r.name.clone()))),
+            Err((rule, e)) => Err(EvalError::from_script(lead, rule, *e)),
         }
     }
 
@@ -148,7 +166,7 @@ impl Inner {
         draft: &mut Draft,
     ) -> Result<(), Box<EvalAltResult>> {
         let s = &self.settings;
-        draft.begin(s.text.points.clone(), None);
+        draft.begin(s.text.points.clone());
         let touches = &lead.touches;
         let mut i = 0;
         // Touches are sorted by channel, then day: each channel is a run of days.

@@ -103,8 +103,8 @@ pub(crate) fn engine(limits: &Limits) -> Engine {
     // The interner takes a lock on every string it sees; with one engine
     // shared by every thread that lock is the bottleneck.
     engine.set_max_strings_interned(0);
-    // `return` would end every remaining rule, not just its own: all rules
-    // run as one program (see `Qualifier`). `try`/`catch` would let a rule
+    // `return` would end every remaining rule of its program, not just its
+    // own: rules run joined (see `Scripts`). `try`/`catch` would let a rule
     // swallow its own typos. Object maps (`#{`) would let a script add keys
     // of any size, which rhai's size limits do not count. rhai lets a
     // `const` string be changed through indexing; rules need no constants
@@ -116,6 +116,7 @@ pub(crate) fn engine(limits: &Limits) -> Engine {
         engine.disable_symbol(symbol);
     }
 
+    // Per run; `watch` makes it per evaluation.
     engine.set_max_operations(limits.max_operations.max(1));
     engine.set_max_call_levels(limits.max_call_depth);
     engine.set_max_expr_depths(limits.max_expr_depth.max(1), limits.max_expr_depth.max(1));
@@ -126,17 +127,53 @@ pub(crate) fn engine(limits: &Limits) -> Engine {
     engine.set_max_variables(limits.max_variables.max(1));
     engine.set_max_functions(0);
     engine.set_max_modules(0);
-    if let Some(deadline) = limits.deadline {
-        engine.on_progress(move |operations| {
-            // Reading the clock on every operation would cost more than the rules.
-            if operations % 256 != 0 {
-                return None;
-            }
-            let (started, _) = STARTED.with(Cell::get)?;
-            (started.elapsed() > deadline).then(|| Dynamic::from(DeadlineExceeded))
-        });
-    }
     engine
+}
+
+/// Watches the runs of `engine`, whose evaluations run up to `programs`
+/// programs each: rhai counts operations per run, so with more than one the
+/// count of the evaluation's earlier runs is added here, and the limit
+/// bounds the evaluation, not each run. The deadline is checked here too.
+pub(crate) fn watch(engine: &mut Engine, limits: &Limits, programs: usize) {
+    if programs <= 1 && limits.deadline.is_none() {
+        return;
+    }
+    let (max_operations, deadline) = (limits.max_operations.max(1), limits.deadline);
+    engine.on_progress(move |operations| {
+        let earlier = OPERATIONS.with(|o| o.replace((o.get().0, operations)).0);
+        let total = earlier.saturating_add(operations);
+        if total > max_operations {
+            return Some(Dynamic::from(OperationsSpent));
+        }
+        // Reading the clock on every operation would cost more than the rules.
+        if total % 256 != 0 {
+            return None;
+        }
+        let deadline = deadline?;
+        let (started, _) = STARTED.with(Cell::get)?;
+        (started.elapsed() > deadline).then(|| Dynamic::from(DeadlineExceeded))
+    });
+}
+
+/// Runs one program of the current [`Run`]: its operations count towards
+/// the evaluation's (see [`watch`]), and running out of them is rhai's own
+/// operation error.
+pub(crate) fn run_script(
+    engine: &Engine,
+    scope: &mut rhai::Scope<'_>,
+    ast: &rhai::AST,
+) -> Result<(), Box<EvalAltResult>> {
+    let result = engine.run_ast_with_scope(scope, ast);
+    OPERATIONS.with(|o| {
+        let (earlier, last) = o.get();
+        o.set((earlier.saturating_add(last), 0));
+    });
+    result.map_err(|e| match *e {
+        EvalAltResult::ErrorTerminated(token, position) if token.is::<OperationsSpent>() => {
+            EvalAltResult::ErrorTooManyOperations(position).into()
+        }
+        other => other.into(),
+    })
 }
 
 thread_local! {
@@ -144,7 +181,14 @@ thread_local! {
     static STARTED: Cell<Option<(Instant, Duration)>> = const { Cell::new(None) };
     /// Native work left for the current thread's evaluation (see [`charge`]).
     static BUDGET: Cell<u64> = const { Cell::new(0) };
+    /// Operations of the current evaluation's finished runs, and of the running one.
+    static OPERATIONS: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
 }
+
+/// The token that ends a run when the lead's rules together have used
+/// [`Limits::max_operations`].
+#[derive(Debug, Clone)]
+struct OperationsSpent;
 
 /// The token that ends a run that took longer than [`Limits::deadline`].
 #[derive(Debug, Clone)]
@@ -165,6 +209,7 @@ impl Run {
     pub(crate) fn start(limits: &Limits) -> Run {
         BUDGET.with(|b| b.set(limits.max_operations.max(1).saturating_mul(NATIVE_STEPS_PER_OPERATION)));
         STARTED.with(|s| s.set(limits.deadline.map(|d| (Instant::now(), d))));
+        OPERATIONS.with(|o| o.set((0, 0)));
         Run(())
     }
 }
@@ -173,6 +218,7 @@ impl Drop for Run {
     fn drop(&mut self) {
         BUDGET.with(|b| b.set(0));
         STARTED.with(|s| s.set(None));
+        OPERATIONS.with(|o| o.set((0, 0)));
     }
 }
 

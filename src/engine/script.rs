@@ -21,6 +21,7 @@ use crate::pack::params::ParamTable;
 use crate::{Channel, CriterionStatus, Stage, Team, Text};
 
 type Fallible<T> = Result<T, Box<EvalAltResult>>;
+type Ctx<'a> = rhai::NativeCallContext<'a>;
 
 /// The pack's effective parameters, shared by every evaluation.
 #[derive(Debug, Clone)]
@@ -367,57 +368,44 @@ fn register_params(r: &mut impl Registrar) {
     });
 }
 
-/// The engine's marker between rules in the compiled program.
-pub(crate) const RULE_MARKER: &str = "__rule";
-
 fn register_decision(r: &mut impl Registrar) {
-    // Markers must come in order, so a script calling one cannot pass its
-    // points off as another rule's: the engine's next marker would fail.
-    r.func(RULE_MARKER, |d: &mut Draft, index: INT| -> Fallible<()> {
-        let next = d.current.map_or(0, |i| i + 1);
-        if usize::try_from(index).ok() != Some(next) || next >= d.rules.len() {
-            return Err(format!("`{RULE_MARKER}` is for the engine only").into());
-        }
-        d.begin(d.rules[next].clone(), Some(next));
-        Ok(())
-    });
-
+    // Each effect takes its call's position, which names the rule that made it.
     for category in [Category::Fit, Category::Engagement, Category::Negative] {
         let name = category.as_str();
-        r.func(name, move |d: &mut Draft, points: INT, reason: ImmutableString| {
-            d.award(category, points, reason)
+        r.func(name, move |ctx: Ctx, d: &mut Draft, points: INT, reason: ImmutableString| {
+            d.award(ctx.call_position(), category, points, reason)
         });
-        r.func(name, move |d: &mut Draft, points: FLOAT, reason: ImmutableString| {
-            d.award(category, whole_points(points.into())?, reason)
+        r.func(name, move |ctx: Ctx, d: &mut Draft, points: FLOAT, reason: ImmutableString| {
+            d.award(ctx.call_position(), category, whole_points(points.into())?, reason)
         });
         // Catches the wrong types, with a better message than "function not found".
-        r.func(name, move |d: &mut Draft, points: Dynamic, reason: ImmutableString| {
-            d.award(category, whole_points(points)?, reason)
+        r.func(name, move |ctx: Ctx, d: &mut Draft, points: Dynamic, reason: ImmutableString| {
+            d.award(ctx.call_position(), category, whole_points(points)?, reason)
         });
     }
 
-    r.func("met", |d: &mut Draft, c: &str, evidence: ImmutableString| {
-        d.criterion(c, CriterionStatus::Met, evidence)
+    r.func("met", |ctx: Ctx, d: &mut Draft, c: &str, evidence: ImmutableString| {
+        d.criterion(ctx.call_position(), c, CriterionStatus::Met, evidence)
     });
-    r.func("not_met", |d: &mut Draft, c: &str, evidence: ImmutableString| {
-        d.criterion(c, CriterionStatus::NotMet, evidence)
+    r.func("not_met", |ctx: Ctx, d: &mut Draft, c: &str, evidence: ImmutableString| {
+        d.criterion(ctx.call_position(), c, CriterionStatus::NotMet, evidence)
     });
-    r.func("unknown", |d: &mut Draft, c: &str, evidence: ImmutableString| {
-        d.criterion(c, CriterionStatus::Unknown, evidence)
+    r.func("unknown", |ctx: Ctx, d: &mut Draft, c: &str, evidence: ImmutableString| {
+        d.criterion(ctx.call_position(), c, CriterionStatus::Unknown, evidence)
     });
 
-    r.func("grade", |d: &mut Draft, grade: &str| -> Fallible<()> {
-        d.check()?;
+    r.func("grade", |ctx: Ctx, d: &mut Draft, grade: &str| -> Fallible<()> {
+        d.check(ctx.call_position())?;
         d.grade = Some(grade.parse().map_err(|e: ValueError| e.to_string())?);
         Ok(())
     });
-    r.func("temperature", |d: &mut Draft, t: &str| -> Fallible<()> {
-        d.check()?;
+    r.func("temperature", |ctx: Ctx, d: &mut Draft, t: &str| -> Fallible<()> {
+        d.check(ctx.call_position())?;
         d.temperature = Some(t.parse().map_err(|e: ValueError| e.to_string())?);
         Ok(())
     });
-    r.func("stage", |d: &mut Draft, stage: &str, reason: ImmutableString| -> Fallible<()> {
-        d.check()?;
+    r.func("stage", |ctx: Ctx, d: &mut Draft, stage: &str, reason: ImmutableString| -> Fallible<()> {
+        d.check(ctx.call_position())?;
         let stage: Stage = stage.parse().map_err(|e: ValueError| e.to_string())?;
         if stage == Stage::Disqualified {
             return Err("use decision.disqualify(reason) to disqualify".into());
@@ -425,24 +413,24 @@ fn register_decision(r: &mut impl Registrar) {
         d.stage = Some((stage, d.reasoned(reason)?));
         Ok(())
     });
-    r.func("handoff", |d: &mut Draft, reason: ImmutableString| -> Fallible<()> {
-        d.check()?;
+    r.func("handoff", |ctx: Ctx, d: &mut Draft, reason: ImmutableString| -> Fallible<()> {
+        d.check(ctx.call_position())?;
         d.handoff = HandoffChoice::Now(d.reasoned(reason)?);
         Ok(())
     });
-    r.func("hold", |d: &mut Draft, reason: ImmutableString| -> Fallible<()> {
-        d.check()?;
+    r.func("hold", |ctx: Ctx, d: &mut Draft, reason: ImmutableString| -> Fallible<()> {
+        d.check(ctx.call_position())?;
         d.handoff = HandoffChoice::Hold(d.reasoned(reason)?);
         Ok(())
     });
-    r.func("disqualify", |d: &mut Draft, reason: ImmutableString| -> Fallible<()> {
-        d.check()?;
+    r.func("disqualify", |ctx: Ctx, d: &mut Draft, reason: ImmutableString| -> Fallible<()> {
+        d.check(ctx.call_position())?;
         d.budget.take(0, reason.len())?;
         d.disqualify(Text::from_script(reason));
         Err(stop())
     });
-    r.func("stop", |d: &mut Draft| -> Fallible<()> {
-        d.check()?;
+    r.func("stop", |ctx: Ctx, d: &mut Draft| -> Fallible<()> {
+        d.check(ctx.call_position())?;
         Err(stop())
     });
 
@@ -518,7 +506,6 @@ mod tests {
             };
             out.insert(entry);
         }
-        out.remove(&("decision".to_owned(), RULE_MARKER.to_owned(), Some(1)));
         out
     }
 

@@ -70,3 +70,47 @@ fn a_failing_lead_does_not_stop_the_batch() {
     assert_eq!((err.lead_id(), err.rule(), err.message()), ("T-1", Some("t"), "boom"));
     assert_eq!(err.to_string(), "lead \"T-1\": rule \"t\" (t.rhai:1:32): boom");
 }
+
+/// A pack of 40 rules of different lengths: more than the engine joins into
+/// one program (16), so effects and errors are attributed across programs.
+/// Rule `i` starts with `i % 5` blank lines, then gives `i + 1` fit points,
+/// and rule `fail`, if any, then divides by zero.
+fn forty_rules(fail: Option<usize>) -> Qualifier {
+    let mut manifest = String::from("name = \"x\"\nversion = \"1\"\n");
+    for i in 0..40 {
+        let blank = "\n".repeat(i % 5);
+        let boom = if fail == Some(i) { "let y = n / 0;\n" } else { "" };
+        manifest.push_str(&format!(
+            "[[rules]]\nname = \"r{i}\"\nscript = '''\n{blank}let n = {i};\ndecision.fit(n + 1, \"from r{i}\");\n{boom}'''\n"
+        ));
+    }
+    Qualifier::new(&Pack::from_toml(&manifest).unwrap()).unwrap()
+}
+
+#[test]
+fn each_effect_is_its_own_rules_however_many_rules_there_are() {
+    let d = forty_rules(None).evaluate(&lead_with(""), as_of()).unwrap();
+    let got: Vec<(&str, i64, &str)> =
+        d.contributions.iter().map(|c| (c.rule.as_str(), c.points, c.reason.as_str())).collect();
+    let names: Vec<String> = (0..40).map(|i| format!("r{i}")).collect();
+    let reasons: Vec<String> = (0..40).map(|i| format!("from r{i}")).collect();
+    let want: Vec<(&str, i64, &str)> =
+        (0..40).map(|i| (names[i].as_str(), i as i64 + 1, reasons[i].as_str())).collect();
+    assert_eq!(got, want);
+    assert_eq!(d.fired.iter().map(|r| r.as_str()).collect::<Vec<_>>(), names);
+    assert_eq!(d.fit, (1..=40).sum::<i64>());
+}
+
+#[test]
+fn an_error_names_its_rule_and_line_however_many_rules_there_are() {
+    for fail in [0, 15, 16, 37] {
+        let err = eval_err(&forty_rules(Some(fail)));
+        assert_eq!(err.rule(), Some(format!("r{fail}").as_str()), "{err}");
+        // Each rule takes 6 lines of pack.toml plus its blank lines, after
+        // the 2 of the header; the failing line follows its 3 lines of
+        // TOML, its blank lines, `let n` and the award.
+        let start: usize = 2 + (0..fail).map(|i| 6 + i % 5).sum::<usize>();
+        let line = start + 3 + fail % 5 + 3;
+        assert_eq!(err.location().unwrap().line, line, "{err}");
+    }
+}

@@ -49,3 +49,27 @@ fn the_operation_limit_covers_all_rules_of_a_lead_together() {
     let err = eval(needed - 1).unwrap_err();
     assert_eq!((err.kind(), err.rule()), (EvalErrorKind::TooManyOperations, Some("b")));
 }
+
+#[test]
+fn the_operation_limit_covers_every_program_of_many_rules() {
+    // 40 rules: the engine runs them as three programs of at most 16.
+    let mut manifest = String::from("name = \"x\"\nversion = \"1\"\n");
+    for i in 0..40 {
+        manifest.push_str(&format!("[[rules]]\nname = \"r{i}\"\nscript = 'let x = 1 + 1 + 1 + 1;'\n"));
+    }
+    let pack = leadgate::Pack::from_toml(&manifest).unwrap();
+    let eval = |max: u64| {
+        let q =
+            leadgate::Qualifier::builder(&pack).limits(limits(|l| l.max_operations = max)).build().unwrap();
+        q.evaluate(&crate::lead_with(""), crate::as_of())
+    };
+    let needed = (1..10_000).find(|&m| eval(m).is_ok()).unwrap();
+    // Every rule costs the same, so the lead needs forty times one rule...
+    let one = (1..10_000)
+        .find(|&m| run_with(limits(|l| l.max_operations = m), "let x = 1 + 1 + 1 + 1;").is_ok())
+        .unwrap();
+    assert_eq!(needed, 40 * one);
+    // ... and one operation less stops the last rule.
+    let err = eval(needed - 1).unwrap_err();
+    assert_eq!((err.kind(), err.rule()), (EvalErrorKind::TooManyOperations, Some("r39")));
+}
