@@ -17,7 +17,8 @@
 //! cost in time is cache misses, which cachegrind counts exactly:
 //! `valgrind --tool=cachegrind --cache-sim=yes $B $n tenants 1000` (the D1
 //! misses of 11 rounds less 1, against `tenants 1`). `scripts N` and
-//! `lists N` decide one lead with a pack of `N` one-`if` scripted rules.
+//! `lists N` decide one lead with a pack of `N` one-`if` scripted rules;
+//! `parse` reads the 50 sample leads from NDJSON.
 
 #[path = "support/accounts.rs"]
 mod accounts;
@@ -38,6 +39,9 @@ fn main() {
     }
     if mode == "tenants" {
         return tenants(rounds, args.get(2).and_then(|a| a.parse().ok()).unwrap_or(1));
+    }
+    if mode == "parse" {
+        return parse(rounds);
     }
     if matches!(mode, "scripts" | "lists") {
         return scripts(rounds, mode, args.get(2).and_then(|a| a.parse().ok()).unwrap_or(1));
@@ -113,6 +117,16 @@ fn scripts(rounds: usize, mode: &str, n: usize) {
     let mut total = 0;
     for _ in 0..rounds {
         total += q.evaluate(std::hint::black_box(&lead), as_of).unwrap().score;
+    }
+    println!("{total}");
+}
+
+/// Reads the sample leads from NDJSON `rounds` times.
+fn parse(rounds: usize) {
+    let mut total = 0;
+    for _ in 0..rounds {
+        total +=
+            leadgate::read_leads(std::hint::black_box(leads::SAMPLE_LEADS)).filter(Result::is_ok).count();
     }
     println!("{total}");
 }

@@ -367,7 +367,7 @@ impl Qualifier {
             Some(slot) => inner.adopt(slot),
             None => inner.slot(),
         };
-        let result = inner.run(&mut slot.scope, lead, as_of);
+        let result = inner.run(&mut slot, lead, as_of);
         SLOT.set(Some(slot));
         let (draft, stopped_by) = result?;
         Ok(inner.finish(lead, as_of, draft, stopped_by))

@@ -7,17 +7,20 @@ use rhai::{EvalAltResult, Scope};
 use super::draft::{self, Budget, Draft};
 use super::error::{EvalError, EvalErrorKind};
 use super::script::Params;
-use super::snapshot::{LeadRef, Snapshot, decay};
+use super::snapshot::{LeadRef, ScriptLead, Snapshot, decay};
 use super::tables::Outcome;
 use super::{CompiledRule, Inner, SCRIPT_VARIABLES, Scripts, snapshot};
 use crate::decision::Category;
 use crate::{Lead, Text};
 
-/// The variables rules see, kept per thread between evaluations: a lead then
-/// costs no new scope, no new boxes for the variables and no new touch buffer.
+/// What a thread keeps between evaluations: a lead then costs no new
+/// scope, no new boxes for the variables and no new touch buffer.
 pub(super) struct Slot {
     pub(super) qualifier: u64,
+    /// The variables scripts see; `lead` is the snapshot packs with scripts fill.
     pub(super) scope: Scope<'static>,
+    /// The snapshot packs without scripts fill: no scope to look in.
+    pub(super) lead: Box<ScriptLead>,
 }
 
 thread_local! {
@@ -68,7 +71,7 @@ impl Inner {
         scope.push_constant(lead_var, Snapshot::default());
         scope.push_constant(params_var, self.script_params.clone());
         scope.push_constant(decision_var, Draft::placeholder());
-        Slot { qualifier: self.id, scope }
+        Slot { qualifier: self.id, scope, lead: Box::default() }
     }
 
     /// Another qualifier's slot, made this one's: its parameters replaced.
@@ -84,20 +87,33 @@ impl Inner {
         }
     }
 
-    /// Runs the point table and the rules, leaving `scope` as it found it.
+    /// Runs the point table and the rules, leaving `slot` as it found it.
     pub(super) fn run(
         &self,
-        scope: &mut Scope<'static>,
+        slot: &mut Slot,
         lead: &Lead,
         as_of: DateTime<Utc>,
     ) -> Result<(Draft, Option<Text>), EvalError> {
-        let result = self.run_rules(scope, lead, as_of);
-        // A slot goes back to its thread only from here, so it always starts with just the variables.
-        scope.rewind(SCRIPT_VARIABLES.len());
-        // The slot outlives the lead: keep none of its data.
-        if let Some(snapshot) = scope.get_value_mut::<Snapshot>(SCRIPT_VARIABLES[0]) {
-            snapshot.get_mut().clear();
-        }
+        // Native work (table aggregations, script functions) charges this
+        // run's budget, and the run keeps the deadline, to the end of the rules.
+        let run = crate::engine::sandbox::Run::start(&self.limits);
+        let result = if self.scripts.is_empty() {
+            // A pack of tables only (the default pack) never starts the
+            // interpreter, nor looks in its scope.
+            let result = self.run_tables(&mut slot.lead, lead, as_of);
+            slot.lead.clear();
+            result
+        } else {
+            let result = self.run_scripts(&mut slot.scope, lead, as_of);
+            // A slot goes back to its thread only from here, so it always starts with just the variables.
+            slot.scope.rewind(SCRIPT_VARIABLES.len());
+            // The slot outlives the lead: keep none of its data.
+            if let Some(snapshot) = slot.scope.get_value_mut::<Snapshot>(SCRIPT_VARIABLES[0]) {
+                snapshot.get_mut().clear();
+            }
+            result
+        };
+        drop(run);
         let (mut draft, stopped_by) = result?;
         draft.begin(self.settings.text.caps.clone());
         self.caps(&mut draft).map_err(|e| EvalError::from_script(lead, None, *e))?;
@@ -105,29 +121,23 @@ impl Inner {
         Ok((draft, stopped_by))
     }
 
-    pub(super) fn run_rules(
+    /// The point table and the decision tables on `snapshot`, filled here
+    /// for `lead`: the draft, and the table that stopped the run, if one did.
+    fn run_tables(
         &self,
-        scope: &mut Scope<'static>,
+        snapshot: &mut ScriptLead,
         lead: &Lead,
         as_of: DateTime<Utc>,
     ) -> Result<(Draft, Option<Text>), EvalError> {
-        let [lead_var, _, decision_var] = SCRIPT_VARIABLES;
-        let snapshot = scope.get_value_mut::<Snapshot>(lead_var).ok_or_else(|| lost_decision(lead))?;
-        let snapshot = snapshot.get_mut();
         snapshot.fill(lead, as_of);
         // Room for every rule and the points, caps and lifecycle steps: `fired` never regrows.
         let steps = self.tables.len() + self.scripts.rules.len() + 3;
-        let budget = Budget::new(&self.limits);
-        // Native work (table aggregations, script functions) charges this
-        // run's budget, and the run keeps the deadline, from here to the end
-        // of the scripts.
-        let run = crate::engine::sandbox::Run::start(&self.limits);
         let mut draft = Draft::new(
             crate::Assessment::clone(&self.criteria),
             self.settings.caps,
             self.scripts.starts.clone(),
             steps,
-            budget,
+            Budget::new(&self.limits),
         );
         self.point_table(snapshot, &mut draft).map_err(|e| EvalError::from_script(lead, None, *e))?;
         for (name, table) in &self.tables {
@@ -141,14 +151,26 @@ impl Inner {
                 return Ok((draft, Some(name.clone())));
             }
         }
-        // A pack of tables only (the default pack) never starts the interpreter.
-        if self.scripts.is_empty() {
-            return Ok((draft, None));
+        Ok((draft, None))
+    }
+
+    /// The tables, then the scripts, on the snapshot and draft in `scope`.
+    fn run_scripts(
+        &self,
+        scope: &mut Scope<'static>,
+        lead: &Lead,
+        as_of: DateTime<Utc>,
+    ) -> Result<(Draft, Option<Text>), EvalError> {
+        let [lead_var, _, decision_var] = SCRIPT_VARIABLES;
+        let snapshot = scope.get_value_mut::<Snapshot>(lead_var).ok_or_else(|| lost_decision(lead))?;
+        let snapshot = snapshot.get_mut();
+        let (draft, stopped_by) = self.run_tables(snapshot, lead, as_of)?;
+        if stopped_by.is_some() {
+            return Ok((draft, stopped_by));
         }
         snapshot.copy_fields(lead, self.uses_attributes);
         *scope.get_value_mut::<Draft>(decision_var).ok_or_else(|| lost_decision(lead))? = draft;
         let result = run_scripts(&self.engine, scope, &self.scripts);
-        drop(run);
         let draft = scope.get_value_mut::<Draft>(decision_var).ok_or_else(|| lost_decision(lead))?;
         let draft = std::mem::replace(draft, Draft::placeholder());
         match result {
