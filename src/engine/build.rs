@@ -319,18 +319,20 @@ impl Settings {
                 other => other.as_f64().map(|f| f as i64),
             };
             let (Ok(channel), Some(p)) = (channel.parse::<Channel>(), per_touch) else { continue };
+            // Made through the thread's cache of texts: tenants built on one
+            // thread share them, so deciding for many in turn reads one copy.
             let reason = if half_life_days > 0.0 {
-                format!(
+                Text::cached(format_args!(
                     "{channel} activity ({p} per touch, half-life {} days)",
                     crate::lead::text::Number(half_life_days)
-                )
+                ))
             } else {
-                format!("{channel} activity ({p} per touch)")
+                Text::cached(format_args!("{channel} activity ({p} per touch)"))
             };
             match channel.index() {
-                Some(i) => points[i] = Some((p, reason.into())),
+                Some(i) => points[i] = Some((p, reason)),
                 None => {
-                    custom_points.insert(channel, (p, reason.into()));
+                    custom_points.insert(channel, (p, reason));
                 }
             }
         }
@@ -363,7 +365,9 @@ impl Settings {
                     ("Engagement", known::ENGAGEMENT_CAP),
                     ("Score", known::SCORE_CAP),
                 ]
-                .map(|(what, cap)| format!("{what} capped at {}", whole(cap).unwrap_or_default()).into()),
+                .map(|(what, cap)| {
+                    Text::cached(format_args!("{what} capped at {}", whole(cap).unwrap_or_default()))
+                }),
             },
         }
     }
