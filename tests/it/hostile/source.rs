@@ -69,3 +69,17 @@ fn compile_errors_name_the_rule_file_line_and_column() {
     let at = p.location().unwrap();
     assert_eq!((at.script.as_str(), at.line, at.column), ("pack.toml", 12, 12), "{p}");
 }
+
+#[test]
+fn a_rule_that_leaves_the_engines_block_still_acts_as_itself() {
+    // `}` ends the block the engine puts around the first rule; what follows
+    // runs outside it, but an effect is its rule's by where its call is.
+    let manifest = "name = \"t\"\nversion = \"1\"\n[[rules]]\nname = \"first\"\nscript = '''\n\
+        decision.fit(1, \"a\"); }\ndecision.fit(2, \"b\");\n{'''\n\
+        [[rules]]\nname = \"second\"\nscript = 'decision.fit(3, \"c\");'\n";
+    let q = leadgate::Qualifier::new(&leadgate::Pack::from_toml(manifest).unwrap()).unwrap();
+    let d = q.evaluate(&crate::lead_with(""), crate::as_of()).unwrap();
+    let by_rule: Vec<(&str, i64)> = d.contributions.iter().map(|c| (c.rule.as_str(), c.points)).collect();
+    assert_eq!(by_rule, [("first", 1), ("first", 2), ("second", 3)]);
+    assert_eq!(d.fired, ["first", "second"]);
+}
