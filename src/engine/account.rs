@@ -331,7 +331,7 @@ impl Compiled {
         scope.push_constant(account_var, view);
         scope.push_constant(params_var, inner.script_params.clone());
         scope.push_constant(decision_var, draft);
-        let result = super::run::run_scripts(&inner.engine, &mut scope, &self.scripts);
+        let result = super::run::run_programs(&inner.engine, &mut scope, &self.scripts);
         let lost = || {
             EvalError::new_for_account(
                 key,

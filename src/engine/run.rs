@@ -30,26 +30,28 @@ thread_local! {
 /// Tells qualifiers apart for [`Slot`]s, where an address could be reused.
 pub(super) static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-/// Runs `scripts` in order on the `decision` in `scope`: the rule that
-/// stopped them, if one did, or the error of the rule that failed.
-pub(super) fn run_scripts<'s>(
+/// Runs the programs of `scripts` in order on the `decision` in `scope`:
+/// the rule that stopped them, if one did, or the error of the rule that
+/// failed. The rule is the one at the error's position, else the last that
+/// acted.
+pub(super) fn run_programs<'s>(
     engine: &rhai::Engine,
     scope: &mut Scope<'_>,
     scripts: &'s Scripts,
 ) -> Result<Option<&'s CompiledRule>, (Option<&'s CompiledRule>, Box<EvalAltResult>)> {
     let variables = scope.len();
+    let decision = SCRIPT_VARIABLES[2];
     for (i, program) in scripts.programs.iter().enumerate() {
-        let Some(draft) = scope.get_value_mut::<Draft>(SCRIPT_VARIABLES[2]) else {
+        let Some(draft) = scope.get_value_mut::<Draft>(decision) else {
             return Err((None, "the `decision` variable was replaced".into()));
         };
         draft.program = i;
         let result = crate::engine::sandbox::run_script(engine, scope, program);
         scope.rewind(variables);
-        match result {
-            Ok(()) => {}
-            Err(e) if draft::is_stop(&e) => return Ok(scripts.at(i, e.position())),
-            Err(e) => return Err((scripts.at(i, e.position()), e)),
-        }
+        let Err(e) = result else { continue };
+        let current = scope.get_value_mut::<Draft>(decision).and_then(|d| d.current);
+        let rule = scripts.at(i, e.position()).or_else(|| current.map(|c| &scripts.rules[c]));
+        return if draft::is_stop(&e) { Ok(rule) } else { Err((rule, e)) };
     }
     Ok(None)
 }
@@ -170,7 +172,7 @@ impl Inner {
         }
         snapshot.copy_fields(lead, self.uses_attributes);
         *scope.get_value_mut::<Draft>(decision_var).ok_or_else(|| lost_decision(lead))? = draft;
-        let result = run_scripts(&self.engine, scope, &self.scripts);
+        let result = run_programs(&self.engine, scope, &self.scripts);
         let draft = scope.get_value_mut::<Draft>(decision_var).ok_or_else(|| lost_decision(lead))?;
         let draft = std::mem::replace(draft, Draft::placeholder());
         match result {
