@@ -21,7 +21,6 @@ pub(super) struct Settings {
     pub(super) mql: Option<i64>,
     pub(super) warm: Option<f64>,
     pub(super) hot: Option<f64>,
-    pub(super) grades: Vec<(f64, Grade)>,
     /// Criteria met for an SQL-ready handoff at the MQL threshold.
     pub(super) sql_criteria_met: Option<usize>,
     /// Criteria not met that hold a lead back at the MQL threshold.
@@ -29,13 +28,37 @@ pub(super) struct Settings {
     pub(super) half_life_days: f64,
     pub(super) channel_daily_cap: Option<f64>,
     pub(super) caps: Caps,
-    /// Points per touch for built-in channels, by index, then custom channels.
-    pub(super) points: Vec<Option<(i64, Text)>>,
-    pub(super) custom_points: std::collections::HashMap<Channel, (i64, Text)>,
-    /// Custom channels the pack declares inbound.
-    pub(super) inbound: std::collections::HashSet<Channel>,
+    pub(super) scale: Arc<Scale>,
     /// Names and reasons made once, so that deciding does not format them.
     pub(super) text: Texts,
+}
+
+/// The point table, the grades and the inbound channels: the same for most
+/// tenants of a pack, so shared (see [`Scale::shared`]).
+#[derive(PartialEq)]
+pub(super) struct Scale {
+    /// Fit thresholds, best grade first.
+    pub(super) grades: Vec<(f64, Grade)>,
+    /// Points per touch for built-in channels, by index, then custom channels.
+    points: Vec<Option<(i64, Text)>>,
+    custom_points: std::collections::HashMap<Channel, (i64, Text)>,
+    /// Custom channels the pack declares inbound.
+    inbound: std::collections::HashSet<Channel>,
+}
+
+impl Scale {
+    /// `self`, or the equal one this thread made last: tenants built in turn
+    /// from one pack share one copy, so that deciding for many of them in
+    /// turn reads one. The thread keeps the last one alive, no more.
+    fn shared(self) -> Arc<Scale> {
+        thread_local! {
+            static LAST: std::cell::RefCell<Option<Arc<Scale>>> = const { std::cell::RefCell::new(None) };
+        }
+        LAST.with_borrow_mut(|last| match last {
+            Some(shared) if **shared == self => Arc::clone(shared),
+            _ => Arc::clone(last.insert(Arc::new(self))),
+        })
+    }
 }
 
 pub(super) struct Texts {
@@ -285,7 +308,7 @@ impl<'a> QualifierBuilder<'a> {
             inner: Arc::new(Inner {
                 id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
                 engine: Box::new(engine),
-                tables,
+                tables: shared_tables(tables),
                 scripts,
                 pack: Arc::new(id),
                 script_params,
@@ -338,12 +361,11 @@ impl Settings {
         }
         let [points_step, caps, lifecycle] = step_names();
         // Best grade first, so the first threshold the fit score reaches wins.
-        let grades = known::GRADES.iter().filter_map(|(n, g)| num(n).map(|t| (t, *g))).collect();
+        let grades: Vec<_> = known::GRADES.iter().filter_map(|(n, g)| num(n).map(|t| (t, *g))).collect();
         Settings {
             mql: whole(known::MQL_THRESHOLD),
             warm: num(known::WARM_THRESHOLD),
             hot: num(known::HOT_THRESHOLD),
-            grades,
             sql_criteria_met: whole(known::SQL_CRITERIA_MET).map(|n| n.max(0) as usize),
             hold_criteria_not_met: whole(known::HOLD_CRITERIA_NOT_MET).map(|n| n.max(0) as usize),
             half_life_days,
@@ -353,9 +375,16 @@ impl Settings {
                 engagement: whole(known::ENGAGEMENT_CAP),
                 score: whole(known::SCORE_CAP),
             },
-            points,
-            custom_points,
-            inbound: pack.declared_channels().filter(|c| pack.direction(c) == Direction::Inbound).collect(),
+            scale: Scale {
+                grades,
+                points,
+                custom_points,
+                inbound: pack
+                    .declared_channels()
+                    .filter(|c| pack.direction(c) == Direction::Inbound)
+                    .collect(),
+            }
+            .shared(),
             text: Texts {
                 points: points_step,
                 caps,
@@ -375,17 +404,39 @@ impl Settings {
     /// Whether a touch on `channel` is the lead's own activity.
     pub(super) fn inbound(&self, channel: &Channel) -> bool {
         match channel {
-            Channel::Custom(_) => self.inbound.contains(channel),
+            Channel::Custom(_) => self.scale.inbound.contains(channel),
             built_in => built_in.direction() == Direction::Inbound,
         }
     }
 
     pub(super) fn points_for(&self, channel: &Channel) -> Option<(i64, &Text)> {
         match channel.index() {
-            Some(i) => self.points[i].as_ref().map(|(p, r)| (*p, r)),
-            None => self.custom_points.get(channel).map(|(p, r)| (*p, r)),
+            Some(i) => self.scale.points[i].as_ref().map(|(p, r)| (*p, r)),
+            None => self.scale.custom_points.get(channel).map(|(p, r)| (*p, r)),
         }
     }
+}
+
+/// `tables`, or the same list this thread made last (the same names and
+/// the same shared tables): tenants built in turn from one pack share one
+/// copy, as they share [`Scale`]s.
+fn shared_tables(
+    tables: Vec<(Text, Arc<crate::pack::table::Table>)>,
+) -> Arc<[(Text, Arc<crate::pack::table::Table>)]> {
+    type Tables = Arc<[(Text, Arc<crate::pack::table::Table>)]>;
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<Tables>> = const { std::cell::RefCell::new(None) };
+    }
+    LAST.with_borrow_mut(|last| {
+        let same = last.as_ref().filter(|last| {
+            last.len() == tables.len()
+                && last.iter().zip(&tables).all(|((n, t), (m, u))| n == m && Arc::ptr_eq(t, u))
+        });
+        match same {
+            Some(shared) => Arc::clone(shared),
+            None => Arc::clone(last.insert(tables.into())),
+        }
+    })
 }
 
 /// Rules compiled: tables resolved, scripts in programs.

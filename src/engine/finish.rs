@@ -28,10 +28,10 @@ impl Inner {
         // final; `Draft::add` keeps their sum representable.
         let score = draft::sum(d.fit, d.engagement, d.negative).unwrap_or_default();
         let grade = d.grade.or_else(|| {
-            if s.grades.is_empty() {
+            if s.scale.grades.is_empty() {
                 return None;
             }
-            Some(s.grades.iter().find(|(t, _)| d.fit as f64 >= *t).map_or(Grade::F, |(_, g)| *g))
+            Some(s.scale.grades.iter().find(|(t, _)| d.fit as f64 >= *t).map_or(Grade::F, |(_, g)| *g))
         });
         let temperature = d.temperature.or_else(|| match (s.hot, s.warm) {
             (None, None) => None,

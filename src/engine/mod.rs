@@ -82,8 +82,9 @@ struct Inner {
     /// Unique per compiled qualifier, for the per-thread [`Slot`].
     id: u64,
     engine: Box<Engine>,
-    /// The decision tables, which run before the scripts, in pack order.
-    tables: Vec<(Text, Arc<Table>)>,
+    /// The decision tables, which run before the scripts, in pack order;
+    /// shared by tenants built in turn with the same tables.
+    tables: Arc<[(Text, Arc<Table>)]>,
     /// The scripted rules, which run after the tables.
     scripts: Scripts,
     pack: Arc<PackId>,
@@ -392,7 +393,7 @@ mod tests {
     #[test]
     fn tenants_share_the_tables_their_values_do_not_change() {
         let shared = |a: &Qualifier, b: &Qualifier| -> Vec<bool> {
-            a.inner.tables.iter().zip(&b.inner.tables).map(|(x, y)| Arc::ptr_eq(&x.1, &y.1)).collect()
+            a.inner.tables.iter().zip(b.inner.tables.iter()).map(|(x, y)| Arc::ptr_eq(&x.1, &y.1)).collect()
         };
         // Separate calls: the shipped pack is read once per process.
         let default = Qualifier::new(&crate::Pack::b2b_bant()).unwrap();
@@ -406,6 +407,13 @@ mod tests {
         assert_eq!(names, ["screen", "fit", "budget", "authority", "need", "timeline", "engagement"]);
         assert_eq!(shared(&default, &threshold), [true; 7]);
         assert_eq!(shared(&default, &industries), [true, false, true, true, true, true, true]);
+        // Built in turn on one thread, they share the list of tables when
+        // it is the same, and the point table and grades.
+        assert!(Arc::ptr_eq(&default.inner.tables, &threshold.inner.tables));
+        assert!(!Arc::ptr_eq(&default.inner.tables, &industries.inner.tables));
+        assert!(Arc::ptr_eq(&default.inner.settings.scale, &industries.inner.settings.scale));
+        let points = Qualifier::builder(&crate::Pack::b2b_bant()).param("points.webinar", 1).build().unwrap();
+        assert!(!Arc::ptr_eq(&default.inner.settings.scale, &points.inner.settings.scale));
         assert!(default.inner.script_params.is_empty());
     }
 }

@@ -142,7 +142,7 @@ impl Inner {
             Budget::new(&self.limits),
         );
         self.point_table(snapshot, &mut draft).map_err(|e| EvalError::from_script(lead, None, *e))?;
-        for (name, table) in &self.tables {
+        for (name, table) in self.tables.iter() {
             draft.begin(name.clone());
             let outcome = table.apply(LeadRef { lead, snapshot }, &mut draft, None).map_err(|e| {
                 let mut err = EvalError::from_script(lead, None, *e);
