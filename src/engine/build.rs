@@ -10,9 +10,10 @@ use sha2::{Digest, Sha256};
 use super::draft::{Caps, RuleStart};
 use super::run::NEXT_ID;
 use super::script::{self, Params};
-use super::{CompiledRule, Inner, Limits, Qualifier, SCRIPT_VARIABLES, Scripts};
+use super::{CompiledRule, Inner, Limits, Qualifier, SCRIPT_VARIABLES, Scripts, Tables};
 use crate::decision::PackId;
 use crate::pack::params::{ParamTable, known};
+use crate::pack::table::Table;
 use crate::pack::{Location, ParamValue, Problem, ProblemKind, hex};
 use crate::{Channel, Direction, Grade, Pack, PackError, Text};
 
@@ -46,18 +47,29 @@ pub(super) struct Scale {
     inbound: std::collections::HashSet<Channel>,
 }
 
+/// What this thread made last of a kind (`last`), when `same` says it is
+/// `value`, else `value` made shared (and the last): tenants built in turn
+/// from one pack share one copy, so that deciding for many of them in turn
+/// reads one. The thread keeps the last one alive, no more.
+fn last_or<T: ?Sized, V>(
+    last: &'static std::thread::LocalKey<std::cell::RefCell<Option<Arc<T>>>>,
+    value: V,
+    same: impl FnOnce(&T, &V) -> bool,
+    share: impl FnOnce(V) -> Arc<T>,
+) -> Arc<T> {
+    last.with_borrow_mut(|last| match last {
+        Some(shared) if same(shared, &value) => Arc::clone(shared),
+        _ => Arc::clone(last.insert(share(value))),
+    })
+}
+
 impl Scale {
-    /// `self`, or the equal one this thread made last: tenants built in turn
-    /// from one pack share one copy, so that deciding for many of them in
-    /// turn reads one. The thread keeps the last one alive, no more.
+    /// `self`, or the equal one this thread made last (see [`last_or`]).
     fn shared(self) -> Arc<Scale> {
         thread_local! {
             static LAST: std::cell::RefCell<Option<Arc<Scale>>> = const { std::cell::RefCell::new(None) };
         }
-        LAST.with_borrow_mut(|last| match last {
-            Some(shared) if **shared == self => Arc::clone(shared),
-            _ => Arc::clone(last.insert(Arc::new(self))),
-        })
+        last_or(&LAST, self, |last, new| last == new, Arc::new)
     }
 }
 
@@ -418,30 +430,20 @@ impl Settings {
 }
 
 /// `tables`, or the same list this thread made last (the same names and
-/// the same shared tables): tenants built in turn from one pack share one
-/// copy, as they share [`Scale`]s.
-fn shared_tables(
-    tables: Vec<(Text, Arc<crate::pack::table::Table>)>,
-) -> Arc<[(Text, Arc<crate::pack::table::Table>)]> {
-    type Tables = Arc<[(Text, Arc<crate::pack::table::Table>)]>;
+/// the same shared tables; see [`last_or`]).
+fn shared_tables(tables: Vec<(Text, Arc<Table>)>) -> Arc<Tables> {
     thread_local! {
-        static LAST: std::cell::RefCell<Option<Tables>> = const { std::cell::RefCell::new(None) };
+        static LAST: std::cell::RefCell<Option<Arc<Tables>>> = const { std::cell::RefCell::new(None) };
     }
-    LAST.with_borrow_mut(|last| {
-        let same = last.as_ref().filter(|last| {
-            last.len() == tables.len()
-                && last.iter().zip(&tables).all(|((n, t), (m, u))| n == m && Arc::ptr_eq(t, u))
-        });
-        match same {
-            Some(shared) => Arc::clone(shared),
-            None => Arc::clone(last.insert(tables.into())),
-        }
-    })
+    let same = |last: &Tables, new: &Vec<(Text, Arc<Table>)>| {
+        last.len() == new.len() && last.iter().zip(new).all(|((n, t), (m, u))| n == m && Arc::ptr_eq(t, u))
+    };
+    last_or(&LAST, tables, same, Arc::from)
 }
 
 /// Rules compiled: tables resolved, scripts in programs.
 pub(super) struct Rules {
-    pub(super) tables: Vec<(Text, Arc<crate::pack::table::Table>)>,
+    pub(super) tables: Vec<(Text, Arc<Table>)>,
     pub(super) scripts: Scripts,
 }
 

@@ -84,7 +84,7 @@ struct Inner {
     engine: Box<Engine>,
     /// The decision tables, which run before the scripts, in pack order;
     /// shared by tenants built in turn with the same tables.
-    tables: Arc<[(Text, Arc<Table>)]>,
+    tables: Arc<Tables>,
     /// The scripted rules, which run after the tables.
     scripts: Scripts,
     pack: Arc<PackId>,
@@ -98,6 +98,9 @@ struct Inner {
     /// How accounts are decided: the `[account]` section, or its defaults.
     account: Box<account::Compiled>,
 }
+
+/// Decision tables by rule name, in pack order.
+type Tables = [(Text, Arc<Table>)];
 
 /// A pack's scripted rules (or its account section's), compiled.
 ///
