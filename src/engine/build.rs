@@ -373,7 +373,7 @@ impl Settings {
         }
         let [points_step, caps, lifecycle] = step_names();
         // Best grade first, so the first threshold the fit score reaches wins.
-        let grades: Vec<_> = known::GRADES.iter().filter_map(|(n, g)| num(n).map(|t| (t, *g))).collect();
+        let grades = known::GRADES.iter().filter_map(|(n, g)| num(n).map(|t| (t, *g))).collect();
         Settings {
             mql: whole(known::MQL_THRESHOLD),
             warm: num(known::WARM_THRESHOLD),

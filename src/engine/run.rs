@@ -50,7 +50,7 @@ pub(super) fn run_programs<'s>(
         scope.rewind(variables);
         let Err(e) = result else { continue };
         let current = scope.get_value_mut::<Draft>(decision).and_then(|d| d.current);
-        let rule = scripts.at(i, e.position()).or_else(|| current.map(|c| &scripts.rules[c]));
+        let rule = scripts.at(i, e.position()).or_else(|| current.and_then(|c| scripts.rules.get(c)));
         return if draft::is_stop(&e) { Ok(rule) } else { Err((rule, e)) };
     }
     Ok(None)
@@ -77,7 +77,14 @@ impl Inner {
     }
 
     /// Another qualifier's slot, made this one's: its parameters replaced.
+    /// A pack without scripts never looks in the scope, so it leaves it as
+    /// it is (holding the last scripted pack's parameters, shared, not
+    /// copied): the next qualifier that runs scripts sets its own.
     pub(super) fn adopt(&self, mut slot: Slot) -> Slot {
+        if self.scripts.is_empty() {
+            slot.qualifier = self.id;
+            return slot;
+        }
         match slot.scope.get_value_mut::<Params>(SCRIPT_VARIABLES[1]) {
             Some(params) => {
                 *params = self.script_params.clone();
