@@ -452,6 +452,9 @@ impl Leads {
         if let Some((list, at, texts)) = self.touchpoints.as_ref().filter(|(l, ..)| l.is_valid(i)) {
             let range = list.value_offsets()[i] as usize..list.value_offsets()[i + 1] as usize;
             lead.touchpoints.reserve(range.len());
+            // A lead's touches mostly share a campaign, often the lead's
+            // own: they share its text too, instead of a copy each.
+            let mut campaign = lead.campaign.clone();
             for (n, t) in range.enumerate() {
                 let field = |name: &str| format!("touchpoints[{n}].{name}");
                 if at.is_null(t) {
@@ -465,8 +468,13 @@ impl Leads {
                 if let Some(team) = text(1) {
                     touch = touch.with_team(team.parse().map_err(|e| format!("{}: {e}", field("team")))?);
                 }
-                if let Some(campaign) = text(2) {
-                    touch = touch.with_campaign(campaign);
+                if let Some(name) = text(2) {
+                    let shared = match campaign.take() {
+                        Some(last) if last == name => last,
+                        _ => leadgate::Text::from(name),
+                    };
+                    touch.campaign = Some(shared.clone());
+                    campaign = Some(shared);
                 }
                 lead.touchpoints.push(touch);
             }

@@ -2,12 +2,14 @@
 //! each deciding with the pack a row names from a [`Registry`].
 
 use std::collections::BTreeMap;
+use std::fmt::Write;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, Int64Array, ListArray, StringArray, StructArray, TimestampMicrosecondArray,
+    Array, ArrayRef, AsArray, Int64Array, ListArray, StringArray, StringBuilder, StructArray,
+    TimestampMicrosecondArray,
 };
 use datafusion::arrow::buffer::{NullBuffer, OffsetBuffer};
 use datafusion::arrow::compute::cast;
@@ -318,9 +320,22 @@ fn decisions(results: &[std::result::Result<Decision, String>]) -> Result<Struct
     let ok = |f: &dyn Fn(&Decision) -> Option<i64>| -> ArrayRef {
         Arc::new(results.iter().map(|r| r.as_ref().ok().and_then(f)).collect::<Int64Array>())
     };
-    let text = |f: &dyn Fn(&Decision) -> Option<String>| -> ArrayRef {
+    // Texts are borrowed from the decision, never copied into a `String`
+    // of their own: this runs for every row.
+    let text = |f: &dyn Fn(&Decision) -> Option<&str>| -> ArrayRef {
         Arc::new(results.iter().map(|r| r.as_ref().ok().and_then(f)).collect::<StringArray>())
     };
+    let mut packs = StringBuilder::with_capacity(results.len(), results.len() * 16);
+    for r in results {
+        match r {
+            Ok(d) => {
+                write!(packs, "{} {}", d.pack.name, d.pack.version)
+                    .map_err(|e| DataFusionError::External(e.into()))?;
+                packs.append_value("");
+            }
+            Err(_) => packs.append_null(),
+        }
+    }
     let decided: Vec<&Decision> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
     let names: StringArray = decided.iter().flat_map(|d| d.criteria.iter().map(|(n, _)| Some(n))).collect();
     let statuses: StringArray =
@@ -336,16 +351,16 @@ fn decisions(results: &[std::result::Result<Decision, String>]) -> Result<Struct
         ok(&|d| Some(d.fit)),
         ok(&|d| Some(d.engagement)),
         ok(&|d| Some(d.negative)),
-        text(&|d| d.grade.map(|g| g.as_str().to_owned())),
-        text(&|d| d.temperature.map(|t| t.as_str().to_owned())),
-        text(&|d| Some(d.lead_stage.as_str().to_owned())),
-        text(&|d| Some(d.stage.as_str().to_owned())),
-        text(&|d| d.handoff.as_ref().map(|h| h.stage.as_str().to_owned())),
-        text(&|d| d.handoff.as_ref().map(|h| h.reason.to_string())),
-        text(&|d| d.disqualified.as_ref().map(|q| q.reason.to_string())),
+        text(&|d| d.grade.map(|g| g.as_str())),
+        text(&|d| d.temperature.map(|t| t.as_str())),
+        text(&|d| Some(d.lead_stage.as_str())),
+        text(&|d| Some(d.stage.as_str())),
+        text(&|d| d.handoff.as_ref().map(|h| h.stage.as_str())),
+        text(&|d| d.handoff.as_ref().map(|h| h.reason.as_str())),
+        text(&|d| d.disqualified.as_ref().map(|q| q.reason.as_str())),
         Arc::new(criteria),
-        text(&|d| Some(format!("{} {}", d.pack.name, d.pack.version))),
-        text(&|d| Some(d.pack.hash.to_string())),
+        Arc::new(packs.finish()),
+        text(&|d| Some(d.pack.hash.as_str())),
         Arc::new(results.iter().map(|r| r.as_ref().err().map(String::as_str)).collect::<StringArray>()),
     ];
     Ok(StructArray::try_new(DECISION.clone(), columns, None)?)
