@@ -21,7 +21,8 @@ usage: leadgate-ballista scheduler --packs DIR [--bind ADDR]
 
 --packs DIR           every folder of DIR with a pack.toml, under the folder's name;
                       the folder `default` decides rows that name no pack (else the shipped b2b-bant)
---bind ADDR           where to listen [scheduler 0.0.0.0:50050, executor 0.0.0.0:50051]
+--bind ADDR           where to listen [scheduler 0.0.0.0:50050, executor 0.0.0.0:50051];
+                      an executor also listens on the next port, for its gRPC service
 --scheduler HOST:PORT the scheduler an executor takes tasks from
 --external-host HOST  the name other executors reach this one by [the bind address]
 --vcores N            tasks an executor runs at once [the machine's cores]";
