@@ -11,7 +11,7 @@ use super::account::Facts;
 use super::draft::Draft;
 use super::snapshot::{LeadRef, Value, distinct_channels};
 use crate::Text;
-use crate::pack::table::{Action, Condition, Op, Operand, Part, Row, Subject, Table, Template};
+use crate::pack::table::{Action, Condition, Op, Operand, Part, Row, Subject, Table, Template, head};
 
 type Fallible<T> = Result<T, Box<EvalAltResult>>;
 
@@ -129,7 +129,10 @@ impl Condition {
         };
         let text = value.as_str().unwrap_or("");
         let list_has = |list: &Operand| match list {
-            Operand::List(items) => items.binary_search_by(|i| (**i).cmp(text)).is_ok(),
+            Operand::List(items) => {
+                let head = head(text);
+                items.binary_search_by(|i| i.cmp_text(head, text)).is_ok()
+            }
             _ => false,
         };
         let compare = |f: fn(f64, f64) -> bool| match (value.as_f64(), &self.operand) {
@@ -141,7 +144,7 @@ impl Condition {
             Op::Is => match (&value, &self.operand) {
                 (Value::Bool(v), Operand::Bool(b)) => v == b,
                 (_, Operand::Number(n)) => value.as_f64() == Some(*n),
-                (_, Operand::Text(t)) => text == &**t,
+                (_, Operand::Text(t)) => t.cmp_text(head(text), text).is_eq(),
                 _ => false,
             },
             Op::In => list_has(&self.operand),

@@ -52,23 +52,59 @@ pub(crate) const MAX_WINDOW_DAYS: f64 = 36_525.0;
 const PARAM_PREFIX: &str = "params.";
 
 /// A literal, or a parameter to read when the qualifier is built. Text is
-/// held as plain `str`, which compares without going through [`Text`]'s
+/// held as a [`Key`], which compares without going through [`Text`]'s
 /// small-string representation: every condition on text compares it.
 #[derive(Debug, Clone)]
 pub(crate) enum Operand {
-    Text(Box<str>),
+    Text(Key),
     Number(f64),
     Bool(bool),
     /// Sorted, so that membership is a binary search however long the list.
-    List(Box<[Box<str>]>),
+    List(Box<[Key]>),
     Param(Text),
 }
 
 /// A list operand: sorted for the engine's binary search.
 fn sorted<'a>(items: impl Iterator<Item = &'a str>) -> Operand {
-    let mut items: Vec<Box<str>> = items.map(Box::from).collect();
-    items.sort_unstable();
+    let mut items: Vec<Key> = items.map(Key::new).collect();
+    items.sort_unstable_by(|a, b| a.text.cmp(&b.text));
     Operand::List(items.into())
+}
+
+/// A text operand with its first eight bytes read as one big-endian
+/// number, its head. Comparing heads settles most comparisons of a lead's
+/// value with a keyword or a list item without calling `memcmp`, which for
+/// such short texts costs more than the comparison itself (it took a fifth
+/// of the time of a sample lead's decision).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Key {
+    head: u64,
+    text: Box<str>,
+}
+
+impl Key {
+    pub(crate) fn new(text: &str) -> Key {
+        Key { head: head(text), text: text.into() }
+    }
+
+    /// How this key orders against `text`, whose head is `head`: the order
+    /// of their bytes, as `str`'s.
+    pub(crate) fn cmp_text(&self, head: u64, text: &str) -> std::cmp::Ordering {
+        // Equal heads of texts of at most 8 bytes leave only the lengths
+        // (a shorter text is the other's prefix, padded with zeros).
+        self.head.cmp(&head).then_with(|| match self.text.len() <= 8 && text.len() <= 8 {
+            true => self.text.len().cmp(&text.len()),
+            false => self.text.as_bytes().cmp(text.as_bytes()),
+        })
+    }
+}
+
+/// The first eight bytes of `text` as a big-endian number, zeros past its end.
+pub(crate) fn head(text: &str) -> u64 {
+    let mut bytes = [0; 8];
+    let n = text.len().min(8);
+    bytes[..n].copy_from_slice(&text.as_bytes()[..n]);
+    u64::from_be_bytes(bytes)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -663,7 +699,7 @@ fn operand(value: &toml::Value) -> Result<Operand, String> {
     Ok(match value {
         toml::Value::String(s) => match s.strip_prefix(PARAM_PREFIX) {
             Some(param) => Operand::Param(param.into()),
-            None => Operand::Text(s.as_str().into()),
+            None => Operand::Text(Key::new(s)),
         },
         toml::Value::Integer(i) => Operand::Number(*i as f64),
         toml::Value::Float(f) if f.is_finite() => Operand::Number(*f),
@@ -722,7 +758,7 @@ fn check(subject: &Subject, op: Op, operand: &Operand) -> Result<(), String> {
 fn operand_from_param(subject: &Subject, op: Op, value: &ParamValue) -> Result<Operand, String> {
     let operand = match value {
         ParamValue::List(items) => sorted(items.iter().map(Text::as_str)),
-        ParamValue::Text(t) => Operand::Text(t.as_str().into()),
+        ParamValue::Text(t) => Operand::Text(Key::new(t)),
         ParamValue::Bool(b) => Operand::Bool(*b),
         other => Operand::Number(other.as_f64().unwrap_or(f64::NAN)),
     };
@@ -737,6 +773,23 @@ fn unknown_param(name: &str, params: &ParamTable) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// A key orders against any text as `str` does, short or long,
+        /// with zero bytes or not, and so finds it in a sorted list.
+        #[test]
+        fn keys_order_as_their_texts(
+            a in "[ab\\x00é]{0,10}",
+            b in "[ab\\x00é]{0,10}",
+            list in proptest::collection::vec("[ab\\x00]{0,10}", 0..8),
+        ) {
+            prop_assert_eq!(Key::new(&a).cmp_text(head(&b), &b), a.as_bytes().cmp(b.as_bytes()));
+            let Operand::List(keys) = sorted(list.iter().map(String::as_str)) else { unreachable!() };
+            let found = keys.binary_search_by(|k| k.cmp_text(head(&b), &b)).is_ok();
+            prop_assert_eq!(found, list.contains(&b));
+        }
+    }
 
     fn literal(template: &Template) -> String {
         template.fixed.as_deref().unwrap_or_default().to_owned()
