@@ -127,8 +127,8 @@ impl InputError {
     /// ```
     /// let json = r#"{"id": "a", "created_at": "2026-01-01T00:00:00Z", "company": {"employees": -5}}"#;
     /// let err = leadgate::Lead::from_json(json).unwrap_err();
-    /// assert_eq!(err.message(), "invalid value: integer `-5`, expected u64");
-    /// assert_eq!(err.to_string(), "lead \"a\": company.employees: invalid value: integer `-5`, expected u64");
+    /// assert_eq!(err.message(), "invalid value: integer `-5`, expected a whole number of employees, 0 or more");
+    /// assert_eq!(err.to_string(), "lead \"a\": company.employees: invalid value: integer `-5`, expected a whole number of employees, 0 or more");
     /// ```
     pub fn message(&self) -> &str {
         &self.message

@@ -91,10 +91,27 @@ fn whole_if_integral<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
     if v.fract() == 0.0 && v.abs() < EXACT { s.serialize_i64(*v as i64) } else { s.serialize_f64(*v) }
 }
 
+/// An amount: a number of 0 or more. The error says so, rather than
+/// naming Rust's `f64`.
 fn non_negative<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    let v = f64::deserialize(d)?;
-    check_amount(v).map_err(serde::de::Error::custom)?;
-    Ok(v)
+    struct Amount;
+    impl serde::de::Visitor<'_> for Amount {
+        type Value = f64;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an amount, a number of 0 or more")
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<f64, E> {
+            check_amount(v).map_err(E::custom)?;
+            Ok(v)
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<f64, E> {
+            self.visit_f64(v as f64)
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<f64, E> {
+            self.visit_f64(v as f64)
+        }
+    }
+    d.deserialize_f64(Amount)
 }
 
 fn check_amount(v: f64) -> Result<(), ValueError> {

@@ -9,6 +9,36 @@ use super::Money;
 use super::keyword::keyword_enum;
 use crate::Text;
 
+/// A number of employees: a whole number of 0 or more, or null. The error
+/// says so, rather than naming Rust's `u64`.
+fn employees<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    use serde::de::{Error, Unexpected, Visitor};
+    struct Count;
+    impl<'de> Visitor<'de> for Count {
+        type Value = Option<u64>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a whole number of employees, 0 or more")
+        }
+        fn visit_none<E: Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_u64(self)
+        }
+        fn visit_u64<E: Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        // TOML and some other formats give every integer as `i64`.
+        fn visit_i64<E: Error>(self, v: i64) -> Result<Self::Value, E> {
+            u64::try_from(v).map(Some).map_err(|_| E::invalid_value(Unexpected::Signed(v), &self))
+        }
+    }
+    d.deserialize_option(Count)
+}
+
 /// The person behind a lead.
 ///
 /// ```
@@ -70,7 +100,7 @@ pub struct Company {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub industry: Option<Text>,
     /// Number of employees.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "employees", skip_serializing_if = "Option::is_none")]
     pub employees: Option<u64>,
     /// Annual revenue.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -262,6 +292,30 @@ impl Qualification {
             timeline: self.timeline,
             purchase_date: self.purchase_date,
             extra: Map::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn employees_are_a_whole_number_of_zero_or_more_in_any_format() {
+        let json = |v: &str| serde_json::from_str::<Company>(&format!(r#"{{"employees": {v}}}"#));
+        assert_eq!(json("0").unwrap().employees, Some(0));
+        assert_eq!(json("18446744073709551615").unwrap().employees, Some(u64::MAX));
+        assert_eq!(json("null").unwrap().employees, None);
+        assert_eq!(serde_json::from_str::<Company>("{}").unwrap().employees, None);
+        // TOML gives integers as i64.
+        assert_eq!(toml::from_str::<Company>("employees = 450").unwrap().employees, Some(450));
+        for (v, message) in [
+            ("-1", "invalid value: integer `-1`, expected a whole number of employees, 0 or more"),
+            ("12.5", "invalid type: floating point `12.5`, expected a whole number of employees, 0 or more"),
+            (r#""many""#, r#"invalid type: string "many", expected a whole number of employees, 0 or more"#),
+        ] {
+            let err = json(v).unwrap_err().to_string();
+            assert!(err.starts_with(message), "{v}: {err}");
         }
     }
 }

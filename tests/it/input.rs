@@ -50,7 +50,7 @@ fn errors_name_the_field_the_lead_and_what_was_expected() {
         (
             r#"{"id": "x", "created_at": "2026-01-01T00:00:00Z", "company": {"employees": "lots"}}"#,
             "company.employees",
-            "invalid type: string \"lots\", expected u64",
+            "invalid type: string \"lots\", expected a whole number of employees, 0 or more",
         ),
         (
             r#"{"id": "x", "created_at": "2026-01-01T00:00:00Z", "touchpoints": [{"at": "2026-01-01T00:00:00Z", "channel": "webnar"}]}"#,

@@ -72,12 +72,12 @@ fn wrong_shapes_name_the_field_and_the_expected_type() {
         (
             r#"{"id": "x", "created_at": "2026-01-01T00:00:00Z", "company": {"employees": -3}}"#,
             Some("company.employees"),
-            "expected u64",
+            "invalid value: integer `-3`, expected a whole number of employees, 0 or more",
         ),
         (
             r#"{"id": "x", "created_at": "2026-01-01T00:00:00Z", "qualification": {"budget": {"amount": "5000", "currency": "USD"}}}"#,
             Some("qualification.budget.amount"),
-            "expected f64",
+            "invalid type: string \"5000\", expected an amount, a number of 0 or more",
         ),
         (
             r#"{"id": "x", "created_at": "2026-01-01T00:00:00Z", "qualification": {"budget_confirmed": "yes"}}"#,
