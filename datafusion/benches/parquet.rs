@@ -177,7 +177,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // The executors register with the scheduler on their own: the first
         // query waits for them, untimed.
         assert_eq!(sum_of(&cluster), batch.total, "Ballista decides the same leads alike");
-        let cpu = || cpu_time() + processes.cpu_time();
+        let cpu = || cpu_time() + processes.pids().map(|pid| cpu_time_of(&pid.to_string())).sum::<Duration>();
         let ballista = best_on(cpu, || sum_of(&cluster));
         let ballista_every = best_on(cpu, || score_total(&collect(&runtime, &cluster, &every)));
         for run in [&ballista, &ballista_every] {
@@ -194,74 +194,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// A Ballista cluster of `leadgate-ballista` processes on loopback.
+/// The cluster the Ballista test starts, shared with it.
 #[cfg(feature = "ballista")]
-mod cluster {
-    use std::net::{SocketAddr, TcpListener, TcpStream};
-    use std::process::{Child, Command, Stdio};
-    use std::time::Duration;
-
-    /// The processes, killed when dropped, and the scheduler's address.
-    pub struct Processes {
-        children: Vec<Child>,
-        pub scheduler: SocketAddr,
-    }
-
-    impl Drop for Processes {
-        fn drop(&mut self) {
-            for child in &mut self.children {
-                let _ = child.kill();
-                let _ = child.wait();
-            }
-        }
-    }
-
-    impl Processes {
-        /// The CPU time the scheduler and the executors have spent so far.
-        pub fn cpu_time(&self) -> Duration {
-            self.children.iter().map(|c| super::cpu_time_of(&c.id().to_string())).sum()
-        }
-    }
-
-    fn free_port() -> std::io::Result<u16> {
-        Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-    }
-
-    /// A scheduler and `executors` single-slot executors deciding with the
-    /// packs of `packs`, once the scheduler listens.
-    pub fn start(packs: &str, executors: usize) -> Result<Processes, Box<dyn std::error::Error>> {
-        let binary = env!("CARGO_BIN_EXE_leadgate-ballista");
-        let spawn = |args: &[&str]| {
-            Command::new(binary).args(args).stdout(Stdio::null()).stderr(Stdio::null()).spawn()
-        };
-        let scheduler: SocketAddr = ([127, 0, 0, 1], free_port()?).into();
-        let address = scheduler.to_string();
-        let mut processes = Processes {
-            children: vec![spawn(&["scheduler", "--packs", packs, "--bind", &address])?],
-            scheduler,
-        };
-        for _ in 0..executors {
-            let bind = format!("127.0.0.1:{}", free_port()?);
-            processes.children.push(spawn(&[
-                "executor",
-                "--packs",
-                packs,
-                "--scheduler",
-                &address,
-                "--bind",
-                &bind,
-                "--external-host",
-                "127.0.0.1",
-                "--vcores",
-                "1",
-            ])?);
-        }
-        for _ in 0..200 {
-            if TcpStream::connect(scheduler).is_ok() {
-                return Ok(processes);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Err("the scheduler did not start".into())
-    }
-}
+#[path = "../tests/common/cluster.rs"]
+mod cluster;

@@ -8,6 +8,8 @@ use leadgate::{Lead, Pack};
 use leadgate_datafusion::ballista::{client, local_cluster};
 use leadgate_datafusion::leads_to_arrow;
 
+#[path = "common/cluster.rs"]
+mod cluster;
 mod common;
 
 use common::*;
@@ -58,66 +60,21 @@ async fn a_distributed_query_returns_the_library_decisions() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Kills the processes it holds when the test ends, however it ends.
-struct Processes(Vec<std::process::Child>);
-
-impl Drop for Processes {
-    fn drop(&mut self) {
-        for child in &mut self.0 {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-/// A loopback port free a moment ago.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 /// The deployment the docs describe, on loopback: `leadgate-ballista` as a
 /// scheduler and two executors, separate processes loading the repository's
 /// pack directory, and a client in this process.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_runs_a_cluster_of_processes() {
-    use std::process::{Command, Stdio};
     let packs = concat!(env!("CARGO_MANIFEST_DIR"), "/../packs");
-    let binary = env!("CARGO_BIN_EXE_leadgate-ballista");
-    let scheduler = format!("127.0.0.1:{}", free_port());
-    let spawn = |args: &[&str]| {
-        Command::new(binary).args(args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap()
-    };
-    let mut processes = Processes(vec![spawn(&["scheduler", "--packs", packs, "--bind", &scheduler])]);
-    for _ in 0..2 {
-        let bind = format!("127.0.0.1:{}", free_port());
-        processes.0.push(spawn(&[
-            "executor",
-            "--packs",
-            packs,
-            "--scheduler",
-            &scheduler,
-            "--bind",
-            &bind,
-            "--external-host",
-            "127.0.0.1",
-            "--vcores",
-            "1",
-        ]));
-    }
+    // Killed when the test ends, however it ends.
+    let processes = cluster::start(packs, 2).unwrap();
     let dir = std::env::temp_dir().join(format!("leadgate-ballista-bin-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let mut leads = samples();
     write_parquet(&dir, &leads, 2);
     let registry = leadgate_datafusion::Registry::from_dir(std::path::Path::new(packs)).unwrap();
-    // Wait for the scheduler to listen (an executor retries on its own).
-    let address: std::net::SocketAddr = scheduler.parse().unwrap();
-    let mut waited = 0;
-    while tokio::net::TcpStream::connect(address).await.is_err() {
-        assert!(waited < 200, "the scheduler did not start");
-        waited += 1;
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let ctx = client(address, registry).await.unwrap();
+    // The scheduler listens; an executor retries until it reaches it.
+    let ctx = client(processes.scheduler, registry).await.unwrap();
     ctx.register_parquet("leads", &format!("{}/", dir.display()), ParquetReadOptions::default())
         .await
         .unwrap();

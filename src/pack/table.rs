@@ -76,7 +76,7 @@ fn sorted<'a>(items: impl Iterator<Item = &'a str>) -> Operand {
 /// value with a keyword or a list item without calling `memcmp`, which for
 /// such short texts costs more than the comparison itself (it took a fifth
 /// of the time of a sample lead's decision).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub(crate) struct Key {
     head: u64,
     text: Box<str>,
