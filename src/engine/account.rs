@@ -6,11 +6,11 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::build::Rules;
-use super::draft::{Budget, Caps, Draft, HandoffChoice};
+use super::draft::{Budget, Caps, Draft, HandoffChoice, Rule, steps};
 use super::error::{EvalError, EvalErrorKind};
 use super::snapshot::ScriptLead;
 use super::tables::Outcome;
-use super::{Qualifier, Scripts};
+use super::{Qualifier, Scripts, Tables};
 use crate::account::{
     Account, AccountDecision, AccountGap, AccountHandoff, AccountKey, ContactSummary, RoleCoverage, Rollup,
 };
@@ -18,7 +18,6 @@ use crate::decision::Category;
 use crate::lead::text::Number as Show;
 use crate::pack::account::{AccountSpec, NUMBERS, Number, Setting};
 use crate::pack::params::ParamTable;
-use crate::pack::table::Table;
 use crate::pack::{Problem, ProblemKind};
 use crate::{Assessment, BuyingRole, CriterionStatus, Decision, Grade, Lead, Temperature, Text};
 
@@ -46,11 +45,10 @@ pub(super) struct Compiled {
     caps: Caps,
     required_roles: Vec<BuyingRole>,
     criteria: Assessment,
-    tables: Vec<(Text, Arc<Table>)>,
+    tables: Arc<Tables>,
     /// The scripted account rules, run after the tables.
     scripts: Scripts,
-    /// "rollup", "caps", "Fit capped at 50"...: made once.
-    text: [Text; 2],
+    /// "Fit capped at 50"...: made once.
     capped: [Text; 3],
 }
 
@@ -196,9 +194,8 @@ impl Compiled {
             caps,
             required_roles: spec.map(|s| s.required_roles.clone()).unwrap_or_default(),
             criteria: Assessment::new(criteria.iter().cloned()),
-            tables,
+            tables: tables.into(),
             scripts,
-            text: ["rollup".into(), "caps".into()],
             capped,
         })
     }
@@ -548,10 +545,9 @@ impl Qualifier {
         // One contribution per contact that brings points, then the rules.
         let mut budget = Budget::new(&inner.limits);
         budget.items = budget.items.saturating_add(members.len());
-        let steps = spec.tables.len() + 2;
-        let mut draft =
-            Draft::new(spec.criteria.clone(), spec.caps, spec.scripts.starts.clone(), steps, budget);
-        draft.begin(spec.text[0].clone());
+        let (starts, tables) = (spec.scripts.starts.clone(), spec.tables.clone());
+        let mut draft = Draft::new(spec.criteria.clone(), spec.caps, starts, tables, budget);
+        draft.begin(Rule::Step(&steps().rollup));
         for m in members.iter().filter(|m| m.counted > 0) {
             draft
                 .add(Category::Engagement, m.counted, spec.rollup_reason(m), None)
@@ -569,8 +565,8 @@ impl Qualifier {
         let mut stopped_by = None;
         // Native work and the scripts share one budget and deadline, as for a lead.
         let run = crate::engine::sandbox::Run::start(&inner.limits);
-        for (name, table) in &spec.tables {
-            draft.begin(name.clone());
+        for (i, (name, table)) in spec.tables.iter().enumerate() {
+            draft.begin(Rule::Table(i));
             let outcome =
                 table.apply(snapshot.copied(), &mut draft, Some(&facts)).map_err(|e| error(Some(name), e))?;
             if outcome == Outcome::Stop {
@@ -599,7 +595,7 @@ impl Qualifier {
                 message,
             ));
         }
-        draft.begin(spec.text[1].clone());
+        draft.begin(Rule::Step(&steps().caps));
         for cut in draft.caps.cuts(draft.fit, draft.engagement, draft.negative).into_iter().flatten() {
             let reason = spec.capped[cut.what].clone();
             draft.add(cut.category, cut.points, reason, None).map_err(|e| error(None, e))?;

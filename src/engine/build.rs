@@ -74,20 +74,8 @@ impl Scale {
 }
 
 pub(super) struct Texts {
-    pub(super) points: Text,
-    pub(super) caps: Text,
-    pub(super) lifecycle: Text,
     /// "Fit capped at 50", "Engagement capped at 60", "Score capped at 100".
     pub(super) capped: [Text; 3],
-}
-
-/// The engine's own step names (points, caps, lifecycle), made once per
-/// process: every qualifier shares them, so deciding for many tenants in
-/// turn reads one copy.
-fn step_names() -> [Text; 3] {
-    static NAMES: std::sync::LazyLock<[Text; 3]> =
-        std::sync::LazyLock::new(|| crate::pack::RESERVED_RULES.map(Text::from));
-    NAMES.clone()
 }
 
 /// Builds a [`Qualifier`] with parameter overrides and limits.
@@ -371,7 +359,6 @@ impl Settings {
                 }
             }
         }
-        let [points_step, caps, lifecycle] = step_names();
         // Best grade first, so the first threshold the fit score reaches wins.
         let grades = known::GRADES.iter().filter_map(|(n, g)| num(n).map(|t| (t, *g))).collect();
         Settings {
@@ -398,9 +385,6 @@ impl Settings {
             }
             .shared(),
             text: Texts {
-                points: points_step,
-                caps,
-                lifecycle,
                 capped: [
                     ("Fit", known::FIT_CAP),
                     ("Engagement", known::ENGAGEMENT_CAP),

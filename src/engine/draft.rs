@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use rhai::{Dynamic, EvalAltResult, FLOAT, INT, ImmutableString, Position};
 
+use super::Tables;
 use crate::decision::Category;
 use crate::decision::{Contribution, RuleReason};
 use crate::{Assessment, CriterionStatus, Grade, Stage, Temperature, Text};
@@ -82,6 +83,34 @@ impl RuleStart {
     }
 }
 
+/// Whose effects a draft records: one of the engine's own steps, a table of
+/// the run or a scripted rule, by place, so that moving from one to the
+/// next copies no name (a `Text` clone is an atomic increment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rule {
+    None,
+    Step(&'static Text),
+    Table(usize),
+    Script(usize),
+}
+
+/// The names of the engine's own steps, made once per process.
+pub(crate) struct Steps {
+    pub(crate) points: Text,
+    pub(crate) caps: Text,
+    pub(crate) lifecycle: Text,
+    /// An account's contributions from its contacts.
+    pub(crate) rollup: Text,
+}
+
+pub(crate) fn steps() -> &'static Steps {
+    static STEPS: std::sync::LazyLock<Steps> = std::sync::LazyLock::new(|| {
+        let [points, caps, lifecycle] = crate::pack::RESERVED_RULES.map(Text::from);
+        Steps { points, caps, lifecycle, rollup: Text::from("rollup") }
+    });
+    &STEPS
+}
+
 /// The rule of `starts` (sorted) whose lines hold `line` of `program`.
 pub(crate) fn rule_at(starts: &[RuleStart], program: usize, line: Option<usize>) -> Option<usize> {
     let key = RuleStart::key(program, line?);
@@ -98,9 +127,10 @@ pub(crate) struct Draft {
     /// Where the pack's scripted rules start, and the program running.
     pub(crate) rules: Arc<[RuleStart]>,
     pub(crate) program: usize,
-    /// The scripted rule running, by index; `None` before the scripts.
-    pub(crate) current: Option<usize>,
-    pub(crate) rule: Text,
+    /// The run's tables, which [`Rule::Table`] counts in.
+    pub(crate) tables: Arc<Tables>,
+    /// The rule or step running.
+    pub(crate) rule: Rule,
     pub(crate) acted: bool,
     /// Rules that did something, in run order.
     pub(crate) fired: Vec<Text>,
@@ -157,6 +187,12 @@ pub(crate) fn no_rules() -> Arc<[RuleStart]> {
     NONE.clone()
 }
 
+/// No tables: one copy per process.
+fn no_tables() -> Arc<Tables> {
+    static NONE: std::sync::LazyLock<Arc<Tables>> = std::sync::LazyLock::new(|| Arc::from([]));
+    NONE.clone()
+}
+
 pub(crate) fn too_large(what: &str) -> Box<EvalAltResult> {
     Box::new(EvalAltResult::ErrorDataTooLarge(what.to_owned(), Position::NONE))
 }
@@ -172,29 +208,34 @@ impl Draft {
     /// `decision` is, and what the engine leaves in its place between leads.
     pub(crate) fn placeholder() -> Self {
         let empty = Budget::default();
-        let rules = no_rules();
+        let (rules, tables) = (no_rules(), no_tables());
         Draft {
             detached: true,
-            ..Draft::with(Assessment::default(), Caps::default(), rules, Vec::new(), empty)
+            ..Draft::with(Assessment::default(), Caps::default(), rules, tables, Vec::new(), empty)
         }
     }
 
-    /// A draft for a run of `steps` rules and engine steps, which `fired` has room for.
+    /// A draft for a run of `tables` and the scripted rules starting at
+    /// `rules`, with room in `fired` for them and three engine steps.
     pub(crate) fn new(
         criteria: Assessment,
         caps: Caps,
         rules: Arc<[RuleStart]>,
-        steps: usize,
+        tables: Arc<Tables>,
         budget: Budget,
     ) -> Self {
-        let fired = Vec::with_capacity(steps);
-        Draft { contributions: Vec::with_capacity(16), ..Draft::with(criteria, caps, rules, fired, budget) }
+        let fired = Vec::with_capacity(tables.len() + rules.len() + 3);
+        Draft {
+            contributions: Vec::with_capacity(16),
+            ..Draft::with(criteria, caps, rules, tables, fired, budget)
+        }
     }
 
-    pub(crate) fn with(
+    fn with(
         criteria: Assessment,
         caps: Caps,
         rules: Arc<[RuleStart]>,
+        tables: Arc<Tables>,
         fired: Vec<Text>,
         budget: Budget,
     ) -> Self {
@@ -202,8 +243,8 @@ impl Draft {
             detached: false,
             rules,
             program: 0,
-            current: None,
-            rule: Text::default(),
+            tables,
+            rule: Rule::None,
             acted: false,
             fired,
             contributions: Vec::new(),
@@ -242,17 +283,28 @@ impl Draft {
 
     /// Starts attributing effects to `rule` (an engine-side step such as
     /// `points` or `caps`, or one of the pack's rules).
-    pub(crate) fn begin(&mut self, rule: Text) {
+    pub(crate) fn begin(&mut self, rule: Rule) {
         self.end();
         self.rule = rule;
-        self.current = None;
     }
 
     /// Records the running rule as fired if it did anything.
     pub(crate) fn end(&mut self) {
         if std::mem::take(&mut self.acted) {
-            self.fired.push(self.rule.clone());
+            let name = self.rule_name();
+            self.fired.push(name);
         }
+    }
+
+    /// The name of the rule or step running.
+    pub(crate) fn rule_name(&self) -> Text {
+        let name = match self.rule {
+            Rule::None => None,
+            Rule::Step(name) => Some(name),
+            Rule::Table(i) => self.tables.get(i).map(|(name, _)| name),
+            Rule::Script(i) => self.rules.get(i).map(|r| &r.name),
+        };
+        name.cloned().unwrap_or_default()
     }
 
     /// Refuses a copy of `decision` (`let d = decision`): its effects would be lost.
@@ -268,9 +320,8 @@ impl Draft {
     pub(crate) fn check(&mut self, at: Position) -> Fallible<()> {
         self.read()?;
         if let Some(i) = rule_at(&self.rules, self.program, at.line()) {
-            if self.current != Some(i) {
-                self.begin(self.rules[i].name.clone());
-                self.current = Some(i);
+            if self.rule != Rule::Script(i) {
+                self.begin(Rule::Script(i));
             }
         }
         self.acted = true;
@@ -307,7 +358,7 @@ impl Draft {
             points,
             reason,
             category,
-            rule: self.rule.clone(),
+            rule: self.rule_name(),
             row,
             contact: None,
         });
@@ -367,7 +418,7 @@ impl Draft {
     ) -> Fallible<()> {
         self.acted = true;
         self.budget.take(0, evidence.as_ref().map_or(0, |e| e.len()))?;
-        let rule = self.rule.clone();
+        let rule = self.rule_name();
         let c = self.criteria.at_mut(index).ok_or("no such criterion")?;
         (c.status, c.evidence, c.rule) = (status, evidence, Some(rule));
         Ok(())
@@ -381,12 +432,12 @@ impl Draft {
     /// Disqualifies for the running rule; the caller ends the run.
     pub(crate) fn disqualify(&mut self, reason: Text) {
         self.acted = true;
-        self.disqualified = Some(RuleReason { reason, rule: self.rule.clone() });
+        self.disqualified = Some(RuleReason { reason, rule: self.rule_name() });
     }
 
     pub(crate) fn reasoned(&mut self, reason: ImmutableString) -> Fallible<RuleReason> {
         self.budget.take(0, reason.len())?;
-        Ok(RuleReason { reason: Text::from_script(reason), rule: self.rule.clone() })
+        Ok(RuleReason { reason: Text::from_script(reason), rule: self.rule_name() })
     }
 }
 

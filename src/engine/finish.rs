@@ -56,8 +56,10 @@ impl Inner {
         if let Some(since) = recycled {
             if !lead.touchpoints.iter().any(|t| t.at > since && t.at <= as_of && s.inbound(&t.channel)) {
                 let reason = format!("Recycled on {}; no new activity from the lead since", Moment(since));
-                choice =
-                    HandoffChoice::Hold(RuleReason { reason: reason.into(), rule: s.text.lifecycle.clone() });
+                choice = HandoffChoice::Hold(RuleReason {
+                    reason: reason.into(),
+                    rule: draft::steps().lifecycle.clone(),
+                });
             }
         }
         // Derived by the engine, so the handoff names no rule.
@@ -75,7 +77,7 @@ impl Inner {
             );
             let lifecycle = |reason: fmt::Arguments<'_>| RuleReason {
                 reason: Text::cached(reason),
-                rule: s.text.lifecycle.clone(),
+                rule: draft::steps().lifecycle.clone(),
             };
             if s.sql_criteria_met.is_some_and(|n| met >= n) {
                 let set = lifecycle(format_args!("{met} of {total} criteria met with score {score}"));
@@ -140,8 +142,8 @@ impl Inner {
             h.reason =
                 format!("{}, with new activity since it was recycled on {}", h.reason, Moment(since)).into();
         }
-        if lifecycle_acted || held.as_ref().is_some_and(|h| h.rule == s.text.lifecycle) {
-            d.fired.push(s.text.lifecycle.clone());
+        if lifecycle_acted || held.as_ref().is_some_and(|h| h.rule == draft::steps().lifecycle) {
+            d.fired.push(draft::steps().lifecycle.clone());
         }
         let why_not_yet =
             (handoff.is_none() && d.disqualified.is_none() && with_marketing).then(|| WhyNotYet {

@@ -100,7 +100,7 @@ struct Inner {
 }
 
 /// Decision tables by rule name, in pack order.
-type Tables = [(Text, Arc<Table>)];
+pub(crate) type Tables = [(Text, Arc<Table>)];
 
 /// A pack's scripted rules (or its account section's), compiled.
 ///

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use rhai::{EvalAltResult, Scope};
 
-use super::draft::{self, Budget, Draft};
+use super::draft::{self, Budget, Draft, Rule};
 use super::error::{EvalError, EvalErrorKind};
 use super::script::Params;
 use super::snapshot::{LeadRef, ScriptLead, Snapshot, decay};
@@ -49,8 +49,11 @@ pub(super) fn run_programs<'s>(
         let result = crate::engine::sandbox::run_script(engine, scope, program);
         scope.rewind(variables);
         let Err(e) = result else { continue };
-        let current = scope.get_value_mut::<Draft>(decision).and_then(|d| d.current);
-        let rule = scripts.at(i, e.position()).or_else(|| current.and_then(|c| scripts.rules.get(c)));
+        let current = match scope.get_value_mut::<Draft>(decision).map(|d| d.rule) {
+            Some(Rule::Script(c)) => scripts.rules.get(c),
+            _ => None,
+        };
+        let rule = scripts.at(i, e.position()).or(current);
         return if draft::is_stop(&e) { Ok(rule) } else { Err((rule, e)) };
     }
     Ok(None)
@@ -124,7 +127,7 @@ impl Inner {
         };
         drop(run);
         let (mut draft, stopped_by) = result?;
-        draft.begin(self.settings.text.caps.clone());
+        draft.begin(Rule::Step(&draft::steps().caps));
         self.caps(&mut draft).map_err(|e| EvalError::from_script(lead, None, *e))?;
         draft.end();
         Ok((draft, stopped_by))
@@ -139,18 +142,16 @@ impl Inner {
         as_of: DateTime<Utc>,
     ) -> Result<(Draft, Option<Text>), EvalError> {
         snapshot.fill(lead, as_of);
-        // Room for every rule and the points, caps and lifecycle steps: `fired` never regrows.
-        let steps = self.tables.len() + self.scripts.rules.len() + 3;
         let mut draft = Draft::new(
             crate::Assessment::clone(&self.criteria),
             self.settings.caps,
             self.scripts.starts.clone(),
-            steps,
+            self.tables.clone(),
             Budget::new(&self.limits),
         );
         self.point_table(snapshot, &mut draft).map_err(|e| EvalError::from_script(lead, None, *e))?;
-        for (name, table) in self.tables.iter() {
-            draft.begin(name.clone());
+        for (i, (name, table)) in self.tables.iter().enumerate() {
+            draft.begin(Rule::Table(i));
             let outcome = table.apply(LeadRef { lead, snapshot }, &mut draft, None).map_err(|e| {
                 let mut err = EvalError::from_script(lead, None, *e);
                 err.rule = Some(name.clone());
@@ -197,7 +198,7 @@ impl Inner {
         draft: &mut Draft,
     ) -> Result<(), Box<EvalAltResult>> {
         let s = &self.settings;
-        draft.begin(s.text.points.clone());
+        draft.begin(Rule::Step(&draft::steps().points));
         let touches = &lead.touches;
         let mut i = 0;
         // Touches are sorted by channel, then day: each channel is a run of days.

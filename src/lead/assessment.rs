@@ -1,6 +1,7 @@
 //! Qualification assessments: BANT and any other framework's criteria.
 
 use std::fmt;
+use std::sync::{Arc, LazyLock};
 
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
@@ -76,9 +77,27 @@ pub struct Criterion {
 /// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Assessment {
-    criteria: Vec<(Text, Criterion)>,
+    /// Shared: every decision of a pack names the same criteria, and a
+    /// shared list costs one reference count, not one per name.
+    names: Arc<[Text]>,
+    /// One per name, in order.
+    criteria: Vec<Criterion>,
+}
+
+impl Default for Assessment {
+    /// No criteria; making one does not allocate.
+    fn default() -> Self {
+        static NONE: LazyLock<Arc<[Text]>> = LazyLock::new(|| Arc::from([]));
+        Assessment { names: NONE.clone(), criteria: Vec::new() }
+    }
+}
+
+impl fmt::Debug for Assessment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
 }
 
 impl Assessment {
@@ -104,7 +123,8 @@ impl Assessment {
         I: IntoIterator<Item = S>,
         S: Into<Text>,
     {
-        Assessment { criteria: names.into_iter().map(|n| (n.into(), Criterion::default())).collect() }
+        let names: Arc<[Text]> = names.into_iter().map(Into::into).collect();
+        Assessment { criteria: vec![Criterion::default(); names.len()], names }
     }
 
     /// BANT, all unknown.
@@ -128,7 +148,7 @@ impl Assessment {
     /// assert_eq!(bant.get("metrics"), None);
     /// ```
     pub fn get(&self, name: &str) -> Option<&Criterion> {
-        self.criteria.iter().find(|(n, _)| n == name).map(|(_, c)| c)
+        self.position(name).map(|i| &self.criteria[i])
     }
 
     /// Sets a criterion's status and evidence; an unknown name is an error
@@ -156,7 +176,7 @@ impl Assessment {
     ) -> Result<&mut Criterion, ValueError> {
         match self.position(name) {
             Some(i) => {
-                let c = &mut self.criteria[i].1;
+                let c = &mut self.criteria[i];
                 c.status = status;
                 c.evidence = evidence;
                 Ok(c)
@@ -167,17 +187,17 @@ impl Assessment {
 
     /// Where the criterion `name` is in order.
     pub(crate) fn position(&self, name: &str) -> Option<usize> {
-        self.criteria.iter().position(|(n, _)| n == name)
+        self.names.iter().position(|n| n == name)
     }
 
     /// The criterion at `index` in order, for rules that resolved its name
     /// when they were compiled.
     pub(crate) fn at_mut(&mut self, index: usize) -> Option<&mut Criterion> {
-        self.criteria.get_mut(index).map(|(_, c)| c)
+        self.criteria.get_mut(index)
     }
 
     pub(crate) fn status_at(&self, index: usize) -> Option<CriterionStatus> {
-        self.criteria.get(index).map(|(_, c)| c.status)
+        self.criteria.get(index).map(|c| c.status)
     }
 
     /// The criteria in order, with their names.
@@ -192,7 +212,7 @@ impl Assessment {
     /// # Ok::<(), leadgate::ValueError>(())
     /// ```
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Criterion)> {
-        self.criteria.iter().map(|(n, c)| (n.as_str(), c))
+        self.names.iter().map(Text::as_str).zip(&self.criteria)
     }
 
     /// How many criteria have `status`.
@@ -207,7 +227,7 @@ impl Assessment {
     /// # Ok::<(), leadgate::ValueError>(())
     /// ```
     pub fn count(&self, status: CriterionStatus) -> usize {
-        self.criteria.iter().filter(|(_, c)| c.status == status).count()
+        self.criteria.iter().filter(|c| c.status == status).count()
     }
 
     /// The number of criteria.
@@ -244,12 +264,16 @@ impl Assessment {
     /// # Ok::<(), leadgate::ValueError>(())
     /// ```
     pub fn names_with(&self, status: CriterionStatus) -> Vec<Text> {
-        self.criteria.iter().filter(|(_, c)| c.status == status).map(|(n, _)| n.clone()).collect()
+        self.iter_texts().filter(|(_, c)| c.status == status).map(|(n, _)| n.clone()).collect()
     }
 
     /// The error for a criterion name this framework does not have.
+    fn iter_texts(&self) -> impl Iterator<Item = (&Text, &Criterion)> {
+        self.names.iter().zip(&self.criteria)
+    }
+
     pub(crate) fn unknown_name(&self, name: &str) -> ValueError {
-        let names = || self.criteria.iter().map(|(n, _)| n.as_str());
+        let names = || self.names.iter().map(Text::as_str);
         let message = crate::suggest::unknown_criterion(name, names());
         ValueError::unknown_as("criterion", name, crate::suggest::closest(name, names()), message)
     }
@@ -258,7 +282,7 @@ impl Assessment {
 impl Serialize for Assessment {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.criteria.len()))?;
-        for (name, c) in &self.criteria {
+        for (name, c) in self.iter() {
             map.serialize_entry(name, c)?;
         }
         map.end()
@@ -274,14 +298,15 @@ impl<'de> Deserialize<'de> for Assessment {
                 f.write_str("an object of criteria")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Assessment, A::Error> {
-                let mut criteria: Vec<(Text, Criterion)> = Vec::new();
+                let (mut names, mut criteria) = (Vec::<Text>::new(), Vec::new());
                 while let Some((name, c)) = map.next_entry::<Text, Criterion>()? {
-                    if criteria.iter().any(|(n, _)| *n == name) {
+                    if names.contains(&name) {
                         return Err(serde::de::Error::custom(format!("duplicate criterion {name:?}")));
                     }
-                    criteria.push((name, c));
+                    names.push(name);
+                    criteria.push(c);
                 }
-                Ok(Assessment { criteria })
+                Ok(Assessment { names: names.into(), criteria })
             }
         }
         d.deserialize_map(V)
