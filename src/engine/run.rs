@@ -190,7 +190,7 @@ impl Inner {
     }
 
     /// Awards the pack's point table natively, as the engine's `points` step.
-    /// Its work is one pass over the touches, sorted once; a channel's
+    /// Its work is one pass over the touches, grouped and sorted once; a channel's
     /// points are looked up by hash, however many channels the pack names.
     pub(super) fn point_table(
         &self,

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use rhai::{Dynamic, EvalAltResult, FLOAT, INT, ImmutableString};
 
 use crate::pack::fields::{Field, Kind};
-use crate::{Channel, Lead, Stage, Team, Text};
+use crate::{Channel, Lead, Stage, Team, Text, Touchpoint};
 
 type Fallible<T> = Result<T, Box<EvalAltResult>>;
 
@@ -48,6 +48,8 @@ pub(crate) struct ScriptLead {
     email_domain: Option<String>,
     /// Touchpoints at or before `as_of`, sorted by channel then day.
     pub(crate) touches: Vec<Touch>,
+    /// The touchpoints' indices grouped by channel: a buffer for [`ScriptLead::fill`].
+    order: Vec<usize>,
 }
 
 impl Default for ScriptLead {
@@ -61,6 +63,7 @@ impl Default for ScriptLead {
             as_of: DateTime::default(),
             email_domain: None,
             touches: Vec::new(),
+            order: Vec::new(),
         }
     }
 }
@@ -75,6 +78,12 @@ pub(crate) struct LeadRef<'a> {
 /// Days from 0000-01-01 to 1970-01-01: every day a lead's times can hold is
 /// then positive and fits 22 bits.
 const DAY_OFFSET: i64 = 719_528;
+
+/// Touchpoints from which [`ScriptLead::fill`] groups them by channel first.
+const GROUP_FROM: usize = 16;
+
+/// The rank of custom channels, after every built-in one's.
+const CUSTOM: usize = Channel::BUILT_IN.len();
 
 /// A touch's place in the order by channel, day and age, as one integer:
 /// the channel's rank (built-ins in declaration order, as `Channel`'s `Ord`;
@@ -116,9 +125,8 @@ impl ScriptLead {
     /// Takes a snapshot of `lead`, reusing this one's buffer for touches.
     pub(crate) fn fill(&mut self, lead: &Lead, as_of: DateTime<Utc>) {
         let now = as_of.timestamp_millis();
-        self.touches.clear();
         let mut keyed = true;
-        self.touches.extend(lead.touchpoints.iter().filter(|t| t.at <= as_of).map(|t| {
+        let mut touch = |t: &Touchpoint| {
             let at = t.at.timestamp_millis();
             let key = sort_key(&t.channel, at);
             keyed &= key.is_some();
@@ -130,7 +138,19 @@ impl ScriptLead {
                 campaign: t.campaign.clone(),
                 key: key.unwrap_or(u64::MAX),
             }
-        }));
+        };
+        self.touches.clear();
+        // Many touches are grouped by channel first, so that a sort only
+        // puts each channel's own in order: linear when each channel has a
+        // few. A handful are sorted whole, which costs less than grouping.
+        let runs = if lead.touchpoints.len() < GROUP_FROM {
+            self.touches.extend(lead.touchpoints.iter().filter(|t| t.at <= as_of).map(&mut touch));
+            None
+        } else {
+            let runs = self.group(lead, as_of);
+            self.touches.extend(self.order.iter().map(|&i| touch(&lead.touchpoints[i])));
+            Some(runs)
+        };
         // By channel, then day, then age: what the point table and the
         // aggregations read. Unstable is enough: ties are touches at the same
         // instant, equal for every sum.
@@ -141,11 +161,27 @@ impl ScriptLead {
             // The same order from one integer per touch, so the sort compares
             // integers; custom channels (the key's top rank) are then put in
             // order by name.
-            self.touches.sort_unstable_by_key(|t| t.key);
-            let custom = self.touches.iter().position(|t| t.channel.index().is_none());
-            if let Some(first) = custom {
-                self.touches[first..].sort_unstable_by(order);
-            }
+            let custom = match runs {
+                Some(runs) => {
+                    let mut start = 0;
+                    for &end in &runs[..CUSTOM] {
+                        let run = &mut self.touches[start..end];
+                        if !run.is_sorted_by_key(|t| t.key) {
+                            run.sort_unstable_by_key(|t| t.key);
+                        }
+                        start = end;
+                    }
+                    start
+                }
+                None => {
+                    self.touches.sort_unstable_by_key(|t| t.key);
+                    self.touches
+                        .iter()
+                        .position(|t| t.channel.index().is_none())
+                        .unwrap_or(self.touches.len())
+                }
+            };
+            self.touches[custom..].sort_unstable_by(order);
         } else {
             self.touches.sort_unstable_by(order);
         }
@@ -164,6 +200,30 @@ impl ScriptLead {
             (None, Some(buffer)) => buffer.clear(),
             (None, None) => {}
         }
+    }
+
+    /// Lists in `order` the indices of `lead`'s touchpoints up to `as_of`
+    /// by channel (built-ins in rank order, custom ones last), each
+    /// channel's in the lead's order, in two counting passes; returns
+    /// where each rank's run ends.
+    fn group(&mut self, lead: &Lead, as_of: DateTime<Utc>) -> [usize; CUSTOM + 1] {
+        let rank = |t: &Touchpoint| t.channel.index().unwrap_or(CUSTOM);
+        let counted = || lead.touchpoints.iter().enumerate().filter(|(_, t)| t.at <= as_of);
+        let mut ends = [0; CUSTOM + 1];
+        counted().for_each(|(_, t)| ends[rank(t)] += 1);
+        let mut total = 0;
+        for end in &mut ends {
+            // The run's start for now: the next loop moves it to its end.
+            (*end, total) = (total, total + *end);
+        }
+        self.order.clear();
+        self.order.resize(total, 0);
+        for (i, t) in counted() {
+            let end = &mut ends[rank(t)];
+            self.order[*end] = i;
+            *end += 1;
+        }
+        ends
     }
 
     /// Copies the lead's known fields for scripts, which may keep what they
@@ -199,7 +259,8 @@ impl ScriptLead {
         // A pack of tables only never copies the fields: nothing to drop.
         if self.has_copy {
             let (touches, email_domain) = (std::mem::take(&mut self.touches), self.email_domain.take());
-            *self = ScriptLead { touches, email_domain, ..ScriptLead::default() };
+            let order = std::mem::take(&mut self.order);
+            *self = ScriptLead { touches, email_domain, order, ..ScriptLead::default() };
         }
     }
 
@@ -479,8 +540,9 @@ mod tests {
         fn touches_are_sorted_by_channel_day_and_age(
             touches in proptest::collection::vec(
                 (0usize..24, -62_167_219_200_000i64..253_402_300_799_000), 0..40),
+            as_of in -62_167_219_200_000i64..253_402_300_799_000,
         ) {
-            let as_of = DateTime::from_timestamp_millis(253_402_300_799_000).unwrap();
+            let as_of = DateTime::from_timestamp_millis(as_of).unwrap();
             let mut lead = Lead::new("L", DateTime::from_timestamp_millis(-62_167_219_200_000).unwrap());
             for (channel, at) in touches {
                 let channel = match Channel::BUILT_IN.get(channel) {
@@ -496,7 +558,13 @@ mod tests {
                 a.channel.cmp(&b.channel).then(a.day.cmp(&b.day)).then(a.age_days.total_cmp(&b.age_days)).is_le()
             });
             prop_assert!(sorted);
-            prop_assert_eq!(snapshot.touches.len(), lead.touchpoints.len());
+            // Exactly the touches up to `as_of`, each once.
+            let ms = as_of.timestamp_millis();
+            let mut kept: Vec<_> = snapshot.touches.iter().map(|t| (t.channel.clone(), ms - (t.age_days * 86_400_000.0).round() as i64)).collect();
+            let mut expected: Vec<_> = lead.touchpoints.iter().filter(|t| t.at <= as_of).map(|t| (t.channel.clone(), t.at.timestamp_millis())).collect();
+            kept.sort();
+            expected.sort();
+            prop_assert_eq!(kept, expected);
         }
     }
 }
