@@ -371,9 +371,10 @@ impl Qualifier {
             Some(slot) => inner.adopt(slot),
             None => inner.slot(),
         };
-        let result = inner.run(&mut slot, lead, as_of);
+        let mut draft = inner.draft();
+        let result = inner.run(&mut slot, lead, as_of, &mut draft);
         SLOT.set(Some(slot));
-        let (draft, stopped_by) = result?;
+        let stopped_by = result?;
         Ok(inner.finish(lead, as_of, draft, stopped_by))
     }
 }

@@ -99,24 +99,39 @@ impl Inner {
         }
     }
 
-    /// Runs the point table and the rules, leaving `slot` as it found it.
+    /// A new draft for this qualifier's rules.
+    pub(super) fn draft(&self) -> Draft {
+        Draft::new(
+            crate::Assessment::clone(&self.criteria),
+            self.settings.caps,
+            self.scripts.starts.clone(),
+            self.tables.clone(),
+            Budget::new(&self.limits),
+        )
+    }
+
+    /// Runs the point table and the rules into `draft`, leaving `slot` as
+    /// it found it: the table or rule that stopped the run, if one did. The
+    /// draft is the caller's, not returned, so that it is not copied on the
+    /// way out of each step.
     pub(super) fn run(
         &self,
         slot: &mut Slot,
         lead: &Lead,
         as_of: DateTime<Utc>,
-    ) -> Result<(Draft, Option<Text>), EvalError> {
+        draft: &mut Draft,
+    ) -> Result<Option<Text>, EvalError> {
         // Native work (table aggregations, script functions) charges this
         // run's budget, and the run keeps the deadline, to the end of the rules.
         let run = crate::engine::sandbox::Run::start(&self.limits);
         let result = if self.scripts.is_empty() {
             // A pack of tables only (the default pack) never starts the
             // interpreter, nor looks in its scope.
-            let result = self.run_tables(&mut slot.lead, lead, as_of);
+            let result = self.run_tables(&mut slot.lead, lead, as_of, draft);
             slot.lead.clear();
             result
         } else {
-            let result = self.run_scripts(&mut slot.scope, lead, as_of);
+            let result = self.run_scripts(&mut slot.scope, lead, as_of, draft);
             // A slot goes back to its thread only from here, so it always starts with just the variables.
             slot.scope.rewind(SCRIPT_VARIABLES.len());
             // The slot outlives the lead: keep none of its data.
@@ -126,65 +141,62 @@ impl Inner {
             result
         };
         drop(run);
-        let (mut draft, stopped_by) = result?;
+        let stopped_by = result?;
         draft.begin(Rule::Step(&draft::steps().caps));
-        self.caps(&mut draft).map_err(|e| EvalError::from_script(lead, None, *e))?;
+        self.caps(draft).map_err(|e| EvalError::from_script(lead, None, *e))?;
         draft.end();
-        Ok((draft, stopped_by))
+        Ok(stopped_by)
     }
 
     /// The point table and the decision tables on `snapshot`, filled here
-    /// for `lead`: the draft, and the table that stopped the run, if one did.
+    /// for `lead`, into `draft`: the table that stopped the run, if one did.
     fn run_tables(
         &self,
         snapshot: &mut ScriptLead,
         lead: &Lead,
         as_of: DateTime<Utc>,
-    ) -> Result<(Draft, Option<Text>), EvalError> {
+        draft: &mut Draft,
+    ) -> Result<Option<Text>, EvalError> {
         snapshot.fill(lead, as_of);
-        let mut draft = Draft::new(
-            crate::Assessment::clone(&self.criteria),
-            self.settings.caps,
-            self.scripts.starts.clone(),
-            self.tables.clone(),
-            Budget::new(&self.limits),
-        );
-        self.point_table(snapshot, &mut draft).map_err(|e| EvalError::from_script(lead, None, *e))?;
+        self.point_table(snapshot, draft).map_err(|e| EvalError::from_script(lead, None, *e))?;
         for (i, (name, table)) in self.tables.iter().enumerate() {
             draft.begin(Rule::Table(i));
-            let outcome = table.apply(LeadRef { lead, snapshot }, &mut draft, None).map_err(|e| {
+            let outcome = table.apply(LeadRef { lead, snapshot }, draft, None).map_err(|e| {
                 let mut err = EvalError::from_script(lead, None, *e);
                 err.rule = Some(name.clone());
                 err
             })?;
             if outcome == Outcome::Stop {
-                return Ok((draft, Some(name.clone())));
+                return Ok(Some(name.clone()));
             }
         }
-        Ok((draft, None))
+        Ok(None)
     }
 
-    /// The tables, then the scripts, on the snapshot and draft in `scope`.
+    /// The tables, then the scripts, on the snapshot in `scope` and
+    /// `draft`, which is the scope's `decision` while the scripts run.
     fn run_scripts(
         &self,
         scope: &mut Scope<'static>,
         lead: &Lead,
         as_of: DateTime<Utc>,
-    ) -> Result<(Draft, Option<Text>), EvalError> {
+        draft: &mut Draft,
+    ) -> Result<Option<Text>, EvalError> {
         let [lead_var, _, decision_var] = SCRIPT_VARIABLES;
         let snapshot = scope.get_value_mut::<Snapshot>(lead_var).ok_or_else(|| lost_decision(lead))?;
         let snapshot = snapshot.get_mut();
-        let (draft, stopped_by) = self.run_tables(snapshot, lead, as_of)?;
+        let stopped_by = self.run_tables(snapshot, lead, as_of, draft)?;
         if stopped_by.is_some() {
-            return Ok((draft, stopped_by));
+            return Ok(stopped_by);
         }
         snapshot.copy_fields(lead, self.uses_attributes);
-        *scope.get_value_mut::<Draft>(decision_var).ok_or_else(|| lost_decision(lead))? = draft;
+        // The scope holds a placeholder between leads: swapped with the
+        // draft for the scripts, and back.
+        std::mem::swap(scope.get_value_mut::<Draft>(decision_var).ok_or_else(|| lost_decision(lead))?, draft);
         let result = run_programs(&self.engine, scope, &self.scripts);
-        let draft = scope.get_value_mut::<Draft>(decision_var).ok_or_else(|| lost_decision(lead))?;
-        let draft = std::mem::replace(draft, Draft::placeholder());
+        std::mem::swap(scope.get_value_mut::<Draft>(decision_var).ok_or_else(|| lost_decision(lead))?, draft);
         match result {
-            Ok(stopped) => Ok((draft, stopped.map(|r| r.name.clone()))),
+            Ok(stopped) => Ok(stopped.map(|r| r.name.clone())),
             Err((rule, e)) => Err(EvalError::from_script(lead, rule, *e)),
         }
     }
