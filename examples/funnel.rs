@@ -277,7 +277,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ratio(l.risk_ratio)
         );
     }
-    let live = q.params().find(|(n, _)| *n == "mql_threshold").map_or("?".into(), |(_, v)| v.to_string());
+    let live = q.param("mql_threshold").map_or("?".into(), ToString::to_string);
     sweep(&calibration, &live);
 
     // As in real life: sales only judged the leads it was handed, so the

@@ -121,7 +121,7 @@ impl<'a> QualifierBuilder<'a> {
     /// # use leadgate::{Pack, Qualifier};
     /// # use leadgate::pack::ParamValue;
     /// let q = Qualifier::builder(&Pack::b2b_bant()).param("min_employees", 20).build()?;
-    /// assert_eq!(q.params().find(|(n, _)| *n == "min_employees").unwrap().1, &ParamValue::Int(20));
+    /// assert_eq!(q.param("min_employees"), Some(&ParamValue::Int(20)));
     ///
     /// let err = Qualifier::builder(&Pack::b2b_bant()).param("min_employees", "many").build().unwrap_err();
     /// assert_eq!(err.to_string(), r#"parameter "min_employees": expected integer, got string "many""#);
@@ -142,7 +142,7 @@ impl<'a> QualifierBuilder<'a> {
     ///     .param_str("mql_threshold", "70")
     ///     .param_str("target_countries", "US, CA")
     ///     .build()?;
-    /// let param = |name: &str| q.params().find(|(n, _)| *n == name).unwrap().1.clone();
+    /// let param = |name: &str| q.param(name).unwrap().clone();
     /// assert_eq!(param("mql_threshold"), ParamValue::Int(70));
     /// assert_eq!(param("target_countries"), ParamValue::from(vec!["US", "CA"]));
     /// # Ok::<(), leadgate::PackError>(())

@@ -208,12 +208,28 @@ impl Qualifier {
     /// # use leadgate::{Pack, Qualifier};
     /// # use leadgate::pack::ParamValue;
     /// let q = Qualifier::builder(&Pack::b2b_bant()).param("mql_threshold", 70).build()?;
-    /// let mql = q.params().find(|(n, _)| *n == "mql_threshold").map(|(_, v)| v.clone());
-    /// assert_eq!(mql, Some(ParamValue::Int(70)));
+    /// let names: Vec<&str> = q.params().map(|(name, _)| name).take(2).collect();
+    /// assert_eq!(names, ["account_mqa_threshold", "channel_daily_cap"]);
     /// # Ok::<(), leadgate::PackError>(())
     /// ```
     pub fn params(&self) -> impl Iterator<Item = (&str, &ParamValue)> {
         self.inner.params.iter().map(|(n, v)| (n.as_str(), v))
+    }
+
+    /// One effective parameter: the tenant's override, else the pack's
+    /// value; `None` for a name the pack does not declare.
+    ///
+    /// ```
+    /// # use leadgate::{Pack, Qualifier};
+    /// # use leadgate::pack::ParamValue;
+    /// let q = Qualifier::builder(&Pack::b2b_bant()).param("mql_threshold", 70).build()?;
+    /// assert_eq!(q.param("mql_threshold"), Some(&ParamValue::Int(70)));
+    /// assert_eq!(q.param("stale_after_days"), Some(&ParamValue::Int(90)));
+    /// assert_eq!(q.param("no_such_param"), None);
+    /// # Ok::<(), leadgate::PackError>(())
+    /// ```
+    pub fn param(&self, name: &str) -> Option<&ParamValue> {
+        self.inner.params.get(name)
     }
 
     /// What is suspicious but not wrong in the pack: a declared parameter

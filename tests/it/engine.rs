@@ -290,8 +290,11 @@ fn parameters_are_overridden_at_load_time_and_checked() {
     let err = Qualifier::builder(&pack).param_str("min_budget", "ten").param("nope", 1).build().unwrap_err();
     assert_eq!(err.problems().len(), 2, "{err}");
     let ok = Qualifier::builder(&pack).param_str("target_industries", "retail").build().unwrap();
-    let industries = ok.params().find(|(n, _)| *n == "target_industries").unwrap().1;
-    assert_eq!(industries, &ParamValue::from(vec!["retail"]));
+    assert_eq!(ok.param("target_industries"), Some(&ParamValue::from(vec!["retail"])));
+    // The pack's own values for what the tenant left alone; nothing for an undeclared name.
+    assert_eq!(ok.param("min_budget"), pack.params().find(|(n, _)| *n == "min_budget").map(|(_, v)| v));
+    assert_eq!(ok.param("nope"), None);
+    assert_eq!(ok.params().count(), pack.params().count());
 }
 
 #[test]
