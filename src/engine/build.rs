@@ -30,8 +30,9 @@ pub(super) struct Settings {
     pub(super) channel_daily_cap: Option<f64>,
     pub(super) caps: Caps,
     pub(super) scale: Arc<Scale>,
-    /// Names and reasons made once, so that deciding does not format them.
-    pub(super) text: Texts,
+    /// The caps' reasons, made once so that deciding does not format them:
+    /// "Fit capped at 50", "Engagement capped at 60", "Score capped at 100".
+    pub(super) capped: [Text; 3],
 }
 
 /// The point table, the grades and the inbound channels: the same for most
@@ -71,11 +72,6 @@ impl Scale {
         }
         last_or(&LAST, self, |last, new| last == new, Arc::new)
     }
-}
-
-pub(super) struct Texts {
-    /// "Fit capped at 50", "Engagement capped at 60", "Score capped at 100".
-    pub(super) capped: [Text; 3],
 }
 
 /// Builds a [`Qualifier`] with parameter overrides and limits.
@@ -384,16 +380,14 @@ impl Settings {
                     .collect(),
             }
             .shared(),
-            text: Texts {
-                capped: [
-                    ("Fit", known::FIT_CAP),
-                    ("Engagement", known::ENGAGEMENT_CAP),
-                    ("Score", known::SCORE_CAP),
-                ]
-                .map(|(what, cap)| {
-                    Text::cached(format_args!("{what} capped at {}", whole(cap).unwrap_or_default()))
-                }),
-            },
+            capped: [
+                ("Fit", known::FIT_CAP),
+                ("Engagement", known::ENGAGEMENT_CAP),
+                ("Score", known::SCORE_CAP),
+            ]
+            .map(|(what, cap)| {
+                Text::cached(format_args!("{what} capped at {}", whole(cap).unwrap_or_default()))
+            }),
         }
     }
 

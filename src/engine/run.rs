@@ -235,7 +235,7 @@ impl Inner {
     pub(super) fn caps(&self, draft: &mut Draft) -> Result<(), Box<EvalAltResult>> {
         let cuts = draft.caps.cuts(draft.fit, draft.engagement, draft.negative);
         for cut in cuts.into_iter().flatten() {
-            draft.add(cut.category, cut.points, self.settings.text.capped[cut.what].clone(), None)?;
+            draft.add(cut.category, cut.points, self.settings.capped[cut.what].clone(), None)?;
         }
         Ok(())
     }
