@@ -474,11 +474,14 @@ pub fn read_leads_from<R: BufRead>(reader: R) -> impl Iterator<Item = Result<Rec
 /// # Ok::<(), leadgate::InputError>(())
 /// ```
 pub fn read_lead_stream<R: BufRead>(reader: R) -> impl Iterator<Item = Result<Record, InputError>> {
-    ReaderLeads { reader, line: 0, started: false, pending: None, done: false }
+    ReaderLeads { reader, buf: Vec::new(), line: 0, started: false, pending: None, done: false }
 }
 
 struct ReaderLeads<R> {
     reader: R,
+    /// The line being read, kept between leads so its capacity is reused
+    /// (at most [`MAX_LEAD_BYTES`] and its line ending).
+    buf: Vec<u8>,
     line: usize,
     started: bool,
     pending: Option<std::vec::IntoIter<Result<Record, InputError>>>,
@@ -492,21 +495,22 @@ impl<R: BufRead> Iterator for ReaderLeads<R> {
         if let Some(pending) = &mut self.pending {
             return pending.next();
         }
-        let mut buf = Vec::new();
+        let buf = &mut self.buf;
         while !self.done {
             buf.clear();
             self.line += 1;
             // Bounded, so one endless line cannot take all the memory; room
             // for a lead of the limit and its line ending, `\r\n`.
             let limit = MAX_LEAD_BYTES as u64 + 2;
-            match (&mut self.reader).take(limit).read_until(b'\n', &mut buf) {
+            match (&mut self.reader).take(limit).read_until(b'\n', buf) {
                 Ok(0) => self.done = true,
                 Ok(_) => {
                     let first = !self.started && buf.iter().any(|b| !b.is_ascii_whitespace());
                     if first && buf.trim_ascii_start().starts_with(b"[") {
                         self.started = true;
                         // Keep the line ending: line numbers count it.
-                        return self.read_rest_as_array(String::from_utf8_lossy(&buf).into_owned());
+                        let text = String::from_utf8_lossy(buf).into_owned();
+                        return self.read_rest_as_array(text);
                     }
                     let ended = buf.last() == Some(&b'\n');
                     if !ended && buf.len() as u64 == limit {
