@@ -52,7 +52,7 @@ pub fn write(
 ) -> io::Result<(usize, bool)> {
     let grouping = account::group(leads);
     let mut sink: Box<dyn Sink> = match format {
-        Format::Json => Box::new(JsonSink),
+        Format::Json => Box::new(JsonSink::default()),
         Format::Csv => Box::new(CsvSink),
         Format::Table => {
             Box::new(TableSink { style: Style::stdout(), explain, explained: None, handed_off: 0 })
@@ -99,17 +99,16 @@ trait Sink {
 }
 
 /// NDJSON: the account decision JSON per account.
-struct JsonSink;
+#[derive(Default)]
+struct JsonSink(crate::json::Lines);
 
 impl Sink for JsonSink {
     fn decision(&mut self, out: &mut dyn Write, d: &AccountDecision) -> io::Result<()> {
-        serde_json::to_writer(&mut *out, d)?;
-        out.write_all(b"\n")
+        self.0.write(out, d)
     }
 
     fn failure(&mut self, out: &mut dyn Write, account: Option<&str>, failed: &Failed) -> io::Result<()> {
-        serde_json::to_writer(&mut *out, &AccountFailure { account, failed })?;
-        out.write_all(b"\n")
+        self.0.write(out, &AccountFailure { account, failed })
     }
 }
 

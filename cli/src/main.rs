@@ -25,6 +25,7 @@ mod accounts;
 mod calibrate;
 mod funnel;
 mod input;
+mod json;
 mod mapping;
 mod pack_tools;
 mod qualify;

@@ -154,30 +154,17 @@ trait Sink {
 }
 
 /// NDJSON: the decision JSON per lead; `{"line", "lead_id", "error"}` for a
-/// lead that failed. Each line is made in a buffer kept between leads and
-/// written whole: serde_json writes a string in many small pieces, each a
-/// call through `dyn Write` when written straight to the output.
+/// lead that failed, each line made whole in a buffer (see [`crate::json`]).
 #[derive(Default)]
-struct JsonSink {
-    line: Vec<u8>,
-}
-
-impl JsonSink {
-    fn write(&mut self, out: &mut dyn Write, value: &impl serde::Serialize) -> io::Result<()> {
-        self.line.clear();
-        serde_json::to_writer(&mut self.line, value)?;
-        self.line.push(b'\n');
-        out.write_all(&self.line)
-    }
-}
+struct JsonSink(crate::json::Lines);
 
 impl Sink for JsonSink {
     fn decision(&mut self, out: &mut dyn Write, d: &Decision) -> io::Result<()> {
-        self.write(out, d)
+        self.0.write(out, d)
     }
 
     fn failure(&mut self, out: &mut dyn Write, f: &Failed) -> io::Result<()> {
-        self.write(out, f)
+        self.0.write(out, f)
     }
 }
 
