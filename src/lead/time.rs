@@ -13,7 +13,10 @@ pub(crate) mod rfc3339 {
     use super::*;
 
     pub(crate) fn serialize<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&display(*at))
+        match whole_seconds(*at) {
+            Some(text) => s.serialize_str(std::str::from_utf8(&text).map_err(serde::ser::Error::custom)?),
+            None => s.collect_str(&display(*at)),
+        }
     }
 
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
@@ -85,6 +88,27 @@ pub(crate) fn display(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
+/// `t` as [`display`] writes it, without allocating, when it is a whole
+/// second of the years 0000 to 9999 (every decision's `as_of`, nearly every
+/// touchpoint): `2026-11-23T09:30:00Z`.
+fn whole_seconds(t: DateTime<Utc>) -> Option<[u8; 20]> {
+    use chrono::Timelike;
+    if t.nanosecond() != 0 || !writable(t) {
+        return None;
+    }
+    let mut text = *b"0000-00-00T00:00:00Z";
+    let year = t.year().unsigned_abs();
+    let digits = |n: u32| [b'0' + (n / 10 % 10) as u8, b'0' + (n % 10) as u8];
+    text[0..2].copy_from_slice(&digits(year / 100));
+    text[2..4].copy_from_slice(&digits(year));
+    text[5..7].copy_from_slice(&digits(t.month()));
+    text[8..10].copy_from_slice(&digits(t.day()));
+    text[11..13].copy_from_slice(&digits(t.hour()));
+    text[14..16].copy_from_slice(&digits(t.minute()));
+    text[17..19].copy_from_slice(&digits(t.second()));
+    Some(text)
+}
+
 /// Whether RFC 3339 can write `t`: its year, in UTC, is 0000 to 9999.
 pub(crate) fn writable(t: DateTime<Utc>) -> bool {
     (0..=9999).contains(&t.year())
@@ -142,6 +166,18 @@ mod tests {
             let chrono = DateTime::parse_from_rfc3339(&v).ok().map(|t| t.with_timezone(&Utc));
             if let Some(fast) = parse_utc(&v) {
                 prop_assert_eq!(Some(fast), chrono);
+            }
+        }
+    }
+
+    proptest! {
+        /// A whole second is written as chrono writes it; others are left to chrono.
+        #[test]
+        fn whole_seconds_are_written_as_chrono_writes_them(secs in -62_167_219_200i64..253_402_300_800, nanos in prop_oneof![Just(0u32), 0u32..2_000_000_000]) {
+            let Some(t) = DateTime::from_timestamp(secs, nanos) else { return Ok(()) };
+            match whole_seconds(t) {
+                Some(text) => prop_assert_eq!(std::str::from_utf8(&text).unwrap(), display(t)),
+                None => prop_assert!(nanos != 0),
             }
         }
     }
