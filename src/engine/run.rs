@@ -73,9 +73,11 @@ impl Inner {
     pub(super) fn slot(&self) -> Slot {
         let mut scope = Scope::with_capacity(SCRIPT_VARIABLES.len());
         let [lead_var, params_var, decision_var] = SCRIPT_VARIABLES;
-        scope.push_constant(lead_var, Snapshot::default());
-        scope.push_constant(params_var, self.script_params.clone());
+        // rhai looks a script's variable up from the scope's end: `lead`,
+        // which rules read most, last.
         scope.push_constant(decision_var, Draft::placeholder());
+        scope.push_constant(params_var, self.script_params.clone());
+        scope.push_constant(lead_var, Snapshot::default());
         Slot { qualifier: self.id, scope, lead: Box::default() }
     }
 
