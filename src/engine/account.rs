@@ -325,9 +325,10 @@ impl Compiled {
     ) -> Result<(Draft, Option<Text>), EvalError> {
         let [account_var, params_var, decision_var] = SCRIPT_VARIABLES;
         let mut scope = rhai::Scope::with_capacity(SCRIPT_VARIABLES.len());
-        scope.push_constant(account_var, view);
-        scope.push_constant(params_var, inner.script_params.clone());
+        // As for leads: `account`, read most, last (see `Inner::slot`).
         scope.push_constant(decision_var, draft);
+        scope.push_constant(params_var, inner.script_params.clone());
+        scope.push_constant(account_var, view);
         let result = super::run::run_programs(&inner.engine, &mut scope, &self.scripts);
         let lost = || {
             EvalError::new_for_account(
