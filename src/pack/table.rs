@@ -247,6 +247,11 @@ pub(crate) struct Template {
     pub(crate) parts: Vec<Part>,
     /// The whole reason when it has no field placeholders.
     pub(crate) fixed: Option<Text>,
+    /// Names these parts in this process: a new one whenever the parts are
+    /// final (parsed, or parameters resolved), never reused, so that the
+    /// same id means the same parts, whichever tenant's table holds them.
+    /// Clones keep it: they are the same parts.
+    pub(crate) id: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -430,13 +435,16 @@ impl Template {
         if !literal.is_empty() || parts.is_empty() {
             parts.push(Part::Literal(literal));
         }
-        let mut template = Template { parts, fixed: None };
+        let mut template = Template { parts, fixed: None, id: 0 };
         template.fix();
         Ok(template)
     }
 
-    /// Precomputes the reason when nothing in it depends on the lead.
+    /// Precomputes the reason when nothing in it depends on the lead, and
+    /// names the now final parts.
     fn fix(&mut self) {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        self.id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if self.parts.iter().all(|p| matches!(p, Part::Literal(_))) {
             let text: String =
                 self.parts.iter().map(|p| if let Part::Literal(l) = p { l.as_str() } else { "" }).collect();

@@ -298,6 +298,29 @@ fn parameters_are_overridden_at_load_time_and_checked() {
 }
 
 #[test]
+fn tenants_of_one_pack_keep_their_own_reasons_lead_after_lead() {
+    // One row of the shipped pack, "Buying in {days_to_purchase} days, beyond
+    // {params.timeline_days}", resolved for two tenants: the same lead on the
+    // same thread, alternately, reads each tenant's parameter in its reason.
+    let pack = Pack::b2b_bant();
+    let tenants =
+        [60, 90].map(|days| Qualifier::builder(&pack).param("timeline_days", days).build().unwrap());
+    let purchase = (as_of() + chrono::Duration::days(100)).format("%Y-%m-%d");
+    let lead = lead_with(&format!(r#""qualification": {{"purchase_date": "{purchase}"}}"#));
+    for _ in 0..3 {
+        for (q, days) in tenants.iter().zip([60, 90]) {
+            let d = q.evaluate(&lead, as_of()).unwrap();
+            let timeline = d.criteria.get("timeline").unwrap();
+            assert_eq!(timeline.status, CriterionStatus::NotMet);
+            assert_eq!(
+                timeline.evidence.as_deref(),
+                Some(format!("Buying in 100 days, beyond {days}").as_str())
+            );
+        }
+    }
+}
+
+#[test]
 fn the_default_pack_decides_the_sample_leads() {
     let q = Qualifier::new(&Pack::b2b_bant()).unwrap();
     let leads = crate::sample_leads();
