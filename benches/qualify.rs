@@ -2,9 +2,12 @@
 //! default pack, in the same run, so the ratio is what counts.
 //!
 //! `cargo bench --bench qualify`. Before timing, the native implementation is
-//! checked to agree with the engine on every shipped sample lead.
+//! checked to agree with the engine on the sample leads and thousands of
+//! generated ones; then the three targets' ratios are measured interleaved
+//! (see [`interleaved`]), before criterion's groups.
 
 use std::hint::black_box;
+use std::time::Instant;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use leadgate::{CriterionStatus, Lead, Pack, Qualifier};
@@ -86,9 +89,63 @@ fn check_native_agrees(q: &Qualifier) {
     }
 }
 
+/// The targets' ratios, interleaved: rounds of about a millisecond of the
+/// engine and as long of the native code on the same leads (which goes
+/// first alternates), and the median of the rounds' ratios. This machine's
+/// speed drifts over the seconds between criterion's groups, by tens of
+/// percent; within one round it barely moves.
+fn interleaved(q: &Qualifier) {
+    let samples: Vec<Lead> = leadgate::read_leads(SAMPLE_LEADS).map(|r| r.unwrap().lead).collect();
+    let workloads = [
+        ("30 touchpoints", vec![lead_with_touchpoints(30)]),
+        ("0 touchpoints", vec![lead_with_touchpoints(0)]),
+        ("the sample leads", samples),
+    ];
+    for (name, leads) in &workloads {
+        let engine = |reps: usize| {
+            for _ in 0..reps {
+                for lead in leads {
+                    black_box(q.evaluate(black_box(lead), as_of()).unwrap());
+                }
+            }
+        };
+        let native = |reps: usize| {
+            for _ in 0..reps {
+                for lead in leads {
+                    black_box(native::decide(black_box(lead), as_of()));
+                }
+            }
+        };
+        let time = |f: &dyn Fn(usize), reps| {
+            let start = Instant::now();
+            f(reps);
+            start.elapsed().as_secs_f64()
+        };
+        engine(100);
+        let reps = ((1e-3 / (time(&native, 100) / 100.0)) as usize).max(1);
+        let mut ratios: Vec<f64> = (0..101)
+            .map(|round| {
+                if round % 2 == 0 {
+                    let e = time(&engine, reps);
+                    e / time(&native, reps)
+                } else {
+                    let n = time(&native, reps);
+                    time(&engine, reps) / n
+                }
+            })
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        println!(
+            "interleaved, {name}: engine / native = {:.2} (median of 101 rounds of {reps} native runs each side; quartiles {:.2} and {:.2})",
+            ratios[50], ratios[25], ratios[75]
+        );
+    }
+}
+
 fn decision(c: &mut Criterion) {
     let q = Qualifier::new(&Pack::b2b_bant()).unwrap();
     check_native_agrees(&q);
+    interleaved(&q);
     let lead = lead_with_touchpoints(30);
     let mut g = c.benchmark_group("decision_30_touchpoints");
     g.throughput(Throughput::Elements(1));
