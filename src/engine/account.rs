@@ -561,7 +561,7 @@ impl Qualifier {
         // The account's own snapshot: no touches, and its company as its copy.
         let company = account_lead(key, &members, as_of);
         let mut snapshot = ScriptLead::default();
-        snapshot.fill(&company, as_of);
+        snapshot.fill(&company, as_of, true);
         (snapshot.copy, snapshot.has_copy) = (company, true);
         let mut stopped_by = None;
         // Native work and the scripts share one budget and deadline, as for a lead.

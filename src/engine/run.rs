@@ -159,7 +159,7 @@ impl Inner {
         as_of: DateTime<Utc>,
         draft: &mut Draft,
     ) -> Result<Option<Text>, EvalError> {
-        snapshot.fill(lead, as_of);
+        snapshot.fill(lead, as_of, !self.scripts.is_empty());
         self.point_table(snapshot, draft).map_err(|e| EvalError::from_script(lead, None, *e))?;
         for (i, (name, table)) in self.tables.iter().enumerate() {
             draft.begin(Rule::Table(i));

@@ -24,6 +24,8 @@ pub(crate) struct Touch {
     pub(crate) day: i64,
     pub(crate) channel: Channel,
     pub(crate) team: Team,
+    /// Only for packs that run scripts (`count_campaign` reads it): a
+    /// table-only pack does not count each touch's campaign in and out.
     pub(crate) campaign: Option<Text>,
     /// Its place in the order touches are sorted in (see `sort_key`).
     pub(crate) key: u64,
@@ -122,8 +124,9 @@ impl Snapshot {
 }
 
 impl ScriptLead {
-    /// Takes a snapshot of `lead`, reusing this one's buffer for touches.
-    pub(crate) fn fill(&mut self, lead: &Lead, as_of: DateTime<Utc>) {
+    /// Takes a snapshot of `lead`, reusing this one's buffer for touches;
+    /// with each touch's campaign only when `campaigns` (for scripts).
+    pub(crate) fn fill(&mut self, lead: &Lead, as_of: DateTime<Utc>, campaigns: bool) {
         let now = as_of.timestamp_millis();
         let mut keyed = true;
         let mut touch = |t: &Touchpoint| {
@@ -135,7 +138,7 @@ impl ScriptLead {
                 day: at.div_euclid(86_400_000),
                 channel: t.channel.clone(),
                 team: t.team(),
-                campaign: t.campaign.clone(),
+                campaign: if campaigns { t.campaign.clone() } else { None },
                 key: key.unwrap_or(u64::MAX),
             }
         };
@@ -552,7 +555,7 @@ mod tests {
                 lead.touchpoints.push(Touchpoint::new(DateTime::from_timestamp_millis(at).unwrap(), channel));
             }
             let mut snapshot = ScriptLead::default();
-            snapshot.fill(&lead, as_of);
+            snapshot.fill(&lead, as_of, true);
             let sorted = snapshot.touches.windows(2).all(|w| {
                 let (a, b) = (&w[0], &w[1]);
                 a.channel.cmp(&b.channel).then(a.day.cmp(&b.day)).then(a.age_days.total_cmp(&b.age_days)).is_le()
@@ -566,5 +569,19 @@ mod tests {
             expected.sort();
             prop_assert_eq!(kept, expected);
         }
+    }
+
+    #[test]
+    fn touches_carry_their_campaign_only_when_asked() {
+        let at = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let mut lead = Lead::new("L", at);
+        let mut touch = Touchpoint::new(at, Channel::Webinar);
+        touch.campaign = Some("q4".into());
+        lead.touchpoints.push(touch);
+        let mut snapshot = ScriptLead::default();
+        snapshot.fill(&lead, at, true);
+        assert_eq!(snapshot.touches[0].campaign.as_deref(), Some("q4"));
+        snapshot.fill(&lead, at, false);
+        assert_eq!((snapshot.touches.len(), snapshot.touches[0].campaign.as_deref()), (1, None));
     }
 }
