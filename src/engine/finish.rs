@@ -12,6 +12,8 @@ use chrono::{DateTime, Utc};
 
 use super::Inner;
 use super::draft::{self, Draft, HandoffChoice};
+use super::recent;
+use super::snapshot::Value;
 use crate::decision::{Decision, Handoff, RuleReason, WhyNotYet};
 use crate::{CriterionStatus, Grade, Lead, Stage, Team, Temperature, Text};
 
@@ -75,20 +77,30 @@ impl Inner {
                 d.criteria.count(CriterionStatus::NotMet),
                 d.criteria.len(),
             );
-            let lifecycle = |reason: fmt::Arguments<'_>| RuleReason {
-                reason: Text::cached(reason),
-                rule: draft::steps().lifecycle.clone(),
-            };
+            let lifecycle = |reason| RuleReason { reason, rule: draft::steps().lifecycle.clone() };
+            // What the reasons below are written from, as their keys.
+            let int = |n: usize| Value::Int(i64::try_from(n).unwrap_or(i64::MAX));
+            let numbers = |count| [int(count), int(total), Value::Int(score)];
             if s.sql_criteria_met.is_some_and(|n| met >= n) {
-                let set = lifecycle(format_args!("{met} of {total} criteria met with score {score}"));
-                d.stage = Some((Stage::Sql, set));
-                sql_ready = Some(Text::cached(format_args!(
-                    "SQL-ready: score {score}, {met} of {total} criteria met"
-                )));
+                let numbers = numbers(met);
+                let set = reason(
+                    recent::SQL_STAGE,
+                    &numbers,
+                    format_args!("{met} of {total} criteria met with score {score}"),
+                );
+                d.stage = Some((Stage::Sql, lifecycle(set)));
+                sql_ready = Some(reason(
+                    recent::SQL_READY,
+                    &numbers,
+                    format_args!("SQL-ready: score {score}, {met} of {total} criteria met"),
+                ));
             } else if s.hold_criteria_not_met.is_some_and(|n| not_met >= n) {
-                choice = HandoffChoice::Hold(lifecycle(format_args!(
-                    "Score {score} is there but {not_met} of {total} criteria are not met"
-                )));
+                let held = reason(
+                    recent::HELD,
+                    &numbers(not_met),
+                    format_args!("Score {score} is there but {not_met} of {total} criteria are not met"),
+                );
+                choice = HandoffChoice::Hold(lifecycle(held));
             }
         }
         let held = matches!(choice, HandoffChoice::Hold(_));
@@ -131,8 +143,11 @@ impl Inner {
             }
             HandoffChoice::Derive if reaches_mql && sales_ready => {
                 let threshold = s.mql.unwrap_or_default();
-                let reason =
-                    Text::cached(format_args!("Score {score} reached the MQL threshold of {threshold}"));
+                let reason = reason(
+                    recent::MQL,
+                    &[Value::Int(score), Value::Int(threshold)],
+                    format_args!("Score {score} reached the MQL threshold of {threshold}"),
+                );
                 (Some(Handoff { stage, reason, rule: None }), None)
             }
             HandoffChoice::Derive => (None, None),
@@ -186,6 +201,14 @@ impl fmt::Display for Moment {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} UTC", self.0.format("%Y-%m-%d %H:%M"))
     }
+}
+
+/// An engine reason written from `args`, kept on the thread by its kind and
+/// the numbers in it (see [`recent`]): most recur lead after lead.
+fn reason(kind: u64, numbers: &[Value<'_>], args: fmt::Arguments<'_>) -> Text {
+    recent::text(kind, numbers, |buffer| {
+        let _ = fmt::Write::write_fmt(buffer, args);
+    })
 }
 
 #[cfg(test)]

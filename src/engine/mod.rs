@@ -17,6 +17,7 @@ mod build;
 pub(crate) mod draft;
 mod error;
 mod finish;
+mod recent;
 mod run;
 pub(crate) mod sandbox;
 pub(crate) mod script;

@@ -9,6 +9,7 @@ use rhai::EvalAltResult;
 
 use super::account::Facts;
 use super::draft::Draft;
+use super::recent;
 use super::snapshot::{LeadRef, Value, distinct_channels};
 use crate::Text;
 use crate::pack::table::{Action, Condition, Op, Operand, Part, Row, Subject, Table, Template, head};
@@ -183,11 +184,7 @@ impl Template {
             }
             read = i + 1;
         }
-        let key = if more.is_empty() { recent::Key::new(self.id, &values[..read]) } else { None };
-        if let Some(text) = key.as_ref().and_then(recent::get) {
-            return Ok(text);
-        }
-        let text = Text::cached_with(|buffer| {
+        let render = |buffer: &mut String| {
             let mut values = values.iter().chain(&more);
             for part in &self.parts {
                 match part {
@@ -201,136 +198,11 @@ impl Template {
                     Part::Param(_) => {}
                 }
             }
-        });
-        if let Some(key) = key {
-            recent::put(key, &text);
-        }
-        Ok(text)
-    }
-}
-
-/// The reasons this thread rendered last, by template and the values read
-/// into it, when those are numbers or short texts: most reasons recur lead
-/// after lead ("Buying within 69 days", "Confirmed budget of USD 60000"),
-/// and finding one here costs a few comparisons where rendering it and
-/// looking it up in [`Text::cached_with`] costs hundreds of instructions.
-/// Direct-mapped: a new reason takes its slot's place.
-mod recent {
-    use std::cell::RefCell;
-
-    use super::{Text, Value};
-
-    const SLOTS: usize = 256;
-
-    /// A template's id and its values, each as a tag and one word: what
-    /// the rendered reason depends on, entirely.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub(super) struct Key {
-        template: u64,
-        tags: [u8; 4],
-        words: [u64; 4],
-    }
-
-    impl Key {
-        /// `None` when a value is not a number, a boolean, missing or a
-        /// text of at most eight bytes (and then the reason is not kept).
-        pub(super) fn new(template: u64, values: &[Value<'_>]) -> Option<Key> {
-            let mut key = Key { template, tags: [0; 4], words: [0; 4] };
-            for (i, value) in values.iter().enumerate() {
-                let (tag, word) = match *value {
-                    Value::Missing => (1, 0),
-                    Value::Int(n) => (2, n as u64),
-                    Value::Float(x) => (3, x.to_bits()),
-                    Value::Bool(b) => (4, u64::from(b)),
-                    Value::Str(s) => short(s)?,
-                    Value::Text(t) => short(t)?,
-                    Value::List(_) | Value::Structured => return None,
-                };
-                *key.tags.get_mut(i)? = tag;
-                key.words[i] = word;
-            }
-            Some(key)
-        }
-
-        fn slot(&self) -> usize {
-            const K: u64 = 0x517c_c1b7_2722_0a95;
-            let mut h = self.template.wrapping_mul(K);
-            for w in self.words.into_iter().chain([u64::from(u32::from_le_bytes(self.tags))]) {
-                h = (h.rotate_left(5) ^ w).wrapping_mul(K);
-            }
-            (h >> (64 - SLOTS.trailing_zeros())) as usize
-        }
-    }
-
-    /// A text of at most eight bytes as its length (the tag, from 16) and bytes.
-    fn short(s: &str) -> Option<(u8, u64)> {
-        let bytes = s.as_bytes();
-        if bytes.len() > 8 {
-            return None;
-        }
-        let word = bytes.iter().rev().fold(0u64, |w, &b| w << 8 | u64::from(b));
-        Some((16 + bytes.len() as u8, word))
-    }
-
-    thread_local! {
-        static RECENT: RefCell<Vec<Option<(Key, Text)>>> = const { RefCell::new(Vec::new()) };
-    }
-
-    pub(super) fn get(key: &Key) -> Option<Text> {
-        RECENT.with(|recent| match recent.try_borrow().ok()?.get(key.slot())? {
-            Some((k, text)) if k == key => Some(text.clone()),
-            _ => None,
+        };
+        Ok(if more.is_empty() {
+            recent::text(self.id, &values[..read], render)
+        } else {
+            Text::cached_with(render)
         })
-    }
-
-    pub(super) fn put(key: Key, text: &Text) {
-        RECENT.with(|recent| {
-            let Ok(mut recent) = recent.try_borrow_mut() else { return };
-            if recent.is_empty() {
-                recent.resize(SLOTS, None);
-            }
-            recent[key.slot()] = Some((key, text.clone()));
-        });
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::*;
-
-        #[test]
-        fn a_key_is_the_template_and_every_value_exactly() {
-            let key = |template, values: &[Value<'_>]| Key::new(template, values);
-            let one = key(1, &[Value::Int(1)]).unwrap();
-            assert_eq!(key(1, &[Value::Int(1)]), Some(one));
-            for other in [
-                key(2, &[Value::Int(1)]),
-                key(1, &[Value::Int(2)]),
-                key(1, &[Value::Float(1.0)]),
-                key(1, &[Value::Str("1")]),
-                key(1, &[Value::Bool(true)]),
-                key(1, &[Value::Int(1), Value::Missing]),
-            ] {
-                assert_ne!(other.unwrap(), one);
-            }
-            // Short texts by their bytes and length, whichever kind holds them.
-            let usd = Text::from("USD");
-            assert_eq!(key(1, &[Value::Text(&usd)]), key(1, &[Value::Str("USD")]));
-            assert_ne!(key(1, &[Value::Str("USD")]), key(1, &[Value::Str("USD\0")]));
-            assert_ne!(key(1, &[Value::Str("")]), key(1, &[Value::Missing]));
-            // What is not kept: longer texts, lists, structured values.
-            assert_eq!(key(1, &[Value::Str("nine byte")]), None);
-            assert_eq!(key(1, &[Value::List(&[])]), None);
-            assert_eq!(key(1, &[Value::Structured]), None);
-        }
-
-        #[test]
-        fn a_reason_is_found_by_its_key_only() {
-            let key = Key::new(7, &[Value::Int(69)]).unwrap();
-            assert_eq!(get(&key), None);
-            put(key, &Text::from("Buying within 69 days"));
-            assert_eq!(get(&key).as_deref(), Some("Buying within 69 days"));
-            assert_eq!(get(&Key::new(7, &[Value::Int(70)]).unwrap()), None);
-            assert_eq!(get(&Key::new(8, &[Value::Int(69)]).unwrap()), None);
-        }
     }
 }
