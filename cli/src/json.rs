@@ -38,6 +38,21 @@ struct Writer<'a> {
     out: &'a mut Vec<u8>,
 }
 
+impl<'b> Writer<'b> {
+    /// `{"variant":`, which an enum variant with data starts with.
+    fn variant(&mut self, variant: &str) {
+        self.out.push(b'{');
+        string(self.out, variant);
+        self.out.push(b':');
+    }
+
+    /// An array or object opened with `open`, to be ended with `close`.
+    fn open<'a>(&'a mut self, open: u8, close: &'static [u8]) -> Compound<'a, 'b> {
+        self.out.push(open);
+        Compound { writer: self, first: true, close }
+    }
+}
+
 type Error = serde_json::Error;
 
 /// Whether any of the eight bytes in `w` is a control character, `"` or `\`:
@@ -223,17 +238,14 @@ impl<'a, 'b> ser::Serializer for &'a mut Writer<'b> {
         variant: &'static str,
         value: &T,
     ) -> Result<(), Error> {
-        self.out.push(b'{');
-        string(self.out, variant);
-        self.out.push(b':');
+        self.variant(variant);
         value.serialize(&mut *self)?;
         self.out.push(b'}');
         Ok(())
     }
 
     fn serialize_seq(self, _len: Option<usize>) -> Result<Compound<'a, 'b>, Error> {
-        self.out.push(b'[');
-        Ok(Compound { writer: self, first: true, close: b"]" })
+        Ok(self.open(b'[', b"]"))
     }
 
     fn serialize_tuple(self, len: usize) -> Result<Compound<'a, 'b>, Error> {
@@ -251,15 +263,12 @@ impl<'a, 'b> ser::Serializer for &'a mut Writer<'b> {
         variant: &'static str,
         _len: usize,
     ) -> Result<Compound<'a, 'b>, Error> {
-        self.out.push(b'{');
-        string(self.out, variant);
-        self.out.extend_from_slice(b":[");
-        Ok(Compound { writer: self, first: true, close: b"]}" })
+        self.variant(variant);
+        Ok(self.open(b'[', b"]}"))
     }
 
     fn serialize_map(self, _len: Option<usize>) -> Result<Compound<'a, 'b>, Error> {
-        self.out.push(b'{');
-        Ok(Compound { writer: self, first: true, close: b"}" })
+        Ok(self.open(b'{', b"}"))
     }
 
     fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Compound<'a, 'b>, Error> {
@@ -273,10 +282,8 @@ impl<'a, 'b> ser::Serializer for &'a mut Writer<'b> {
         variant: &'static str,
         _len: usize,
     ) -> Result<Compound<'a, 'b>, Error> {
-        self.out.push(b'{');
-        string(self.out, variant);
-        self.out.extend_from_slice(b":{");
-        Ok(Compound { writer: self, first: true, close: b"}}" })
+        self.variant(variant);
+        Ok(self.open(b'{', b"}}"))
     }
 }
 
