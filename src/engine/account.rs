@@ -321,8 +321,9 @@ impl Compiled {
         inner: &super::Inner,
         key: &AccountKey,
         view: AccountView,
-        draft: Draft,
+        mut draft: Draft,
     ) -> Result<(Draft, Option<Text>), EvalError> {
+        draft.rules = Some(self.scripts.starts.clone());
         let [account_var, params_var, decision_var] = SCRIPT_VARIABLES;
         let mut scope = rhai::Scope::with_capacity(SCRIPT_VARIABLES.len());
         // As for leads: `account`, read most, last (see `Inner::slot`).
@@ -546,8 +547,8 @@ impl Qualifier {
         // One contribution per contact that brings points, then the rules.
         let mut budget = Budget::new(&inner.limits);
         budget.items = budget.items.saturating_add(members.len());
-        let (starts, tables) = (spec.scripts.starts.clone(), spec.tables.clone());
-        let mut draft = Draft::new(spec.criteria.clone(), spec.caps, starts, tables, budget);
+        let rules = spec.tables.len() + spec.scripts.rules.len();
+        let mut draft = Draft::new(spec.criteria.clone(), spec.caps, rules, budget);
         draft.begin(Rule::Step(&steps().rollup));
         for m in members.iter().filter(|m| m.counted > 0) {
             draft
@@ -566,8 +567,8 @@ impl Qualifier {
         let mut stopped_by = None;
         // Native work and the scripts share one budget and deadline, as for a lead.
         let run = crate::engine::sandbox::Run::start(&inner.limits);
-        for (i, (name, table)) in spec.tables.iter().enumerate() {
-            draft.begin(Rule::Table(i));
+        for (name, table) in spec.tables.iter() {
+            draft.begin(Rule::Table(name.clone()));
             let outcome =
                 table.apply(snapshot.copied(), &mut draft, Some(&facts)).map_err(|e| error(Some(name), e))?;
             if outcome == Outcome::Stop {

@@ -338,16 +338,16 @@ impl Settings {
                 other => other.as_f64().map(|f| f as i64),
             };
             let (Ok(channel), Some(p)) = (channel.parse::<Channel>(), per_touch) else { continue };
-            // Made through the thread's cache of texts: tenants built on one
-            // thread share them, so deciding for many in turn reads one copy.
-            let reason = if half_life_days > 0.0 {
-                Text::cached(format_args!(
+            // Kept for the process: tenants share them, and every touch's
+            // contribution copies its reason without a reference count.
+            let reason = Text::kept(&if half_life_days > 0.0 {
+                format!(
                     "{channel} activity ({p} per touch, half-life {} days)",
                     crate::lead::text::Number(half_life_days)
-                ))
+                )
             } else {
-                Text::cached(format_args!("{channel} activity ({p} per touch)"))
-            };
+                format!("{channel} activity ({p} per touch)")
+            });
             match channel.index() {
                 Some(i) => points[i] = Some((p, reason)),
                 None => {
@@ -386,7 +386,7 @@ impl Settings {
                 ("Score", known::SCORE_CAP),
             ]
             .map(|(what, cap)| {
-                Text::cached(format_args!("{what} capped at {}", whole(cap).unwrap_or_default()))
+                Text::kept(&format!("{what} capped at {}", whole(cap).unwrap_or_default()))
             }),
         }
     }
@@ -478,7 +478,7 @@ impl Compiler<'_> {
             if let Some(table) = &rule.table {
                 self.used.extend(table.table.params().map(str::to_owned));
                 match table.resolve(self.params, self.defaults, checks.criteria) {
-                    Ok(table) => tables.push((rule.name.clone(), table)),
+                    Ok(table) => tables.push((Text::kept(&rule.name), table)),
                     Err(ps) => {
                         self.problems.extend(ps.into_iter().map(|p| {
                             Problem::new(ProblemKind::Name, p).in_rule(&rule.name).at(location(1, 0))
@@ -510,7 +510,7 @@ impl Compiler<'_> {
                     program.combine(ast);
                     starts.push(RuleStart {
                         at: RuleStart::key(programs.len(), block_line),
-                        name: rule.name.clone(),
+                        name: Text::kept(&rule.name),
                     });
                     rules_compiled.push(CompiledRule {
                         name: rule.name.clone(),

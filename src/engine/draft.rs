@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use rhai::{Dynamic, EvalAltResult, FLOAT, INT, ImmutableString, Position};
 
-use super::Tables;
 use crate::decision::Category;
 use crate::decision::{Contribution, RuleReason};
 use crate::{Assessment, CriterionStatus, Grade, Stage, Temperature, Text};
@@ -84,13 +83,13 @@ impl RuleStart {
 }
 
 /// Whose effects a draft records: one of the engine's own steps, a table of
-/// the run or a scripted rule, by place, so that moving from one to the
-/// next copies no name (a `Text` clone is an atomic increment).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// the run by name (kept for the process, so copying it is a move), or a
+/// scripted rule by place.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Rule {
     None,
     Step(&'static Text),
-    Table(usize),
+    Table(Text),
     Script(usize),
 }
 
@@ -105,8 +104,8 @@ pub(crate) struct Steps {
 
 pub(crate) fn steps() -> &'static Steps {
     static STEPS: std::sync::LazyLock<Steps> = std::sync::LazyLock::new(|| {
-        let [points, caps, lifecycle] = crate::pack::RESERVED_RULES.map(Text::from);
-        Steps { points, caps, lifecycle, rollup: Text::from("rollup") }
+        let [points, caps, lifecycle] = crate::pack::RESERVED_RULES.map(Text::kept);
+        Steps { points, caps, lifecycle, rollup: Text::kept("rollup") }
     });
     &STEPS
 }
@@ -124,11 +123,10 @@ pub(crate) struct Draft {
     /// A copy made by the script (`let d = decision`): using it would lose
     /// its effects silently, so every call on it fails instead.
     pub(crate) detached: bool,
-    /// Where the pack's scripted rules start, and the program running.
-    pub(crate) rules: Arc<[RuleStart]>,
+    /// Where the pack's scripted rules start, given while scripts run (a
+    /// pack of tables never copies it), and the program running.
+    pub(crate) rules: Option<Arc<[RuleStart]>>,
     pub(crate) program: usize,
-    /// The run's tables, which [`Rule::Table`] counts in.
-    pub(crate) tables: Arc<Tables>,
     /// The rule or step running.
     pub(crate) rule: Rule,
     pub(crate) acted: bool,
@@ -181,15 +179,14 @@ impl Budget {
     }
 }
 
+/// Room for contributions a draft starts with: as many as fit in 1 KiB,
+/// which the allocator serves from its per-thread cache (glibc's, up to
+/// 1,032 bytes); a larger first block costs twice the instructions.
+const CONTRIBUTIONS: usize = 1024 / std::mem::size_of::<Contribution>();
+
 /// The rule starts of a pack without scripts: one copy per process.
 pub(crate) fn no_rules() -> Arc<[RuleStart]> {
     static NONE: std::sync::LazyLock<Arc<[RuleStart]>> = std::sync::LazyLock::new(|| Arc::from([]));
-    NONE.clone()
-}
-
-/// No tables: one copy per process.
-fn no_tables() -> Arc<Tables> {
-    static NONE: std::sync::LazyLock<Arc<Tables>> = std::sync::LazyLock::new(|| Arc::from([]));
     NONE.clone()
 }
 
@@ -207,43 +204,21 @@ impl Draft {
     /// A detached, empty draft that allocates nothing: what a copy of
     /// `decision` is, and what the engine leaves in its place between leads.
     pub(crate) fn placeholder() -> Self {
-        let empty = Budget::default();
-        let (rules, tables) = (no_rules(), no_tables());
-        Draft {
-            detached: true,
-            ..Draft::with(Assessment::default(), Caps::default(), rules, tables, Vec::new(), empty)
-        }
+        Draft { detached: true, ..Draft::with(Assessment::default(), Caps::default(), Vec::new(), Budget::default()) }
     }
 
-    /// A draft for a run of `tables` and the scripted rules starting at
-    /// `rules`, with room in `fired` for them and three engine steps.
-    pub(crate) fn new(
-        criteria: Assessment,
-        caps: Caps,
-        rules: Arc<[RuleStart]>,
-        tables: Arc<Tables>,
-        budget: Budget,
-    ) -> Self {
-        let fired = Vec::with_capacity(tables.len() + rules.len() + 3);
-        Draft {
-            contributions: Vec::with_capacity(16),
-            ..Draft::with(criteria, caps, rules, tables, fired, budget)
-        }
+    /// A draft for a run of `rules` tables and scripted rules, with room in
+    /// `fired` for them and three engine steps.
+    pub(crate) fn new(criteria: Assessment, caps: Caps, rules: usize, budget: Budget) -> Self {
+        let fired = Vec::with_capacity(rules + 3);
+        Draft { contributions: Vec::with_capacity(CONTRIBUTIONS), ..Draft::with(criteria, caps, fired, budget) }
     }
 
-    fn with(
-        criteria: Assessment,
-        caps: Caps,
-        rules: Arc<[RuleStart]>,
-        tables: Arc<Tables>,
-        fired: Vec<Text>,
-        budget: Budget,
-    ) -> Self {
+    fn with(criteria: Assessment, caps: Caps, fired: Vec<Text>, budget: Budget) -> Self {
         Draft {
             detached: false,
-            rules,
+            rules: None,
             program: 0,
-            tables,
             rule: Rule::None,
             acted: false,
             fired,
@@ -298,11 +273,11 @@ impl Draft {
 
     /// The name of the rule or step running.
     pub(crate) fn rule_name(&self) -> Text {
-        let name = match self.rule {
+        let name = match &self.rule {
             Rule::None => None,
-            Rule::Step(name) => Some(name),
-            Rule::Table(i) => self.tables.get(i).map(|(name, _)| name),
-            Rule::Script(i) => self.rules.get(i).map(|r| &r.name),
+            Rule::Step(name) => Some(*name),
+            Rule::Table(name) => Some(name),
+            Rule::Script(i) => self.rules.as_deref().and_then(|r| r.get(*i)).map(|r| &r.name),
         };
         name.cloned().unwrap_or_default()
     }
@@ -319,7 +294,7 @@ impl Draft {
     /// from here. Rules run in order, so each begins once.
     pub(crate) fn check(&mut self, at: Position) -> Fallible<()> {
         self.read()?;
-        if let Some(i) = rule_at(&self.rules, self.program, at.line()) {
+        if let Some(i) = rule_at(self.rules.as_deref().unwrap_or_default(), self.program, at.line()) {
             if self.rule != Rule::Script(i) {
                 self.begin(Rule::Script(i));
             }

@@ -49,8 +49,8 @@ pub(super) fn run_programs<'s>(
         let result = crate::engine::sandbox::run_script(engine, scope, program);
         scope.rewind(variables);
         let Err(e) = result else { continue };
-        let current = match scope.get_value_mut::<Draft>(decision).map(|d| d.rule) {
-            Some(Rule::Script(c)) => scripts.rules.get(c),
+        let current = match scope.get_value_mut::<Draft>(decision).map(|d| &d.rule) {
+            Some(Rule::Script(c)) => scripts.rules.get(*c),
             _ => None,
         };
         let rule = scripts.at(i, e.position()).or(current);
@@ -103,13 +103,8 @@ impl Inner {
 
     /// A new draft for this qualifier's rules.
     pub(super) fn draft(&self) -> Draft {
-        Draft::new(
-            crate::Assessment::clone(&self.criteria),
-            self.settings.caps,
-            self.scripts.starts.clone(),
-            self.tables.clone(),
-            Budget::new(&self.limits),
-        )
+        let rules = self.tables.len() + self.scripts.rules.len();
+        Draft::new(crate::Assessment::clone(&self.criteria), self.settings.caps, rules, Budget::new(&self.limits))
     }
 
     /// Runs the point table and the rules into `draft`, leaving `slot` as
@@ -161,8 +156,8 @@ impl Inner {
     ) -> Result<Option<Text>, EvalError> {
         snapshot.fill(lead, as_of, !self.scripts.is_empty());
         self.point_table(snapshot, draft).map_err(|e| EvalError::from_script(lead, None, *e))?;
-        for (i, (name, table)) in self.tables.iter().enumerate() {
-            draft.begin(Rule::Table(i));
+        for (name, table) in self.tables.iter() {
+            draft.begin(Rule::Table(name.clone()));
             let outcome = table.apply(LeadRef { lead, snapshot }, draft, None).map_err(|e| {
                 let mut err = EvalError::from_script(lead, None, *e);
                 err.rule = Some(name.clone());
@@ -194,6 +189,7 @@ impl Inner {
         snapshot.copy_fields(lead, self.uses_attributes);
         // The scope holds a placeholder between leads: swapped with the
         // draft for the scripts, and back.
+        draft.rules = Some(self.scripts.starts.clone());
         std::mem::swap(scope.get_value_mut::<Draft>(decision_var).ok_or_else(|| lost_decision(lead))?, draft);
         let result = run_programs(&self.engine, scope, &self.scripts);
         std::mem::swap(scope.get_value_mut::<Draft>(decision_var).ok_or_else(|| lost_decision(lead))?, draft);

@@ -7,12 +7,14 @@ use std::ops::Deref;
 use rhai::ImmutableString;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// An immutable, reference-counted string.
+/// An immutable, shared string.
 ///
 /// Every string in a [`Lead`](crate::Lead) and a [`Decision`](crate::Decision)
-/// is a `Text`. Cloning one is a reference-count increment, never a copy,
-/// which is what lets the engine hand a lead's strings to rule scripts, and
-/// put rule names and reasons into every decision, without allocating.
+/// is a `Text`. Cloning one never copies the string: it is a reference-count
+/// increment, or, for the names and fixed reasons of a rule pack, which the
+/// process keeps once, nothing at all. That is what lets the engine hand a
+/// lead's strings to rule scripts, and put rule names and reasons into every
+/// decision, without allocating.
 ///
 /// It dereferences to [`str`], compares with `&str` and `String`, and
 /// (de)serializes as a plain JSON string.
@@ -26,14 +28,57 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// let copy = industry.clone(); // no allocation
 /// assert_eq!(copy.len(), 8);
 /// ```
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Text(ImmutableString);
+#[derive(Clone)]
+pub struct Text(Repr);
+
+/// The most the process keeps of pack texts ([`Text::kept`]), in bytes,
+/// each text counted with [`KEPT_OVERHEAD`].
+pub(crate) const KEPT_BYTES: usize = 1 << 20;
+
+/// What keeping one text costs besides its bytes: its two allocations and
+/// its entry in the store's map.
+const KEPT_OVERHEAD: usize = 128;
+
+/// A string shared by reference count, or one of the strings a pack names
+/// again and again (rule names, fixed reasons), kept for the process: a
+/// decision copies such a name without touching a reference count, which is
+/// an atomic operation on every copy and every drop.
+#[derive(Clone)]
+enum Repr {
+    Shared(ImmutableString),
+    Kept(&'static ImmutableString),
+}
+
+/// The texts [`Text::kept`] keeps, each once, and what they cost.
+#[derive(Default)]
+struct KeptStore {
+    texts: std::collections::HashMap<&'static str, &'static ImmutableString>,
+    bytes: usize,
+}
+
+impl KeptStore {
+    /// `text`, kept once, unless keeping it would take the store past `limit` bytes.
+    fn keep(&mut self, text: &str, limit: usize) -> Option<&'static ImmutableString> {
+        if let Some(&kept) = self.texts.get(text) {
+            return Some(kept);
+        }
+        // The string, its shared allocation and its entry in the map.
+        let cost = text.len() + KEPT_OVERHEAD;
+        if self.bytes + cost > limit {
+            return None;
+        }
+        self.bytes += cost;
+        let kept: &'static ImmutableString = Box::leak(Box::new(ImmutableString::from(text)));
+        self.texts.insert(kept.as_str(), kept);
+        Some(kept)
+    }
+}
 
 impl Default for Text {
     /// The empty text, shared: making one does not allocate.
     fn default() -> Self {
         static EMPTY: std::sync::OnceLock<ImmutableString> = std::sync::OnceLock::new();
-        Text(EMPTY.get_or_init(ImmutableString::new).clone())
+        Text(Repr::Kept(EMPTY.get_or_init(ImmutableString::new)))
     }
 }
 
@@ -45,7 +90,33 @@ impl Text {
     /// ```
     #[inline]
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.shared()
+    }
+
+    #[inline]
+    fn shared(&self) -> &ImmutableString {
+        match &self.0 {
+            Repr::Shared(s) => s,
+            Repr::Kept(s) => s,
+        }
+    }
+
+    /// `text`, kept for the process when the process-wide store of kept
+    /// texts has room, so that copies and drops of it are plain moves.
+    ///
+    /// For the names and fixed reasons of a pack, made when a qualifier is
+    /// built. The store keeps each distinct text once (thousands of tenants
+    /// of one pack share its names) and holds at most [`KEPT_BYTES`] in all,
+    /// however many packs are built or what they name: past that, texts are
+    /// shared by reference count as any other.
+    pub(crate) fn kept(text: &str) -> Text {
+        static STORE: std::sync::Mutex<Option<KeptStore>> = std::sync::Mutex::new(None);
+        // The store is consistent between statements: a panic elsewhere leaves it usable.
+        let mut store = STORE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match store.get_or_insert_with(KeptStore::default).keep(text, KEPT_BYTES) {
+            Some(kept) => Text(Repr::Kept(kept)),
+            None => Text::from(text),
+        }
     }
 
     /// Formats a reason, sharing one `Text` per distinct short string per
@@ -93,12 +164,12 @@ impl Text {
 
     #[inline]
     pub(crate) fn to_script(&self) -> ImmutableString {
-        self.0.clone()
+        self.shared().clone()
     }
 
     #[inline]
     pub(crate) fn from_script(s: ImmutableString) -> Self {
-        Text(s)
+        Text(Repr::Shared(s))
     }
 }
 
@@ -106,43 +177,75 @@ impl Deref for Text {
     type Target = str;
     #[inline]
     fn deref(&self) -> &str {
-        &self.0
+        self.as_str()
     }
 }
 
 impl AsRef<str> for Text {
     fn as_ref(&self) -> &str {
-        &self.0
+        self.as_str()
     }
 }
 
 impl Borrow<str> for Text {
     fn borrow(&self) -> &str {
-        &self.0
+        self.as_str()
     }
 }
 
 impl From<&str> for Text {
     fn from(s: &str) -> Self {
-        Text(s.into())
+        Text(Repr::Shared(s.into()))
     }
 }
 
 impl From<String> for Text {
     fn from(s: String) -> Self {
-        Text(s.into())
+        Text(Repr::Shared(s.into()))
     }
 }
 
 impl From<&String> for Text {
     fn from(s: &String) -> Self {
-        Text(s.as_str().into())
+        Text::from(s.as_str())
     }
 }
 
 impl From<Text> for String {
     fn from(t: Text) -> Self {
-        t.0.into_owned()
+        match t.0 {
+            Repr::Shared(s) => s.into_owned(),
+            Repr::Kept(s) => s.to_string(),
+        }
+    }
+}
+
+// Equality, order and hash are the string's, whichever way it is held (and
+// so agree with `str`'s, as `Borrow<str>` requires).
+impl PartialEq for Text {
+    #[inline]
+    fn eq(&self, other: &Text) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Text {}
+
+impl PartialOrd for Text {
+    fn partial_cmp(&self, other: &Text) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Text {
+    fn cmp(&self, other: &Text) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl std::hash::Hash for Text {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
     }
 }
 
@@ -310,6 +413,52 @@ mod tests {
             assert_eq!(pushed, n.to_string());
         }
         assert_eq!(show(f64::NAN), "NaN");
+    }
+
+    fn is_kept(text: &Text) -> bool {
+        matches!(text.0, Repr::Kept(_))
+    }
+
+    #[test]
+    fn kept_and_shared_texts_are_the_same_string() {
+        let (kept, shared) = (Text::kept("fit"), Text::from("fit"));
+        assert!(is_kept(&kept) && !is_kept(&shared));
+        assert_eq!(kept, shared);
+        assert_eq!(kept.cmp(&Text::from("fiu")), std::cmp::Ordering::Less);
+        // `Borrow<str>`: a map of texts is searched by `&str`.
+        use std::hash::BuildHasher as _;
+        let hasher = std::hash::RandomState::new();
+        for text in [&kept, &shared] {
+            assert_eq!(hasher.hash_one(text), hasher.hash_one("fit"));
+        }
+        let set: std::collections::HashSet<Text> = [kept.clone()].into();
+        assert!(set.contains("fit") && set.contains(&shared));
+        assert_eq!(String::from(kept.clone()), "fit");
+        assert_eq!(kept.to_script(), shared.to_script());
+        // Kept once: the same allocation however often it is asked for.
+        assert_eq!(Text::kept(&String::from("fit")).as_ptr(), kept.as_ptr());
+        assert!(is_kept(&Text::default()));
+    }
+
+    #[test]
+    fn a_store_of_kept_texts_stops_at_its_bound() {
+        // A store of its own (the process's is shared by every test), of 8 KiB.
+        let mut store = KeptStore::default();
+        let limit = 8 * 1024;
+        let early = store.keep("early", limit).map(|s| s.as_ptr());
+        assert_eq!(store.bytes, 5 + KEPT_OVERHEAD);
+        // Texts of 1,000 bytes: 7 fit besides `early`, the 8th does not.
+        let texts: Vec<String> = (0..8).map(|i| format!("{i}").repeat(1000)).collect();
+        let kept: Vec<bool> = texts.iter().map(|t| store.keep(t, limit).is_some()).collect();
+        assert_eq!(kept, [true, true, true, true, true, true, true, false]);
+        assert_eq!(store.bytes, 5 + 7 * 1000 + 8 * KEPT_OVERHEAD);
+        // Full, it still gives out what it kept, once each.
+        assert_eq!(store.keep("early", limit).map(|s| s.as_ptr()), early);
+        assert_eq!(store.texts.len(), 8);
+        assert!(store.keep(&"late".repeat(250), limit).is_none());
+        // What is left still takes a short text.
+        assert!(store.keep("late", limit).is_some());
+        assert_eq!(store.bytes, 5 + 4 + 7 * 1000 + 9 * KEPT_OVERHEAD);
     }
 
     #[test]

@@ -451,7 +451,8 @@ impl Pack {
             name,
             version,
             description,
-            assessment: std::sync::Arc::new(Assessment::new(criteria.iter().cloned())),
+            // Kept for the process: every decision names them.
+            assessment: std::sync::Arc::new(Assessment::new(criteria.iter().map(|c| Text::kept(c)))),
             criteria,
             params,
             channels,

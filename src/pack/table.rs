@@ -448,7 +448,7 @@ impl Template {
         if self.parts.iter().all(|p| matches!(p, Part::Literal(_))) {
             let text: String =
                 self.parts.iter().map(|p| if let Part::Literal(l) = p { l.as_str() } else { "" }).collect();
-            self.fixed = Some(text.into());
+            self.fixed = Some(Text::kept(&text));
         }
     }
 }
