@@ -406,6 +406,8 @@ impl Compiled {
 
     /// The handoff, or every gap: a rule's hold, points, required roles,
     /// unmet criteria. A rule's handoff wins over them all.
+    // Either outcome is the decision's, not an error to pass up: moved once.
+    #[allow(clippy::result_large_err)]
     fn handoff(
         &self,
         draft: &Draft,

@@ -385,9 +385,7 @@ impl Settings {
                 ("Engagement", known::ENGAGEMENT_CAP),
                 ("Score", known::SCORE_CAP),
             ]
-            .map(|(what, cap)| {
-                Text::kept(&format!("{what} capped at {}", whole(cap).unwrap_or_default()))
-            }),
+            .map(|(what, cap)| Text::kept(&format!("{what} capped at {}", whole(cap).unwrap_or_default()))),
         }
     }
 

@@ -204,14 +204,20 @@ impl Draft {
     /// A detached, empty draft that allocates nothing: what a copy of
     /// `decision` is, and what the engine leaves in its place between leads.
     pub(crate) fn placeholder() -> Self {
-        Draft { detached: true, ..Draft::with(Assessment::default(), Caps::default(), Vec::new(), Budget::default()) }
+        Draft {
+            detached: true,
+            ..Draft::with(Assessment::default(), Caps::default(), Vec::new(), Budget::default())
+        }
     }
 
     /// A draft for a run of `rules` tables and scripted rules, with room in
     /// `fired` for them and three engine steps.
     pub(crate) fn new(criteria: Assessment, caps: Caps, rules: usize, budget: Budget) -> Self {
         let fired = Vec::with_capacity(rules + 3);
-        Draft { contributions: Vec::with_capacity(CONTRIBUTIONS), ..Draft::with(criteria, caps, fired, budget) }
+        Draft {
+            contributions: Vec::with_capacity(CONTRIBUTIONS),
+            ..Draft::with(criteria, caps, fired, budget)
+        }
     }
 
     fn with(criteria: Assessment, caps: Caps, fired: Vec<Text>, budget: Budget) -> Self {

@@ -104,7 +104,12 @@ impl Inner {
     /// A new draft for this qualifier's rules.
     pub(super) fn draft(&self) -> Draft {
         let rules = self.tables.len() + self.scripts.rules.len();
-        Draft::new(crate::Assessment::clone(&self.criteria), self.settings.caps, rules, Budget::new(&self.limits))
+        Draft::new(
+            crate::Assessment::clone(&self.criteria),
+            self.settings.caps,
+            rules,
+            Budget::new(&self.limits),
+        )
     }
 
     /// Runs the point table and the rules into `draft`, leaving `slot` as
