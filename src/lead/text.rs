@@ -33,7 +33,7 @@ pub struct Text(Repr);
 
 /// The most the process keeps of pack texts ([`Text::kept`]), in bytes,
 /// each text counted with [`KEPT_OVERHEAD`].
-pub(crate) const KEPT_BYTES: usize = 1 << 20;
+const KEPT_BYTES: usize = 1 << 20;
 
 /// What keeping one text costs besides its bytes: its two allocations and
 /// its entry in the store's map.
@@ -63,8 +63,8 @@ impl KeptStore {
             return Some(kept);
         }
         // The string, its shared allocation and its entry in the map.
-        let cost = text.len() + KEPT_OVERHEAD;
-        if self.bytes + cost > limit {
+        let cost = text.len().saturating_add(KEPT_OVERHEAD);
+        if self.bytes.saturating_add(cost) > limit {
             return None;
         }
         self.bytes += cost;
@@ -90,11 +90,11 @@ impl Text {
     /// ```
     #[inline]
     pub fn as_str(&self) -> &str {
-        self.shared()
+        self.inner()
     }
 
     #[inline]
-    fn shared(&self) -> &ImmutableString {
+    fn inner(&self) -> &ImmutableString {
         match &self.0 {
             Repr::Shared(s) => s,
             Repr::Kept(s) => s,
@@ -104,8 +104,8 @@ impl Text {
     /// `text`, kept for the process when the process-wide store of kept
     /// texts has room, so that copies and drops of it are plain moves.
     ///
-    /// For the names and fixed reasons of a pack, made when a qualifier is
-    /// built. The store keeps each distinct text once (thousands of tenants
+    /// For the names and fixed reasons of a pack, made when it is read or a
+    /// qualifier is built. The store keeps each distinct text once (thousands of tenants
     /// of one pack share its names) and holds at most [`KEPT_BYTES`] in all,
     /// however many packs are built or what they name: past that, texts are
     /// shared by reference count as any other.
@@ -164,7 +164,7 @@ impl Text {
 
     #[inline]
     pub(crate) fn to_script(&self) -> ImmutableString {
-        self.shared().clone()
+        self.inner().clone()
     }
 
     #[inline]
