@@ -10,6 +10,8 @@ use chrono::{
     Weekday,
 };
 use chrono_tz::Tz;
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::sla::{SlaError, SlaErrorKind};
 
@@ -369,19 +371,120 @@ fn minute_of_day(text: &str) -> Result<u32, SlaError> {
 impl fmt::Display for Calendar {
     /// `Mon-Fri 09:00-17:00 America/Los_Angeles, 2 holidays`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-        let days: Vec<&str> = NAMES.iter().zip(self.weekdays).filter(|(_, w)| *w).map(|(n, _)| *n).collect();
+        let days: Vec<&str> =
+            DAY_NAMES.iter().zip(self.weekdays).filter(|(_, w)| *w).map(|(n, _)| *n).collect();
         let days = if self.weekdays == [true, true, true, true, true, false, false] {
             "Mon-Fri".to_owned()
         } else {
             days.join(",")
         };
-        let hm = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
-        write!(f, "{days} {}-{} {}", hm(self.open), hm(self.close), self.zone.name())?;
+        write!(f, "{days} {}-{} {}", clock(self.open), clock(self.close), self.zone.name())?;
         match self.holidays.len() {
             0 => Ok(()),
             1 => f.write_str(", 1 holiday"),
             n => write!(f, ", {n} holidays"),
         }
+    }
+}
+
+/// Weekday names, Monday first, as a calendar counts its days.
+const DAY_NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/// A minute of the day as `HH:MM`.
+fn clock(minute: u32) -> String {
+    format!("{:02}:{:02}", minute / 60, minute % 60)
+}
+
+/// A calendar's fields as written; each one left out is the default
+/// calendar's. Unknown fields are refused: a misspelt `weekday` would
+/// otherwise leave the team working Monday to Friday without a word.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CalendarForm {
+    #[serde(default)]
+    zone: Option<String>,
+    #[serde(default)]
+    hours: Option<[String; 2]>,
+    #[serde(default)]
+    weekdays: Option<Vec<String>>,
+    #[serde(default)]
+    holidays: Vec<String>,
+}
+
+impl Serialize for Calendar {
+    /// Every field: `{"zone": "Europe/Berlin", "hours": ["09:00", "17:00"],
+    /// "weekdays": ["mon", "tue", "wed", "thu", "fri"], "holidays": ["2026-12-25"]}`.
+    ///
+    /// ```
+    /// use leadgate::workflow::Calendar;
+    /// let calendar = Calendar::new("Europe/Berlin")?.holidays("2026-12-25\n")?;
+    /// assert_eq!(
+    ///     serde_json::to_string(&calendar)?,
+    ///     r#"{"zone":"Europe/Berlin","hours":["09:00","17:00"],"weekdays":["mon","tue","wed","thu","fri"],"holidays":["2026-12-25"]}"#
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let weekdays = DAY_NAMES.iter().zip(self.weekdays).filter(|(_, on)| *on);
+        CalendarForm {
+            zone: Some(self.zone().to_owned()),
+            hours: Some([clock(self.open), clock(self.close)]),
+            weekdays: Some(weekdays.map(|(day, _)| day.to_ascii_lowercase()).collect()),
+            holidays: self.holidays.iter().map(|d| d.format("%Y-%m-%d").to_string()).collect(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Calendar {
+    /// Every field is optional: `zone`, an IANA name (`UTC`); working
+    /// `hours`, two `HH:MM` times (`09:00` to `17:00`); `weekdays` by name
+    /// (`mon` or `Monday`, in any case; Monday to Friday); `holidays` as
+    /// `YYYY-MM-DD` dates (none). Each is checked as the builders check it,
+    /// and an error names its field.
+    ///
+    /// ```
+    /// use leadgate::workflow::Calendar;
+    /// let calendar: Calendar = toml::from_str(r#"
+    ///     zone = "Asia/Riyadh"
+    ///     hours = ["08:00", "16:00"]
+    ///     weekdays = ["sun", "mon", "tue", "wed", "thu"]
+    ///     holidays = ["2026-12-02"]
+    /// "#)?;
+    /// assert_eq!(calendar.to_string(), "Mon,Tue,Wed,Thu,Sun 08:00-16:00 Asia/Riyadh, 1 holiday");
+    ///
+    /// let err = serde_json::from_str::<Calendar>(r#"{"zone": "Europe/Berln"}"#).unwrap_err();
+    /// assert!(err.to_string().starts_with("zone: unknown time zone"), "{err}");
+    /// let err = serde_json::from_str::<Calendar>(r#"{"weekdays": ["mon", "fry"]}"#).unwrap_err();
+    /// assert!(err.to_string().starts_with(r#"weekdays: "fry" is not a weekday"#), "{err}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let form = CalendarForm::deserialize(deserializer)?;
+        let field = |name: &str, e: SlaError| D::Error::custom(format!("{name}: {e}"));
+        let mut calendar = match &form.zone {
+            Some(zone) => Calendar::new(zone).map_err(|e| field("zone", e))?,
+            None => Calendar::default(),
+        };
+        if let Some([open, close]) = &form.hours {
+            calendar = calendar.hours(open, close).map_err(|e| field("hours", e))?;
+        }
+        if let Some(names) = &form.weekdays {
+            let day = |name: &String| {
+                name.parse::<Weekday>().map_err(|_| {
+                    let shown: String = name.chars().take(40).collect();
+                    D::Error::custom(format!("weekdays: {shown:?} is not a weekday (mon to sun)"))
+                })
+            };
+            calendar = calendar.weekdays(&names.iter().map(day).collect::<Result<Vec<_>, _>>()?);
+        }
+        for date in &form.holidays {
+            let day = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| {
+                let shown: String = date.chars().take(40).collect();
+                D::Error::custom(format!("holidays: {shown:?} is not a date as YYYY-MM-DD"))
+            })?;
+            calendar = calendar.holiday(day);
+        }
+        Ok(calendar)
     }
 }

@@ -1,6 +1,8 @@
 //! SLA policies: which SLA a handoff gets, from its temperature, stage and
 //! source.
 
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
 use super::Sla;
 use crate::{Decision, Lead, Stage, Temperature, Text};
 
@@ -14,12 +16,20 @@ use crate::{Decision, Lead, Stage, Temperature, Text};
 /// assert_eq!(hot.name(), "hot");
 /// assert_eq!(hot.sla(), &Sla::business_hours(1));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// It reads and writes as `{"name": ..., "sla": ..., "temperature": ...,
+/// "stage": ..., "source": ...}`, the conditions it does not set left out
+/// (see [`SlaPolicy`]'s example).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SlaRule {
     name: Text,
     sla: Sla,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     temperature: Option<Temperature>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     stage: Option<Stage>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     source: Option<Text>,
 }
 
@@ -204,5 +214,64 @@ impl From<Sla> for SlaPolicy {
     /// One SLA for every handoff.
     fn from(sla: Sla) -> Self {
         SlaPolicy::new(sla)
+    }
+}
+
+/// A policy as written and read: the SLA of handoffs no rule matches, and
+/// the rules, tried in order.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyForm<S, R> {
+    default: S,
+    #[serde(default)]
+    rules: R,
+}
+
+impl Serialize for SlaPolicy {
+    /// `{"default": {"minutes": 480, ...}, "rules": [{"name": "hot", "sla": {...},
+    /// "temperature": "hot"}, ...]}`.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        PolicyForm { default: &self.default.sla, rules: &self.rules }.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for SlaPolicy {
+    /// A `default` SLA and `rules` (none unless given), each with a `name`,
+    /// an `sla`, and the conditions it sets: `temperature`, `stage`,
+    /// `source`. Fields it does not know are refused.
+    ///
+    /// ```
+    /// use leadgate::Temperature;
+    /// use leadgate::workflow::{Calendar, Sla, SlaPolicy, SlaRule};
+    /// let policy: SlaPolicy = toml::from_str(r#"
+    ///     default = { hours = 8, calendar = { zone = "Europe/Berlin" } }
+    ///
+    ///     [[rules]]
+    ///     name = "hot"
+    ///     temperature = "hot"
+    ///     sla = { hours = 1, calendar = { zone = "Europe/Berlin" } }
+    ///
+    ///     [[rules]]
+    ///     name = "partner leads"
+    ///     source = "partner"
+    ///     sla = { hours = 48 }
+    /// "#)?;
+    /// let berlin = || Calendar::new("Europe/Berlin");
+    /// let built = SlaPolicy::new(Sla::business_hours(8).with_calendar(berlin()?))
+    ///     .rule(SlaRule::new("hot", Sla::business_hours(1).with_calendar(berlin()?)).temperature(Temperature::Hot))
+    ///     .rule(SlaRule::new("partner leads", Sla::hours(48)).source("partner"));
+    /// assert_eq!(policy, built);
+    ///
+    /// // Written back, it reads the same.
+    /// let json = serde_json::to_string(&policy)?;
+    /// assert_eq!(serde_json::from_str::<SlaPolicy>(&json)?, policy);
+    ///
+    /// let err = toml::from_str::<SlaPolicy>("default = { hours = 8 }\n[[rules]]\nname = \"x\"\nsla = { hours = 1 }\ntemprature = \"hot\"\n").unwrap_err();
+    /// assert!(err.to_string().contains("unknown field `temprature`"), "{err}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let form = PolicyForm::<Sla, Vec<SlaRule>>::deserialize(deserializer)?;
+        Ok(SlaPolicy { rules: form.rules, default: SlaRule::new("default", form.default) })
     }
 }

@@ -5,6 +5,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::Calendar;
 
@@ -172,6 +174,68 @@ impl fmt::Display for Sla {
             Some(c) => write!(f, " ({c})"),
             None => Ok(()),
         }
+    }
+}
+
+/// An SLA as read: its length in `hours` or `minutes`, and the calendar it
+/// counts business time on, if any.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SlaForm {
+    #[serde(default)]
+    hours: Option<u32>,
+    #[serde(default)]
+    minutes: Option<u64>,
+    #[serde(default)]
+    calendar: Option<Calendar>,
+}
+
+/// An SLA as written: in minutes, which every length is exactly.
+#[derive(Serialize)]
+struct SlaOut<'a> {
+    minutes: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    calendar: Option<&'a Calendar>,
+}
+
+impl Serialize for Sla {
+    /// `{"minutes": 480, "calendar": {...}}`, with a calendar for business time only.
+    ///
+    /// ```
+    /// use leadgate::workflow::Sla;
+    /// assert_eq!(serde_json::to_string(&Sla::hours(24))?, r#"{"minutes":1440}"#);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        SlaOut { minutes: self.minutes, calendar: self.calendar() }.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Sla {
+    /// `hours` or `minutes`, one of the two; with a `calendar`, business time
+    /// on it (`"calendar": {}` is the default calendar, 09:00 to 17:00 UTC on
+    /// weekdays), else around the clock.
+    ///
+    /// ```
+    /// use leadgate::workflow::Sla;
+    /// let sla: Sla = serde_json::from_str(r#"{"hours": 8, "calendar": {}}"#)?;
+    /// assert_eq!(sla, Sla::business_hours(8));
+    /// let sla: Sla = serde_json::from_str(r#"{"minutes": 90}"#)?;
+    /// assert_eq!(sla, Sla::minutes(90));
+    ///
+    /// let err = serde_json::from_str::<Sla>(r#"{"hours": 8, "minutes": 30}"#).unwrap_err();
+    /// assert!(err.to_string().starts_with("an SLA sets `hours` or `minutes`, not both"), "{err}");
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let form = SlaForm::deserialize(deserializer)?;
+        let minutes = match (form.hours, form.minutes) {
+            (Some(hours), None) => u64::from(hours) * 60,
+            (None, Some(minutes)) => minutes,
+            (Some(_), Some(_)) => return Err(D::Error::custom("an SLA sets `hours` or `minutes`, not both")),
+            (None, None) => return Err(D::Error::custom("an SLA needs `hours` or `minutes`")),
+        };
+        Ok(Sla { minutes, calendar: form.calendar.map(Arc::new) })
     }
 }
 

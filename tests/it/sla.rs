@@ -222,3 +222,131 @@ fn a_policy_gives_each_handoff_its_sla_and_breaches_are_counted_per_rule() {
     assert_eq!(counts, [("default", 1, 1), ("hot", 1, 1), ("partner", 0, 0)]);
     assert_eq!(breaches["partner"].rate(), None);
 }
+
+/// A policy as a host would keep it in a settings file.
+const POLICY_TOML: &str = r#"
+default = { hours = 8, calendar = { zone = "America/Los_Angeles", hours = ["08:30", "17:00"], holidays = ["2026-11-26"] } }
+
+[[rules]]
+name = "hot"
+temperature = "hot"
+sla = { minutes = 90, calendar = { zone = "America/Los_Angeles", weekdays = ["Monday", "tue", "WED", "thu", "fri", "sat"] } }
+
+[[rules]]
+name = "sql"
+stage = "sql"
+source = "partner"
+sla = { hours = 24 }
+"#;
+
+#[test]
+fn an_sla_policy_reads_from_toml_as_its_builders_make_it_and_writes_back_the_same() {
+    use chrono::Weekday::*;
+    let policy: SlaPolicy = toml::from_str(POLICY_TOML).unwrap();
+    let office = pacific().hours("08:30", "17:00").unwrap().holiday(date("2026-11-26"));
+    let six_days = pacific().weekdays(&[Mon, Tue, Wed, Thu, Fri, Sat]);
+    let built = SlaPolicy::new(Sla::business_hours(8).with_calendar(office))
+        .rule(
+            SlaRule::new("hot", Sla::business_minutes(90).with_calendar(six_days))
+                .temperature(Temperature::Hot),
+        )
+        .rule(SlaRule::new("sql", Sla::hours(24)).stage(Stage::Sql).source("partner"));
+    assert_eq!(policy, built);
+    // Handed off on Wednesday at 16:00 Pacific: one hour that day, Thanksgiving
+    // is a holiday, seven hours on Friday from 08:30: due at 15:30 Pacific.
+    let due = policy.default_rule().sla().due(at("2026-11-26T00:00:00Z")).unwrap();
+    assert_eq!(due, at("2026-11-27T23:30:00Z"));
+
+    let json = serde_json::to_string(&policy).unwrap();
+    assert_eq!(
+        json,
+        concat!(
+            r#"{"default":{"minutes":480,"calendar":{"zone":"America/Los_Angeles","hours":["08:30","17:00"],"#,
+            r#""weekdays":["mon","tue","wed","thu","fri"],"holidays":["2026-11-26"]}},"rules":["#,
+            r#"{"name":"hot","sla":{"minutes":90,"calendar":{"zone":"America/Los_Angeles","hours":["09:00","17:00"],"#,
+            r#""weekdays":["mon","tue","wed","thu","fri","sat"],"holidays":[]}},"temperature":"hot"},"#,
+            r#"{"name":"sql","sla":{"minutes":1440},"stage":"sql","source":"partner"}]}"#
+        )
+    );
+    assert_eq!(serde_json::from_str::<SlaPolicy>(&json).unwrap(), policy);
+    // TOML too, and a policy of a default alone.
+    assert_eq!(toml::from_str::<SlaPolicy>(&toml::to_string(&policy).unwrap()).unwrap(), policy);
+    let plain: SlaPolicy = serde_json::from_str(r#"{"default": {"hours": 24}}"#).unwrap();
+    assert_eq!(plain, SlaPolicy::default());
+}
+
+#[test]
+fn a_bad_sla_setting_is_an_error_that_names_its_field() {
+    let policy = |json: &str| serde_json::from_str::<SlaPolicy>(json).map_err(|e| e.to_string());
+    let cases = [
+        (
+            r#"{"default": {"hours": 8, "calendar": {"zone": "America/Los_Angles"}}}"#,
+            "zone: unknown time zone",
+        ),
+        (
+            r#"{"default": {"hours": 8, "calendar": {"hours": ["17:00", "09:00"]}}}"#,
+            "hours: working hours 17:00 to 09:00 must open before they close, within one day",
+        ),
+        (
+            r#"{"default": {"hours": 8, "calendar": {"hours": ["9am", "17:00"]}}}"#,
+            r#"hours: "9am" is not a time of day"#,
+        ),
+        (
+            r#"{"default": {"hours": 8, "calendar": {"weekdays": ["mon", "funday"]}}}"#,
+            r#"weekdays: "funday" is not a weekday (mon to sun)"#,
+        ),
+        (
+            r#"{"default": {"hours": 8, "calendar": {"holidays": ["25/12/2026"]}}}"#,
+            r#"holidays: "25/12/2026" is not a date as YYYY-MM-DD"#,
+        ),
+        (r#"{"default": {"hours": 8, "calendar": {"weekday": ["mon"]}}}"#, "unknown field `weekday`"),
+        (r#"{"default": {"hours": 8, "minutes": 30}}"#, "an SLA sets `hours` or `minutes`, not both"),
+        (r#"{"default": {}}"#, "an SLA needs `hours` or `minutes`"),
+        (r#"{"default": {"hours": -1}}"#, "invalid value: integer `-1`, expected u32"),
+        (r#"{"default": {"hours": 8, "business": true}}"#, "unknown field `business`"),
+        (r#"{"rules": []}"#, "missing field `default`"),
+        (
+            r#"{"default": {"hours": 8}, "rules": [{"name": "x", "sla": {"hours": 1}, "temperature": "boiling"}]}"#,
+            "boiling",
+        ),
+        (r#"{"default": {"hours": 8}, "rules": [{"sla": {"hours": 1}}]}"#, "missing field `name`"),
+    ];
+    for (json, expected) in cases {
+        let err = policy(json).unwrap_err();
+        assert!(err.contains(expected), "{json}: {err}");
+    }
+    // The zone's error suggests the closest name, as `Calendar::new` does.
+    let err = policy(cases[0].0).unwrap_err();
+    assert!(err.contains("America/Los_Angeles"), "{err}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Any calendar writes out and reads back as itself, in JSON and TOML.
+    #[test]
+    fn a_calendar_reads_back_as_it_was_written(
+        zone in prop::sample::select(vec!["UTC", "Europe/Berlin", "America/Los_Angeles", "Asia/Kolkata", "Australia/Lord_Howe"]),
+        open in 0u32..1440,
+        length in 1u32..1440,
+        days in prop::collection::vec(any::<bool>(), 7),
+        holidays in prop::collection::vec((2000i32..2100, 1u32..13, 1u32..29), 0..5),
+        minutes in 0u32..1_000_000,
+    ) {
+        use chrono::Weekday;
+        let close = (open + length).min(1440);
+        prop_assume!(open < close);
+        let clock = |m: u32| format!("{:02}:{:02}", m / 60, m % 60);
+        let weekdays: Vec<Weekday> = (0..7u8).filter(|&d| days[usize::from(d)]).map(|d| Weekday::try_from(d).unwrap()).collect();
+        let calendar = holidays.iter().fold(
+            Calendar::new(zone).unwrap().hours(&clock(open), &clock(close)).unwrap().weekdays(&weekdays),
+            |c, &(y, m, d)| c.holiday(NaiveDate::from_ymd_opt(y, m, d).unwrap()),
+        );
+        let json = serde_json::to_string(&calendar).unwrap();
+        prop_assert_eq!(&serde_json::from_str::<Calendar>(&json).unwrap(), &calendar);
+        let sla = Sla::minutes(minutes).with_calendar(calendar);
+        let written = toml::to_string(&SlaPolicy::new(sla.clone())).unwrap();
+        let read: SlaPolicy = toml::from_str(&written).unwrap();
+        prop_assert_eq!(read.default_rule().sla(), &sla);
+    }
+}
