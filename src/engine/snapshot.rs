@@ -531,6 +531,27 @@ impl Field {
     }
 }
 
+impl Field {
+    /// A keyword field's value as its bit in [`Operand::Keywords`]: its
+    /// position among [`Field::keywords`] from 1, or 0 when it has none
+    /// (as for any other field, which never has such an operand).
+    ///
+    /// [`Operand::Keywords`]: crate::pack::table::Operand::Keywords
+    #[inline]
+    pub(crate) fn keyword(self, r: LeadRef<'_>) -> u32 {
+        let bit = |i: Option<u8>| i.map_or(0, |i| u32::from(i) + 1);
+        let (l, snap) = (r.lead, r.snapshot);
+        match self {
+            Field::Seniority => bit(l.person.seniority.map(|s| s as u8)),
+            Field::BuyingRole => bit(l.qualification.buying_role.map(|r| r as u8)),
+            Field::Timeline => bit(l.qualification.timeline.map(|t| t as u8)),
+            Field::Stage => bit(Some(snap.stage as u8)),
+            Field::Owner => bit(snap.stage.owner().map(|t| t as u8)),
+            _ => 0,
+        }
+    }
+}
+
 /// `0.5^(age / half_life)`; no decay for a half-life of zero or less.
 pub(crate) fn decay(age_days: f64, half_life_days: f64) -> f64 {
     if half_life_days > 0.0 { 0.5f64.powf(age_days.max(0.0) / half_life_days) } else { 1.0 }
@@ -574,6 +595,45 @@ mod tests {
             kept.sort();
             expected.sort();
             prop_assert_eq!(kept, expected);
+        }
+    }
+
+    /// Each keyword field's value reads as its position among the field's
+    /// keywords, from 1; no value as 0; every other field has no keywords.
+    #[test]
+    fn a_keyword_is_read_as_its_position() {
+        use crate::{BuyingRole, Seniority, Stage, Timeline};
+        let at = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let mut lead = Lead::new("L", at);
+        let mut snapshot = ScriptLead::default();
+        snapshot.fill(&lead, at, false);
+        let read = |field: Field, lead: &Lead, snapshot: &ScriptLead| {
+            let bit = field.keyword(LeadRef { lead, snapshot }) as usize;
+            bit.checked_sub(1).map(|i| field.keywords().unwrap()[i])
+        };
+        for field in [Field::Seniority, Field::BuyingRole, Field::Timeline] {
+            assert_eq!(read(field, &lead, &snapshot), None);
+        }
+        for &s in Seniority::ALL {
+            lead.person.seniority = Some(s);
+            assert_eq!(read(Field::Seniority, &lead, &snapshot), Some(s.as_str()));
+        }
+        for &r in BuyingRole::ALL {
+            lead.qualification.buying_role = Some(r);
+            assert_eq!(read(Field::BuyingRole, &lead, &snapshot), Some(r.as_str()));
+        }
+        for &t in Timeline::ALL {
+            lead.qualification.timeline = Some(t);
+            assert_eq!(read(Field::Timeline, &lead, &snapshot), Some(t.as_str()));
+        }
+        for &stage in Stage::ALL {
+            snapshot.stage = stage;
+            assert_eq!(read(Field::Stage, &lead, &snapshot), Some(stage.as_str()));
+            assert_eq!(read(Field::Owner, &lead, &snapshot), stage.owner().map(Team::as_str));
+        }
+        let keyworded = [Field::Seniority, Field::BuyingRole, Field::Timeline, Field::Stage, Field::Owner];
+        for &field in Field::ALL {
+            assert_eq!(field.keywords().is_some(), keyworded.contains(&field), "{field:?}");
         }
     }
 

@@ -123,6 +123,11 @@ impl Row {
 
 impl Condition {
     fn holds(&self, lead: LeadRef<'_>, draft: &Draft, account: Option<&Facts>) -> Fallible<bool> {
+        // A keyword field's value by its position, without its text.
+        if let (Subject::Field(f), Operand::Keywords(mask)) = (&self.subject, &self.operand) {
+            let named = mask >> f.keyword(lead) & 1 == 1;
+            return Ok(named != (self.op == Op::NotIn));
+        }
         // Most conditions read a plain field, which cannot fail.
         let value = match &self.subject {
             Subject::Field(f) => f.get(lead),

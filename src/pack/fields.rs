@@ -64,3 +64,36 @@ fields! {
     Timeline "timeline" Text,
     DaysToPurchase "days_to_purchase" Int,
 }
+
+/// The names of a keyword enum, in declaration order, as a constant.
+macro_rules! names {
+    ($t:ty) => {{
+        const NAMES: [&str; <$t>::ALL.len()] = {
+            let mut names = [""; <$t>::ALL.len()];
+            let mut i = 0;
+            while i < names.len() {
+                names[i] = <$t>::ALL[i].as_str();
+                i += 1;
+            }
+            names
+        };
+        &NAMES
+    }};
+}
+
+impl Field {
+    /// For a field whose values are keywords (a seniority, a stage): their
+    /// names in declaration order, the order in which the engine numbers a
+    /// lead's value (see `Operand::Keywords`).
+    pub(crate) fn keywords(self) -> Option<&'static [&'static str]> {
+        use crate::{BuyingRole, Seniority, Stage, Team, Timeline};
+        Some(match self {
+            Field::Seniority => names!(Seniority),
+            Field::BuyingRole => names!(BuyingRole),
+            Field::Timeline => names!(Timeline),
+            Field::Stage => names!(Stage),
+            Field::Owner => names!(Team),
+            _ => return None,
+        })
+    }
+}

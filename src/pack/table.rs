@@ -62,6 +62,11 @@ pub(crate) enum Operand {
     /// Sorted, so that membership is a binary search however long the list.
     List(Box<[Key]>),
     Param(Text),
+    /// A keyword field's text or list, once resolved: a bit per keyword
+    /// the operand names, by [`Field::keywords`] position from bit 1, and
+    /// bit 0 for a missing value (which reads as `""`). The engine tests
+    /// the lead's value by its position instead of comparing texts.
+    Keywords(u64),
 }
 
 /// A list operand: sorted for the engine's binary search.
@@ -209,6 +214,33 @@ pub(crate) struct Condition {
     pub(crate) subject: Subject,
     pub(crate) op: Op,
     pub(crate) operand: Operand,
+}
+
+impl Condition {
+    /// `=`, `in` and `not_in` on a keyword field, with their operand as
+    /// the set of keywords it names ([`Operand::Keywords`]). A text that is
+    /// no keyword names none, as it matches no lead.
+    fn by_keyword(&mut self) {
+        let Subject::Field(field) = self.subject else { return };
+        let Some(keywords) = field.keywords() else { return };
+        let named = |text: &str| match &self.operand {
+            Operand::Text(key) => &*key.text == text,
+            Operand::List(keys) => keys.iter().any(|key| &*key.text == text),
+            _ => false,
+        };
+        let by_text = matches!(
+            (self.op, &self.operand),
+            (Op::Is, Operand::Text(_)) | (Op::In | Op::NotIn, Operand::List(_))
+        );
+        if !by_text {
+            return;
+        }
+        debug_assert!(keywords.len() < 64, "a bit per keyword, and one for missing");
+        let missing = u64::from(named(""));
+        let mask =
+            (1..).zip(keywords).filter(|(_, k)| named(k)).fold(missing, |mask, (bit, _)| mask | 1 << bit);
+        self.operand = Operand::Keywords(mask);
+    }
 }
 
 /// A criterion a row reads or sets: its name as written, and its place
@@ -381,6 +413,7 @@ impl Table {
                 }
             }
             row.reason.fix();
+            row.conditions.iter_mut().for_each(Condition::by_keyword);
             let read = row.conditions.iter_mut().filter_map(|c| match &mut c.subject {
                 Subject::Status(c) => Some(c),
                 _ => None,

@@ -705,3 +705,76 @@ table = [{ industry = { in = "params.targets" }, fit = 10, reason = "Target indu
         assert_eq!((fit(q, "retail"), fit(q, "saas")), (0, 10));
     }
 }
+
+/// Keyword fields (seniority, buying role, timeline, stage and its owner)
+/// are tested by their value's position, not its text: the same answer as
+/// comparing texts, with a missing value as `""` and texts that are no
+/// keyword (`"VP"`) matching nothing.
+mod keywords {
+    use super::*;
+
+    const FIELDS: [(&str, &str, &[&str]); 5] = [
+        (
+            "seniority",
+            "person",
+            &["c_level", "vp", "director", "manager", "individual_contributor", "student"],
+        ),
+        ("buying_role", "qualification", &["decision_maker", "champion", "evaluator", "end_user"]),
+        ("timeline", "qualification", &["immediate", "within_3_months", "over_12_months", "no_plans"]),
+        ("stage", "", &["subscriber", "lead", "mql", "sql", "recycled"]),
+        ("owner", "", &["marketing", "sales"]),
+    ];
+    const OTHERS: [&str; 3] = ["", "VP", "lead "];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+        #[test]
+        fn match_as_texts_do(
+            field in 0..FIELDS.len(),
+            op in 0..3usize,
+            picks in proptest::collection::vec(0..12usize, 1..5),
+            value in proptest::option::of(0..7usize),
+            by_param in any::<bool>(),
+        ) {
+            let (name, section, keywords) = FIELDS[field];
+            let texts: Vec<&str> = keywords.iter().chain(&OTHERS).copied().collect();
+            let operand: Vec<&str> = picks.iter().map(|i| texts[i % texts.len()]).collect();
+            let (op, operand) = match op {
+                0 => ("=", vec![operand[0]]),
+                1 => ("in", operand),
+                _ => ("not_in", operand),
+            };
+            let quoted = |items: &[&str]| items.iter().map(|t| format!("{t:?}")).collect::<Vec<_>>().join(", ");
+            let written = if op == "=" { format!("{:?}", operand[0]) } else { format!("[{}]", quoted(&operand)) };
+            let (params, condition) = match (by_param, op) {
+                (true, "=") => (format!("x = {written}"), format!("{name} = \"params.x\"")),
+                (true, _) => (format!("x = {written}"), format!("{name} = {{ {op} = \"params.x\" }}")),
+                (false, "=") => (String::new(), format!("{name} = {written}")),
+                (false, _) => (String::new(), format!("{name} = {{ {op} = {written} }}")),
+            };
+            let q = manifest(&format!(
+                "name = \"t\"\nversion = \"1\"\n[params]\n{params}\n[[rules]]\nname = \"k\"\n\
+                 table = [{{ {condition}, fit = 1, reason = \"r\" }}]\n"
+            ));
+            // Owner is read off the stage: a lead is marketing's, an SQL sales'.
+            let stages = FIELDS[3].2;
+            let (json, text) = match (value, field) {
+                (None, 3 | 4) => (String::new(), if field == 3 { "lead" } else { "marketing" }),
+                (None, _) => (String::new(), ""),
+                (Some(i), 3 | 4) => {
+                    let stage = stages[i % stages.len()];
+                    let owner = if matches!(stage, "sql") { "sales" } else { "marketing" };
+                    (format!(r#""stage": "{stage}""#), if field == 3 { stage } else { owner })
+                }
+                (Some(i), _) => {
+                    let v = keywords[i % keywords.len()];
+                    (format!(r#""{section}": {{"{name}": "{v}"}}"#), v)
+                }
+            };
+            let listed = operand.contains(&text);
+            let expected = if op == "not_in" { !listed } else { listed };
+            let fit = q.evaluate(&lead_with(&json), as_of()).unwrap().fit;
+            prop_assert_eq!(fit, i64::from(expected), "{} {} {:?} on {:?}", name, op, operand, text);
+        }
+    }
+}
