@@ -327,8 +327,10 @@ impl Draft {
             Category::Negative => self.negative,
         };
         let total = total.checked_add(points).ok_or("score overflow")?;
-        let raw = i128::from(self.fit) + i128::from(self.engagement) + i128::from(self.negative);
-        i64::try_from(raw + i128::from(points)).map_err(|_| "score overflow")?;
+        // The score so far is representable (this check kept it so), so
+        // its wrapping sum is exact however the three parts add up.
+        let score = self.fit.wrapping_add(self.engagement).wrapping_add(self.negative);
+        score.checked_add(points).ok_or("score overflow")?;
         self.budget.take(1, reason.len())?;
         match category {
             Category::Fit => self.fit = total,

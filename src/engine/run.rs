@@ -281,6 +281,7 @@ mod tests {
             age_days,
             day,
             channel: Channel::PricingPage,
+            rank: 0,
             team: Team::Marketing,
             campaign: None,
             key: 0,

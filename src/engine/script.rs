@@ -237,7 +237,7 @@ fn register_lead(r: &mut impl Registrar) {
     windowed!("touches", |l; days| Ok(l.within(days)?.count() as INT));
     windowed!("count", |l, ch: &str; days| {
         let ch = channel(ch)?;
-        Ok(l.within(days)?.filter(|t| t.channel == ch).count() as INT)
+        Ok(l.count(&ch, days)? as INT)
     });
     windowed!("count_team", |l, team: &str; days| {
         let team: Team = team.parse().map_err(|e: ValueError| e.to_string())?;

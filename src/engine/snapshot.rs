@@ -23,6 +23,9 @@ pub(crate) struct Touch {
     /// Days since the Unix epoch (UTC), for per-day caps.
     pub(crate) day: i64,
     pub(crate) channel: Channel,
+    /// The channel's place among the built-in ones, 255 for a custom one:
+    /// touches are sorted by it first.
+    pub(crate) rank: u8,
     pub(crate) team: Team,
     /// Only for packs that run scripts (`count_campaign` reads it): a
     /// table-only pack does not count each touch's campaign in and out.
@@ -92,11 +95,19 @@ const CUSTOM: usize = Channel::BUILT_IN.len();
 /// custom ones last), the day, then the time of day backwards (later in
 /// the day is younger). `None` for a time outside the years 0000 to 9999,
 /// which only a host building touches by hand can make.
-fn sort_key(channel: &Channel, at_ms: i64) -> Option<u64> {
-    let rank = channel.index().map_or(255, |i| i as u64);
+fn sort_key(rank: u8, at_ms: i64) -> Option<u64> {
+    let rank = u64::from(rank);
     let day = u64::try_from(at_ms.div_euclid(86_400_000) + DAY_OFFSET).ok().filter(|d| *d < 1 << 22)?;
     let backwards = (86_399_999 - at_ms.rem_euclid(86_400_000)) as u64;
     Some(rank << 56 | day << 30 | backwards)
+}
+
+/// The rank of a custom channel: after every built-in one.
+const CUSTOM_RANK: u8 = u8::MAX;
+
+/// A channel's place in the order touches are sorted in.
+fn rank(channel: &Channel) -> u8 {
+    channel.index().and_then(|i| u8::try_from(i).ok()).unwrap_or(CUSTOM_RANK)
 }
 
 /// The snapshot as a script value: `lead`. Copies (`let l = lead`, a list
@@ -131,12 +142,14 @@ impl ScriptLead {
         let mut keyed = true;
         let mut touch = |t: &Touchpoint| {
             let at = t.at.timestamp_millis();
-            let key = sort_key(&t.channel, at);
+            let rank = rank(&t.channel);
+            let key = sort_key(rank, at);
             keyed &= key.is_some();
             Touch {
                 age_days: (now - at) as f64 / (SECONDS_PER_DAY * 1000.0),
                 day: at.div_euclid(86_400_000),
                 channel: t.channel.clone(),
+                rank,
                 team: t.team(),
                 campaign: if campaigns { t.campaign.clone() } else { None },
                 key: key.unwrap_or(u64::MAX),
@@ -281,6 +294,21 @@ impl ScriptLead {
 
     pub(crate) fn within(&self, days: FLOAT) -> Fallible<impl Iterator<Item = &Touch>> {
         Ok(self.scan()?.filter(move |t| t.age_days <= days))
+    }
+
+    /// The touches on `channel` within the last `days`, charged as a scan.
+    /// A built-in channel's are found as their run: touches are sorted by
+    /// rank.
+    pub(crate) fn count(&self, channel: &Channel, days: FLOAT) -> Fallible<usize> {
+        crate::engine::sandbox::charge(self.touches.len())?;
+        let within = |t: &&Touch| t.age_days <= days;
+        Ok(match rank(channel) {
+            CUSTOM_RANK => self.touches.iter().filter(|t| t.channel == *channel).filter(within).count(),
+            r => {
+                let start = self.touches.partition_point(|t| t.rank < r);
+                self.touches[start..].iter().take_while(|t| t.rank == r).filter(within).count()
+            }
+        })
     }
 }
 
@@ -595,6 +623,15 @@ mod tests {
             kept.sort();
             expected.sort();
             prop_assert_eq!(kept, expected);
+            // Counting a channel's run finds what filtering every touch does.
+            let _run = crate::engine::sandbox::Run::start(&crate::Limits::default());
+            let customs = ["podcast", "fair", "zine"].map(|c| Channel::custom(c).unwrap());
+            for channel in Channel::BUILT_IN.iter().chain(&customs) {
+                for days in [0.0, 30.0, f64::INFINITY] {
+                    let all = snapshot.touches.iter().filter(|t| t.channel == *channel && t.age_days <= days);
+                    prop_assert_eq!(snapshot.count(channel, days).unwrap(), all.count());
+                }
+            }
         }
     }
 

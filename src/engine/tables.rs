@@ -34,9 +34,7 @@ impl Subject {
             Subject::Attr(name) => lead.attribute(name),
             Subject::Touches(days) => count(snapshot.within(window(days))?.count()),
             Subject::Channels(days) => Value::Int(distinct_channels(snapshot.within(window(days))?)),
-            Subject::Count(channel, days) => {
-                count(snapshot.within(window(days))?.filter(|t| t.channel == *channel).count())
-            }
+            Subject::Count(channel, days) => count(snapshot.count(channel, window(days))?),
             Subject::DaysSinceLast => snapshot
                 .scan()?
                 .map(|t| t.age_days)
