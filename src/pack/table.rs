@@ -218,8 +218,8 @@ pub(crate) struct Condition {
 
 impl Condition {
     /// `=`, `in` and `not_in` on a keyword field, with their operand as
-    /// the set of keywords it names ([`Operand::Keywords`]). A text that is
-    /// no keyword names none, as it matches no lead.
+    /// the set of keywords it names ([`Operand::Keywords`]); the pack's
+    /// checks let no other text through but `""` (see `keywords_only`).
     fn by_keyword(&mut self) {
         let Subject::Field(field) = self.subject else { return };
         let Some(keywords) = field.keywords() else { return };
@@ -780,7 +780,7 @@ fn check(subject: &Subject, op: Op, operand: &Operand) -> Result<(), String> {
         _ => false,
     };
     if fits {
-        return Ok(());
+        return keywords_only(subject, operand);
     }
     let Some(kind) = kind else {
         let takes = match op {
@@ -800,6 +800,26 @@ fn check(subject: &Subject, op: Op, operand: &Operand) -> Result<(), String> {
     };
     let op = OPERATORS.iter().find(|(_, o)| *o == op).map_or("", |(n, _)| n);
     Err(format!("`{op}` with this value does not apply to this field, which takes {allowed}"))
+}
+
+/// A keyword field (`seniority`, `stage`) only ever holds one of its
+/// keywords, or nothing (`""`): any other text in the operand is a typo
+/// that would never match, refused with the closest keyword.
+fn keywords_only(subject: &Subject, operand: &Operand) -> Result<(), String> {
+    let Subject::Field(field) = subject else { return Ok(()) };
+    let Some(keywords) = field.keywords() else { return Ok(()) };
+    let texts: &[Key] = match operand {
+        Operand::Text(key) => std::slice::from_ref(key),
+        Operand::List(keys) => keys,
+        _ => return Ok(()),
+    };
+    let Some(other) = texts.iter().map(|key| &*key.text).find(|t| !t.is_empty() && !keywords.contains(t))
+    else {
+        return Ok(());
+    };
+    let hint = crate::suggest::closest(other, keywords.iter().copied())
+        .map_or_else(String::new, |near| format!(" (did you mean {near:?}?)"));
+    Err(format!("{other:?} is never a lead's {}{hint}; it is one of: {}", field.name(), keywords.join(", ")))
 }
 
 fn operand_from_param(subject: &Subject, op: Op, value: &ParamValue) -> Result<Operand, String> {

@@ -708,8 +708,8 @@ table = [{ industry = { in = "params.targets" }, fit = 10, reason = "Target indu
 
 /// Keyword fields (seniority, buying role, timeline, stage and its owner)
 /// are tested by their value's position, not its text: the same answer as
-/// comparing texts, with a missing value as `""` and texts that are no
-/// keyword (`"VP"`) matching nothing.
+/// comparing texts, with a missing value as `""`. A text that is no keyword
+/// (`"VP"`) would never match: the pack is refused.
 mod keywords {
     use super::*;
 
@@ -724,7 +724,7 @@ mod keywords {
         ("stage", "", &["subscriber", "lead", "mql", "sql", "recycled"]),
         ("owner", "", &["marketing", "sales"]),
     ];
-    const OTHERS: [&str; 3] = ["", "VP", "lead "];
+    const OTHERS: [&str; 1] = [""];
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(96))]
@@ -776,5 +776,54 @@ mod keywords {
             let fit = q.evaluate(&lead_with(&json), as_of()).unwrap().fit;
             prop_assert_eq!(fit, i64::from(expected), "{} {} {:?} on {:?}", name, op, operand, text);
         }
+    }
+
+    #[test]
+    fn a_text_that_is_no_keyword_is_refused_with_the_closest() {
+        let found = problems(
+            r#"
+[[rules]]
+name = "r"
+table = [
+  { seniority = "vpp", fit = 1, reason = "r" },
+  { buying_role = { not_in = ["champion", "Gatekeeper"] }, fit = 1, reason = "r" },
+  { stage = ["mql", ""], owner = "", fit = 1, reason = "r" },
+]
+"#,
+        );
+        let rows = |found: &[String]| -> Vec<String> {
+            found.iter().map(|p| p.split_once(": row ").map_or(p.clone(), |(_, r)| r.to_owned())).collect()
+        };
+        assert_eq!(
+            rows(&found),
+            [
+                "1: seniority: \"vpp\" is never a lead's seniority (did you mean \"vp\"?); it is one of: \
+                 c_level, vp, director, manager, individual_contributor, student",
+                "2: buying_role: \"Gatekeeper\" is never a lead's buying_role (did you mean \"gatekeeper\"?); \
+                 it is one of: decision_maker, economic_buyer, champion, influencer, evaluator, end_user, gatekeeper",
+            ],
+        );
+        // A parameter is checked when the qualifier is built.
+        let found = problems(
+            "[[rules]]\nname = \"r\"\ntable = [{ timeline = \"params.label\", fit = 1, reason = \"r\" }]\n",
+        );
+        assert_eq!(
+            rows(&found),
+            ["1: timeline: parameter \"label\" (string) does not fit: \"ICP\" is never a lead's timeline; \
+                 it is one of: immediate, within_3_months, within_6_months, within_12_months, over_12_months, no_plans",],
+        );
+        // A tenant's own value is checked as the pack's is.
+        let pack = Pack::from_toml(
+            "name = \"t\"\nversion = \"1\"\n[params]\nroles = [\"champion\"]\n[[rules]]\nname = \"r\"\n\
+             table = [{ buying_role = { in = \"params.roles\" }, fit = 1, reason = \"r\" }]\n",
+        )
+        .unwrap();
+        let err = Qualifier::builder(&pack).param("roles", vec!["champion", "champ"]).build().unwrap_err();
+        assert_eq!(
+            err.problems().iter().map(ToString::to_string).collect::<Vec<_>>(),
+            [
+                r#"pack.toml:7: rule "r": row 1: buying_role: parameter "roles" (list of strings) does not fit: "champ" is never a lead's buying_role; it is one of: decision_maker, economic_buyer, champion, influencer, evaluator, end_user, gatekeeper"#
+            ],
+        );
     }
 }
