@@ -1,6 +1,7 @@
 //! Load-time checks of rule sources beyond what the compiler sees: names of
 //! lead fields, parameters, decision functions, channels, criteria, stages
-//! and teams, and how many arguments each function takes.
+//! and teams, how many arguments each function takes, and the texts a
+//! keyword field is compared with (`lead.seniority == "VP"`).
 //!
 //! rhai's AST cannot be walked without its `internals` feature, which the
 //! sandbox must not enable, so this reads the source with a small lexer. It
@@ -10,6 +11,7 @@
 use std::collections::BTreeSet;
 
 use crate::engine::api::{API, Arg};
+use crate::pack::fields::Field;
 use crate::pack::{Location, Problem, ProblemKind, RuleSource};
 use crate::{Channel, Grade, Stage, Team, Temperature, Text, suggest};
 
@@ -71,6 +73,16 @@ pub(crate) fn check_rule(rule: &RuleSource, cx: &Context<'_>, used: &mut BTreeSe
                 if let Some((kind, message)) = problem {
                     problems.push(Problem::new(kind, message).in_rule(&rule.name).at(at(member)));
                 }
+                // `lead.seniority == "VP"` would never hold.
+                let field = Field::ALL.iter().find(|f| object == "lead" && !call && f.name() == name);
+                for literal in field.map(|_| compared(&tokens, i, i + 3)).unwrap_or_default() {
+                    let Token::Str(text) = &literal.token else { continue };
+                    if let Some(message) = field.and_then(|f| f.never_holds(text)) {
+                        problems.push(
+                            Problem::new(ProblemKind::Name, message).in_rule(&rule.name).at(at(literal)),
+                        );
+                    }
+                }
                 i += 3;
             }
             (Some(Token::Punct('[')), Some(key @ Spanned { token: Token::Str(name), .. }))
@@ -86,6 +98,31 @@ pub(crate) fn check_rule(rule: &RuleSource, cx: &Context<'_>, used: &mut BTreeSe
         }
     }
     problems
+}
+
+/// The string literals the property at `tokens[start..end]` is compared
+/// with: `== "x"` or `!= "x"` on either side, or `in ["x", "y"]` after it.
+/// Interpolated strings are not literals.
+fn compared(tokens: &[Spanned], start: usize, end: usize) -> Vec<&Spanned> {
+    let punct = |i: usize, c: char| tokens.get(i).is_some_and(|t| t.token == Token::Punct(c));
+    let literal = |i: usize| tokens.get(i).filter(|t| matches!(&t.token, Token::Str(s) if !s.contains("${")));
+    let mut found = Vec::new();
+    if (punct(end, '=') || punct(end, '!')) && punct(end + 1, '=') {
+        found.extend(literal(end + 2));
+    }
+    if start >= 3 && punct(start - 1, '=') && (punct(start - 2, '=') || punct(start - 2, '!')) {
+        found.extend(literal(start - 3));
+    }
+    if tokens.get(end).is_some_and(|t| t.token == Token::Ident("in".into())) && punct(end + 1, '[') {
+        for (j, t) in tokens.iter().enumerate().skip(end + 2) {
+            match t.token {
+                Token::Str(_) => found.extend(literal(j)),
+                Token::Punct(',') => {}
+                _ => break,
+            }
+        }
+    }
+    found
 }
 
 fn check_param(name: &str, cx: &Context<'_>) -> Option<String> {
@@ -332,6 +369,28 @@ mod tests {
             problems("let n = lead.count(\"custom:sms_snet\", 7);"),
             ["r.rhai:1:14: rule \"r\": custom channel \"custom:sms_snet\" is not declared by the pack \
               (did you mean \"custom:sms_sent\"?); declare it in [channels] or [points]"]
+        );
+    }
+
+    #[test]
+    fn a_keyword_field_compared_with_a_text_it_never_holds() {
+        let ok = r#"if lead.seniority == "vp" || "c_level" != lead.seniority || lead.timeline in ["no_plans", ""]
+            || lead.seniority == `${x}` || lead.industry == "VP" || lead.seniority.to_upper() == "VP" {}"#;
+        assert_eq!(problems(ok), Vec::<String>::new());
+        let found = problems(
+            "if lead.seniority == \"VP\" {}\nif \"mql \" != lead.stage {}\n\
+             if lead.buying_role in [\"champion\", \"champ\"] {}\n",
+        );
+        assert_eq!(
+            found,
+            [
+                "r.rhai:1:22: rule \"r\": \"VP\" is never a lead's seniority (did you mean \"vp\"?); \
+                 it is one of: c_level, vp, director, manager, individual_contributor, student",
+                "r.rhai:2:4: rule \"r\": \"mql \" is never a lead's stage (did you mean \"mql\"?); \
+                 it is one of: subscriber, lead, mql, sal, sql, opportunity, customer, recycled, disqualified",
+                "r.rhai:3:37: rule \"r\": \"champ\" is never a lead's buying_role; it is one of: \
+                 decision_maker, economic_buyer, champion, influencer, evaluator, end_user, gatekeeper",
+            ]
         );
     }
 

@@ -96,4 +96,21 @@ impl Field {
             _ => return None,
         })
     }
+
+    /// Why `text` can never be this keyword field's value (`seniority`
+    /// compared with `"VP"`), naming the closest keyword; `None` for a
+    /// keyword, for `""` (no value) and for a field without keywords.
+    pub(crate) fn never_holds(self, text: &str) -> Option<String> {
+        let keywords = self.keywords()?;
+        if text.is_empty() || keywords.contains(&text) {
+            return None;
+        }
+        let hint = crate::suggest::closest(text, keywords.iter().copied())
+            .map_or_else(String::new, |near| format!(" (did you mean {near:?}?)"));
+        Some(format!(
+            "{text:?} is never a lead's {}{hint}; it is one of: {}",
+            self.name(),
+            keywords.join(", ")
+        ))
+    }
 }

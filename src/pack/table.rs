@@ -804,22 +804,15 @@ fn check(subject: &Subject, op: Op, operand: &Operand) -> Result<(), String> {
 
 /// A keyword field (`seniority`, `stage`) only ever holds one of its
 /// keywords, or nothing (`""`): any other text in the operand is a typo
-/// that would never match, refused with the closest keyword.
+/// that would never match.
 fn keywords_only(subject: &Subject, operand: &Operand) -> Result<(), String> {
     let Subject::Field(field) = subject else { return Ok(()) };
-    let Some(keywords) = field.keywords() else { return Ok(()) };
     let texts: &[Key] = match operand {
         Operand::Text(key) => std::slice::from_ref(key),
         Operand::List(keys) => keys,
         _ => return Ok(()),
     };
-    let Some(other) = texts.iter().map(|key| &*key.text).find(|t| !t.is_empty() && !keywords.contains(t))
-    else {
-        return Ok(());
-    };
-    let hint = crate::suggest::closest(other, keywords.iter().copied())
-        .map_or_else(String::new, |near| format!(" (did you mean {near:?}?)"));
-    Err(format!("{other:?} is never a lead's {}{hint}; it is one of: {}", field.name(), keywords.join(", ")))
+    texts.iter().find_map(|key| field.never_holds(&key.text)).map_or(Ok(()), Err)
 }
 
 fn operand_from_param(subject: &Subject, op: Op, value: &ParamValue) -> Result<Operand, String> {
