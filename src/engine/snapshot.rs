@@ -557,9 +557,7 @@ impl Field {
             }
         }
     }
-}
 
-impl Field {
     /// A keyword field's value as its bit in [`Operand::Keywords`]: its
     /// position among [`Field::keywords`] from 1, or 0 when it has none
     /// (as for any other field, which never has such an operand).

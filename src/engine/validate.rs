@@ -74,13 +74,14 @@ pub(crate) fn check_rule(rule: &RuleSource, cx: &Context<'_>, used: &mut BTreeSe
                     problems.push(Problem::new(kind, message).in_rule(&rule.name).at(at(member)));
                 }
                 // `lead.seniority == "VP"` would never hold.
-                let field = Field::ALL.iter().find(|f| object == "lead" && !call && f.name() == name);
-                for literal in field.map(|_| compared(&tokens, i, i + 3)).unwrap_or_default() {
-                    let Token::Str(text) = &literal.token else { continue };
-                    if let Some(message) = field.and_then(|f| f.never_holds(text)) {
-                        problems.push(
-                            Problem::new(ProblemKind::Name, message).in_rule(&rule.name).at(at(literal)),
-                        );
+                if let Some(field) = Field::ALL.iter().find(|f| object == "lead" && !call && f.name() == name)
+                {
+                    for literal in compared(&tokens, i, i + 3) {
+                        let Token::Str(text) = &literal.token else { continue };
+                        if let Some(message) = field.never_holds(text) {
+                            let problem = Problem::new(ProblemKind::Name, message).in_rule(&rule.name);
+                            problems.push(problem.at(at(literal)));
+                        }
                     }
                 }
                 i += 3;
