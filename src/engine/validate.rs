@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 
 use crate::engine::api::{API, Arg};
-use crate::pack::fields::Field;
+use crate::pack::fields::{Field, never_a_status};
 use crate::pack::{Location, Problem, ProblemKind, RuleSource};
 use crate::{Channel, Grade, Stage, Team, Temperature, Text, suggest};
 
@@ -73,12 +73,16 @@ pub(crate) fn check_rule(rule: &RuleSource, cx: &Context<'_>, used: &mut BTreeSe
                 if let Some((kind, message)) = problem {
                     problems.push(Problem::new(kind, message).in_rule(&rule.name).at(at(member)));
                 }
-                // `lead.seniority == "VP"` would never hold.
-                if let Some(field) = Field::ALL.iter().find(|f| object == "lead" && !call && f.name() == name)
-                {
-                    for literal in compared(&tokens, i, i + 3) {
+                // `lead.seniority == "VP"` and `decision.status("need") == "met "`
+                // would never hold.
+                let field = Field::ALL.iter().find(|f| object == "lead" && !call && f.name() == name);
+                let status = object == "decision" && name == "status" && call;
+                if field.is_some() || status {
+                    let end = if status { closing(&tokens, i + 3) } else { i + 3 };
+                    for literal in compared(&tokens, i, end) {
                         let Token::Str(text) = &literal.token else { continue };
-                        if let Some(message) = field.never_holds(text) {
+                        let never = field.map_or_else(|| never_a_status(text), |f| f.never_holds(text));
+                        if let Some(message) = never {
                             let problem = Problem::new(ProblemKind::Name, message).in_rule(&rule.name);
                             problems.push(problem.at(at(literal)));
                         }
@@ -101,12 +105,29 @@ pub(crate) fn check_rule(rule: &RuleSource, cx: &Context<'_>, used: &mut BTreeSe
     problems
 }
 
-/// The string literals the property at `tokens[start..end]` is compared
+/// The index just past the `)` that closes the `(` at `open`.
+fn closing(tokens: &[Spanned], open: usize) -> usize {
+    let mut depth = 0usize;
+    for (j, t) in tokens.iter().enumerate().skip(open) {
+        match t.token {
+            Token::Punct('(' | '[' | '{') => depth += 1,
+            Token::Punct(')' | ']' | '}') => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return j + 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    tokens.len()
+}
+
+/// The string literals the value at `tokens[start..end]` is compared
 /// with: `== "x"` or `!= "x"` on either side, or `in ["x", "y"]` after it.
-/// Interpolated strings are not literals.
 fn compared(tokens: &[Spanned], start: usize, end: usize) -> Vec<&Spanned> {
     let punct = |i: usize, c: char| tokens.get(i).is_some_and(|t| t.token == Token::Punct(c));
-    let literal = |i: usize| tokens.get(i).filter(|t| matches!(&t.token, Token::Str(s) if !s.contains("${")));
+    let literal = |i: usize| tokens.get(i).filter(|t| matches!(t.token, Token::Str(_)));
     let mut found = Vec::new();
     if (punct(end, '=') || punct(end, '!')) && punct(end + 1, '=') {
         found.extend(literal(end + 2));
@@ -236,7 +257,8 @@ fn single_literal(tokens: &[&Token]) -> Option<String> {
 }
 
 /// Identifiers, string literals and punctuation, with 1-based positions;
-/// comments and whitespace dropped. Interpolated strings count as one string.
+/// comments and whitespace dropped. An interpolated string is one token,
+/// not a literal.
 fn lex(source: &str) -> Vec<Spanned> {
     let chars: Vec<char> = source.chars().collect();
     let mut tokens = Vec::new();
@@ -292,7 +314,8 @@ fn lex(source: &str) -> Vec<Spanned> {
                 advance(&mut i, &mut line, &mut column, 1);
             }
             advance(&mut i, &mut line, &mut column, 1);
-            Token::Str(text)
+            // A back-quoted string with `${...}` is computed, not a literal.
+            if c == '`' && text.contains("${") { Token::Other } else { Token::Str(text) }
         } else if c == '\'' {
             // A character literal.
             let len = if chars.get(i + 1) == Some(&'\\') { 4 } else { 3 };
@@ -391,6 +414,19 @@ mod tests {
                  it is one of: subscriber, lead, mql, sal, sql, opportunity, customer, recycled, disqualified",
                 "r.rhai:3:37: rule \"r\": \"champ\" is never a lead's buying_role; it is one of: \
                  decision_maker, economic_buyer, champion, influencer, evaluator, end_user, gatekeeper",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_status_compared_with_a_text_no_status_is() {
+        let ok = r#"if decision.status("budget") == "met" || "unknown" != decision.status(`${x}`) {}"#;
+        assert_eq!(problems(ok), Vec::<String>::new());
+        assert_eq!(
+            problems("if decision.status(\"budget\") in [\"met\", \"unkown\"] {}"),
+            [
+                "r.rhai:1:41: rule \"r\": \"unkown\" is never a criterion's status (did you mean \"unknown\"?); \
+              it is one of: unknown, met, not_met"
             ]
         );
     }

@@ -102,15 +102,26 @@ impl Field {
     /// keyword, for `""` (no value) and for a field without keywords.
     pub(crate) fn never_holds(self, text: &str) -> Option<String> {
         let keywords = self.keywords()?;
-        if text.is_empty() || keywords.contains(&text) {
+        if text.is_empty() {
             return None;
         }
-        let hint = crate::suggest::closest(text, keywords.iter().copied())
-            .map_or_else(String::new, |near| format!(" (did you mean {near:?}?)"));
-        Some(format!(
-            "{text:?} is never a lead's {}{hint}; it is one of: {}",
-            self.name(),
-            keywords.join(", ")
-        ))
+        never_one_of(&format!("a lead's {}", self.name()), text, keywords)
     }
+}
+
+/// Why `text` is never a criterion's status (`status.need = "unkown"`),
+/// naming the closest; `None` for a status.
+pub(crate) fn never_a_status(text: &str) -> Option<String> {
+    never_one_of("a criterion's status", text, names!(crate::CriterionStatus))
+}
+
+/// Why `text`, compared with `what`, never matches: it is none of
+/// `keywords`. `None` when it is one.
+fn never_one_of(what: &str, text: &str, keywords: &[&str]) -> Option<String> {
+    if keywords.contains(&text) {
+        return None;
+    }
+    let hint = crate::suggest::closest(text, keywords.iter().copied())
+        .map_or_else(String::new, |near| format!(" (did you mean {near:?}?)"));
+    Some(format!("{text:?} is never {what}{hint}; it is one of: {}", keywords.join(", ")))
 }

@@ -803,16 +803,21 @@ fn check(subject: &Subject, op: Op, operand: &Operand) -> Result<(), String> {
 }
 
 /// A keyword field (`seniority`, `stage`) only ever holds one of its
-/// keywords, or nothing (`""`): any other text in the operand is a typo
-/// that would never match.
+/// keywords, or nothing (`""`), and a criterion's status is `met`, `not_met`
+/// or `unknown`: any other text in the operand is a typo that would never
+/// match.
 fn keywords_only(subject: &Subject, operand: &Operand) -> Result<(), String> {
-    let Subject::Field(field) = subject else { return Ok(()) };
     let texts: &[Key] = match operand {
         Operand::Text(key) => std::slice::from_ref(key),
         Operand::List(keys) => keys,
         _ => return Ok(()),
     };
-    texts.iter().find_map(|key| field.never_holds(&key.text)).map_or(Ok(()), Err)
+    let never = |text: &str| match subject {
+        Subject::Field(field) => field.never_holds(text),
+        Subject::Status(_) => super::fields::never_a_status(text),
+        _ => None,
+    };
+    texts.iter().find_map(|key| never(&key.text)).map_or(Ok(()), Err)
 }
 
 fn operand_from_param(subject: &Subject, op: Op, value: &ParamValue) -> Result<Operand, String> {

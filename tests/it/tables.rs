@@ -709,7 +709,8 @@ table = [{ industry = { in = "params.targets" }, fit = 10, reason = "Target indu
 /// Keyword fields (seniority, buying role, timeline, stage and its owner)
 /// are tested by their value's position, not its text: the same answer as
 /// comparing texts, with a missing value as `""`. A text that is no keyword
-/// (`"VP"`) would never match: the pack is refused.
+/// (`"VP"`), or no status in `status.<criterion>`, would never match: the
+/// pack is refused.
 mod keywords {
     use super::*;
 
@@ -788,6 +789,7 @@ table = [
   { seniority = "vpp", fit = 1, reason = "r" },
   { buying_role = { not_in = ["champion", "Gatekeeper"] }, fit = 1, reason = "r" },
   { stage = ["mql", ""], owner = "", fit = 1, reason = "r" },
+  { status.need = ["met", "unkown"], fit = 1, reason = "r" },
 ]
 "#,
         );
@@ -801,6 +803,8 @@ table = [
                  c_level, vp, director, manager, individual_contributor, student",
                 "2: buying_role: \"Gatekeeper\" is never a lead's buying_role (did you mean \"gatekeeper\"?); \
                  it is one of: decision_maker, economic_buyer, champion, influencer, evaluator, end_user, gatekeeper",
+                "4: status.need: \"unkown\" is never a criterion's status (did you mean \"unknown\"?); \
+                 it is one of: unknown, met, not_met",
             ],
         );
         // A parameter is checked when the qualifier is built.
